@@ -1,0 +1,1 @@
+"""The HTTP edge: FastAPI app, middleware, REST routers, problem+json answers."""

@@ -1,0 +1,70 @@
+"""The FastAPI application, composed from the container's module registry."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+from fastapi import FastAPI
+from fastapi.responses import ORJSONResponse
+
+import rustok
+from rustok.api.deps import module_guard
+from rustok.api.middleware.access_log import AccessLogMiddleware
+from rustok.api.middleware.body_limit import BodyLimitMiddleware
+from rustok.api.middleware.rate_limit import RateLimitMiddleware
+from rustok.api.middleware.request_id import RequestIdMiddleware
+from rustok.api.middleware.tenant import TenantMiddleware
+from rustok.api.problems import install_problem_handlers
+from rustok.api.rest.health import router as health_router
+from rustok.api.rest.metrics import router as metrics_router
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from rustok.bootstrap import Container
+
+
+def create_app(container: Container, *, manage_container: bool = True) -> FastAPI:
+    """Assemble the app; with `manage_container` the app's lifespan starts and closes it."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await container.start()
+        try:
+            yield
+        finally:
+            if manage_container:
+                await container.close()
+
+    app = FastAPI(
+        title="RusToK",
+        version=rustok.__version__,
+        description="Multi-tenant headless platform for content and commerce.",
+        default_response_class=ORJSONResponse,
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    install_problem_handlers(app)
+    app.include_router(health_router, prefix="/api")
+    app.include_router(metrics_router)
+    for module in container.registry:
+        guard = [] if module.core else [module_guard(module.slug, module.enabled_by_default)]
+        for router in module.routers:
+            app.include_router(router, prefix="/api", dependencies=guard)
+
+    settings = container.settings
+    # add_middleware wraps: the last one added is the outermost.
+    app.add_middleware(RateLimitMiddleware, container=container)
+    app.add_middleware(
+        TenantMiddleware,
+        resolver=container.tenant_resolver,
+        default_tenant=settings.default_tenant,
+    )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(RequestIdMiddleware)
+    return app

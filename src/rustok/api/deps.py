@@ -1,0 +1,157 @@
+"""Dependencies every route uses: the container, the tenant, the caller and permission checks.
+
+Every route declares exactly one access rule: `require(resource, action)`, `authenticated()`
+or `public()`. A test walks the assembled app and fails on a route that declares none;
+`access_rule_of` is how it (and `rustok rbac matrix`) reads the rule back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import Depends, Request
+
+from rustok.bootstrap import Container
+from rustok.core.errors import Forbidden, NotFound, Unauthenticated
+from rustok.rbac.permissions import Action, Permission, Resource, Scope
+from rustok.tenancy.errors import TenantRequired
+from rustok.tenancy.snapshot import TenantSnapshot
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from fastapi.routing import APIRoute
+
+    from rustok.auth.principal import Principal
+
+_RULE_ATTRIBUTE = "__rustok_access_rule__"
+
+
+@dataclass(frozen=True, slots=True)
+class AccessRule:
+    """What a route demands: `public`, `authenticated`, or a `resource:action` permission."""
+
+    kind: str
+    permission: Permission | None = None
+
+    def __str__(self) -> str:
+        return str(self.permission) if self.permission is not None else self.kind
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """The caller and how far the checked permission reaches (`own` means only their rows)."""
+
+    principal: Principal
+    scope: Scope
+
+
+def get_container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+def get_tenant(request: Request) -> TenantSnapshot:
+    tenant: TenantSnapshot | None = getattr(request.state, "tenant", None)
+    if tenant is None:
+        raise TenantRequired(
+            "This route needs a tenant: send X-Tenant-ID (tenant UUID or slug) "
+            "or call it on the tenant's domain."
+        )
+    return tenant
+
+
+def _bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated(
+            "The Authorization header must be 'Bearer <access token>'.",
+            code="INVALID_AUTHORIZATION_HEADER",
+        )
+    return token.strip()
+
+
+async def get_principal(request: Request) -> Principal:
+    cached: Principal | None = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    token = _bearer_token(request)
+    if token is None:
+        raise Unauthenticated("Log in and send 'Authorization: Bearer <access token>'.")
+    tenant = get_tenant(request)
+    principal = await get_container(request).auth.authenticate(token, tenant)
+    request.state.principal = principal
+    return principal
+
+
+def _mark(dependency: Callable[..., Awaitable[Any]], rule: AccessRule) -> Any:
+    setattr(dependency, _RULE_ATTRIBUTE, rule)
+    return Depends(dependency)
+
+
+def require(resource: Resource, action: Action) -> Any:
+    """Depend on the caller holding `resource:action`; the dependency yields an `Access`."""
+    permission = Permission(resource, action)
+
+    async def check(request: Request) -> Access:
+        principal = await get_principal(request)
+        container = get_container(request)
+        scope = await container.permissions.scope_for(
+            principal.tenant_id, principal.roles, permission
+        )
+        if scope is Scope.NONE:
+            raise Forbidden(f"You lack the permission {permission}.", code="FORBIDDEN")
+        return Access(principal, scope)
+
+    return _mark(check, AccessRule("permission", permission))
+
+
+def authenticated() -> Any:
+    """Depend on any logged-in caller of this tenant; yields the `Principal`."""
+
+    async def check(request: Request) -> Principal:
+        return await get_principal(request)
+
+    return _mark(check, AccessRule("authenticated"))
+
+
+def public() -> Any:
+    """Declare a route open to anyone (still subject to tenant resolution and rate limits)."""
+
+    async def check() -> None:
+        return None
+
+    return _mark(check, AccessRule("public"))
+
+
+def access_rule_of(route: APIRoute) -> AccessRule | None:
+    """The access rule a route declared, looking through nested dependencies."""
+    pending = [route.dependant]
+    while pending:
+        dependant = pending.pop()
+        rule = getattr(dependant.call, _RULE_ATTRIBUTE, None)
+        if isinstance(rule, AccessRule):
+            return rule
+        pending.extend(dependant.dependencies)
+    return None
+
+
+def module_guard(slug: str, enabled_by_default: bool) -> Any:
+    """Answer 404 on a module's routes for a tenant that has the module switched off."""
+
+    async def check(request: Request) -> None:
+        tenant: TenantSnapshot | None = getattr(request.state, "tenant", None)
+        if tenant is None:
+            return
+        if not tenant.module_states.get(slug, enabled_by_default):
+            raise NotFound("Not found.")
+
+    return Depends(check)
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]
+TenantDep = Annotated[TenantSnapshot, Depends(get_tenant)]

@@ -1,0 +1,62 @@
+"""Refuse request bodies larger than the configured limit with 413, before any handler reads them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rustok.api.problems import problem_response
+from rustok.core.errors import FieldError
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class BodyLimitMiddleware:
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    def _too_large(self) -> object:
+        return problem_response(
+            413,
+            code="PAYLOAD_TOO_LARGE",
+            detail=f"The request body is larger than {self.max_bytes} bytes.",
+            fields=[FieldError("body", f"at most {self.max_bytes} bytes")],
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for key, value in scope["headers"]:
+            if key == b"content-length":
+                if not value.isdigit() or int(value) > self.max_bytes:
+                    await self._too_large()(scope, receive, send)  # type: ignore[operator]
+                    return
+        received = 0
+        response_started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except BodyTooLarge:
+            if not response_started:
+                await self._too_large()(scope, receive, send)  # type: ignore[operator]

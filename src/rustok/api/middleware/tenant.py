@@ -1,0 +1,75 @@
+"""Resolve the tenant of every `/api` request from `X-Tenant-ID` or the host name."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import structlog
+
+from rustok.api.problems import problem_response, status_of
+from rustok.api.rest.paths import needs_tenant
+from rustok.core.errors import DomainError
+from rustok.tenancy.errors import TenantInactive
+from rustok.tenancy.identifiers import TenantKey, normalise_host, parse_header
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Receive, Scope, Send
+
+    from rustok.tenancy.resolver import TenantResolver
+    from rustok.tenancy.snapshot import TenantSnapshot
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+class TenantMiddleware:
+    """Puts the `TenantSnapshot` in `request.state.tenant` (or None when none was named).
+
+    Order: `X-Tenant-ID` (UUID or slug), then `X-Forwarded-Host` / `Host` matched against
+    tenant domains, then the configured default tenant. A named but unknown tenant is 404,
+    an inactive one 403, a malformed identifier 400.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, resolver: TenantResolver, default_tenant: str | None
+    ) -> None:
+        self.app = app
+        self.resolver = resolver
+        self.default_tenant = parse_header(default_tenant) if default_tenant else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not needs_tenant(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        try:
+            tenant = await self._resolve(scope)
+        except DomainError as error:
+            response = problem_response(
+                status_of(error), code=error.code, detail=error.message, fields=error.fields
+            )
+            await response(scope, receive, send)
+            return
+        scope.setdefault("state", {})["tenant"] = tenant
+        if tenant is not None:
+            structlog.contextvars.bind_contextvars(tenant=tenant.slug)
+        await self.app(scope, receive, send)
+
+    async def _resolve(self, scope: Scope) -> TenantSnapshot | None:
+        tenant: TenantSnapshot | None = None
+        header = _header(scope, b"x-tenant-id")
+        if header is not None:
+            tenant = await self.resolver.resolve(parse_header(header))
+        else:
+            host_header = _header(scope, b"x-forwarded-host") or _header(scope, b"host")
+            host = normalise_host(host_header.split(",")[0]) if host_header else None
+            if host is not None:
+                tenant = await self.resolver.find(TenantKey("host", host))
+            if tenant is None and self.default_tenant is not None:
+                tenant = await self.resolver.resolve(self.default_tenant)
+        if tenant is not None and not tenant.is_active:
+            raise TenantInactive(f"The tenant {tenant.slug!r} is deactivated.")
+        return tenant

@@ -1,0 +1,176 @@
+"""The only place that maps errors to HTTP: RFC 9457 problem+json bodies."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import orjson
+import structlog
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from rustok.core import errors
+from rustok.core.context import current_context
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from starlette.requests import Request
+
+log = structlog.get_logger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+STATUS_BY_ERROR: tuple[tuple[type[errors.DomainError], int], ...] = (
+    (errors.NotFound, 404),
+    (errors.Conflict, 409),
+    (errors.Forbidden, 403),
+    (errors.Unauthenticated, 401),
+    (errors.Invalid, 422),
+    (errors.BadRequest, 400),
+    (errors.RateLimited, 429),
+    (errors.Unavailable, 503),
+)
+
+_CODE_BY_STATUS = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHENTICATED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    406: "NOT_ACCEPTABLE",
+    409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    422: "VALIDATION_ERROR",
+    429: "RATE_LIMITED",
+    500: "INTERNAL_ERROR",
+    503: "UNAVAILABLE",
+}
+
+_TITLE_BY_STATUS = {
+    400: "Bad request",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+
+
+def status_of(error: errors.DomainError) -> int:
+    for error_type, status in STATUS_BY_ERROR:
+        if isinstance(error, error_type):
+            return status
+    return 400
+
+
+def problem_body(
+    status: int,
+    *,
+    code: str | None = None,
+    detail: str,
+    title: str | None = None,
+    fields: list[errors.FieldError] | None = None,
+    request_id: str | None = None,
+) -> dict[str, Any]:
+    code = code or _CODE_BY_STATUS.get(status, "ERROR")
+    if request_id is None:
+        context = current_context()
+        request_id = context.request_id if context is not None else None
+    return {
+        "type": f"https://rustok.dev/problems/{code.lower().replace('_', '-')}",
+        "title": title or _TITLE_BY_STATUS.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "errors": [{"field": f.field, "message": f.message} for f in fields or []],
+        "request_id": request_id,
+    }
+
+
+def problem_response(
+    status: int,
+    *,
+    code: str | None = None,
+    detail: str,
+    title: str | None = None,
+    fields: list[errors.FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body = problem_body(status, code=code, detail=detail, title=title, fields=fields)
+    return Response(
+        orjson.dumps(body), status_code=status, media_type=PROBLEM_JSON, headers=headers
+    )
+
+
+def _field_path(location: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in location)
+
+
+async def _domain_error(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, errors.DomainError)
+    status = status_of(exc)
+    headers = None
+    if isinstance(exc, errors.RateLimited):
+        headers = {"Retry-After": str(exc.retry_after_seconds)}
+    if isinstance(exc, errors.Unauthenticated):
+        headers = {"WWW-Authenticate": "Bearer"}
+    return problem_response(
+        status,
+        code=exc.code,
+        title=exc.title,
+        detail=exc.message,
+        fields=exc.fields,
+        headers=headers,
+    )
+
+
+async def _validation_error(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    issues = exc.errors()
+    if any(issue.get("type") == "json_invalid" for issue in issues):
+        issue = next(issue for issue in issues if issue.get("type") == "json_invalid")
+        context = issue.get("ctx") or {}
+        return problem_response(
+            400,
+            code="MALFORMED_JSON",
+            detail="The request body is not valid JSON.",
+            fields=[errors.FieldError("body", str(context.get("error", "invalid JSON")))],
+        )
+    fields = [
+        errors.FieldError(_field_path(tuple(issue.get("loc", ()))), str(issue.get("msg", "")))
+        for issue in issues
+    ]
+    names = ", ".join(f.field for f in fields[:5])
+    return problem_response(
+        422, code="VALIDATION_ERROR", detail=f"Invalid input: {names}.", fields=fields
+    )
+
+
+async def _http_error(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers) if exc.headers else None
+    detail = exc.detail if isinstance(exc.detail, str) else _TITLE_BY_STATUS.get(exc.status_code)
+    return problem_response(exc.status_code, detail=detail or "Error", headers=headers)
+
+
+async def _unexpected_error(_: Request, exc: Exception) -> Response:
+    log.exception("http.unhandled_error", error_type=type(exc).__name__)
+    return problem_response(
+        500,
+        detail="An unexpected error occurred; quote the request id when reporting it.",
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(errors.DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

@@ -1,0 +1,205 @@
+"""Settings from the environment (`RUSTOK_*`) and an optional TOML file (`RUSTOK_CONFIG_FILE`)."""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Self
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_JWT_SECRET = "dev-insecure-secret-change-me-0123456789"  # noqa: S105 - refused in production
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/rustok.db"
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class LogFormat(StrEnum):
+    JSON = "json"
+    CONSOLE = "console"
+
+
+class EventTransportKind(StrEnum):
+    MEMORY = "memory"
+    NATS = "nats"
+
+
+class RateLimit:
+    """A limit written `N/SECONDS` (for example `100/60`): N requests per sliding window."""
+
+    __slots__ = ("requests", "window_seconds")
+
+    def __init__(self, requests: int, window_seconds: int) -> None:
+        self.requests = requests
+        self.window_seconds = window_seconds
+
+    @classmethod
+    def parse(cls, text: str) -> RateLimit:
+        try:
+            requests_text, window_text = text.split("/", 1)
+            requests, window = int(requests_text), int(window_text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not of the form N/SECONDS, e.g. 100/60") from None
+        if requests < 1 or window < 1:
+            raise ValueError(f"{text!r}: both numbers must be at least 1")
+        return cls(requests, window)
+
+    def __str__(self) -> str:
+        return f"{self.requests}/{self.window_seconds}"
+
+
+RateLimitText = Annotated[str, Field(pattern=r"^\d+/\d+$")]
+
+
+class Settings(BaseSettings):
+    """Every setting of the platform; the README lists them with their defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="RUSTOK_", extra="forbid", frozen=True)
+
+    env: Environment = Environment.DEVELOPMENT
+    host: str = "127.0.0.1"
+    port: int = Field(default=3000, ge=1, le=65535)
+
+    database_url: str = DEFAULT_DATABASE_URL
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_timeout: float = Field(default=10.0, gt=0)
+    db_connect_timeout: float = Field(default=5.0, gt=0)
+    db_echo: bool = False
+    allow_sqlite_in_production: bool = False
+
+    redis_url: str | None = None
+    event_transport: EventTransportKind = EventTransportKind.MEMORY
+    nats_url: str = "nats://127.0.0.1:4222"
+
+    jwt_secret: str = Field(default=DEFAULT_JWT_SECRET, min_length=32)
+    jwt_issuer: str = "rustok"
+    jwt_audience: str = "rustok-api"
+    access_token_ttl_seconds: int = Field(default=900, ge=30)
+    refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=60)
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=8)
+    argon2_parallelism: int = Field(default=4, ge=1)
+
+    default_tenant: str | None = None
+    tenant_cache_ttl_seconds: float = Field(default=300.0, gt=0)
+    tenant_negative_cache_ttl_seconds: float = Field(default=60.0, gt=0)
+    tenant_cache_max_entries: int = Field(default=10_000, ge=1)
+
+    rate_limit_enabled: bool = True
+    rate_limit_default: RateLimitText = "100/60"
+    rate_limit_auth: RateLimitText = "20/60"
+    rate_limit_login: RateLimitText = "5/60"
+    rate_limit_tenant: RateLimitText = "6000/60"
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    request_timeout_seconds: float = Field(default=30.0, gt=0)
+    health_check_timeout_seconds: float = Field(default=2.0, gt=0)
+
+    log_format: LogFormat | None = None
+    log_level: str = "INFO"
+    log_levels: dict[str, str] = Field(default_factory=dict)
+
+    demo_admin_email: str = "admin@demo.rustok.dev"
+    demo_admin_password: str = Field(default="rustok-demo-admin", min_length=8)
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        upper = value.upper()
+        if upper not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return upper
+
+    @field_validator("log_levels")
+    @classmethod
+    def _known_levels(cls, value: dict[str, str]) -> dict[str, str]:
+        return {name: cls._known_level(level) for name, level in value.items()}
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "must start with sqlite+aiosqlite:// or postgresql+asyncpg:// "
+                "(for example postgresql+asyncpg://user@127.0.0.1:5432/rustok)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _production_is_safe(self) -> Self:
+        if self.env is Environment.PRODUCTION:
+            if self.jwt_secret == DEFAULT_JWT_SECRET:
+                raise ValueError(
+                    "RUSTOK_JWT_SECRET: production refuses the default secret; "
+                    "set a random value of at least 32 characters"
+                )
+            if self.is_sqlite and not self.allow_sqlite_in_production:
+                raise ValueError(
+                    "RUSTOK_DATABASE_URL: production refuses SQLite; use PostgreSQL "
+                    "or set RUSTOK_ALLOW_SQLITE_IN_PRODUCTION=true"
+                )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def effective_log_format(self) -> LogFormat:
+        if self.log_format is not None:
+            return self.log_format
+        return LogFormat.CONSOLE if self.env is Environment.DEVELOPMENT else LogFormat.JSON
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get("RUSTOK_CONFIG_FILE")
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
+        return tuple(sources)
+
+
+class SettingsError(Exception):
+    """Invalid settings, with one line per bad variable naming it and what it accepts."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; turn pydantic's report into lines that name the `RUSTOK_*` variable."""
+    config_file = os.environ.get("RUSTOK_CONFIG_FILE")
+    if config_file and not Path(config_file).is_file():
+        raise SettingsError(f"RUSTOK_CONFIG_FILE: no such file {config_file!r}")
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            location = [str(part) for part in error["loc"]]
+            message = error["msg"].removeprefix("Value error, ")
+            lines.append(f"RUSTOK_{location[0].upper()}: {message}" if location else message)
+        raise SettingsError("\n".join(lines)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,86 @@
+"""Unit of work: one use case = one transaction; leaving the block without commit rolls back."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Self
+
+from rustok.core.errors import DomainError
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+    from types import TracebackType
+
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+
+class NestedUnitOfWork(DomainError):
+    """A use case opened a unit of work inside another; pass the outer `uow` down instead."""
+
+
+
+
+class UnitOfWork:
+    """Owns one session and its transaction for the length of an `async with` block.
+
+    A step called inside another use case receives the outer `uow` and never commits.
+    Hooks registered with `on_commit` run after a successful commit (for example cache
+    invalidation); they never run on rollback.
+    """
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._session_factory = session_factory
+        self._session: AsyncSession | None = None
+        self._committed = False
+        self._after_commit: list[Callable[[], Awaitable[None]]] = []
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("the unit of work is not open; use `async with uow:`")
+        return self._session
+
+    async def __aenter__(self) -> Self:
+        if self._session is not None:
+            raise NestedUnitOfWork("unit of work already open", code="NESTED_UNIT_OF_WORK")
+        self._session = self._session_factory()
+        self._committed = False
+        self._after_commit = []
+        await self._session.begin()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session, self._session = self._session, None
+        if session is None:
+            return
+        try:
+            if not self._committed:
+                await session.rollback()
+        finally:
+            await session.close()
+        if self._committed:
+            hooks, self._after_commit = self._after_commit, []
+            for hook in hooks:
+                await hook()
+
+    def on_commit(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Run `hook` once the transaction has committed."""
+        self._after_commit.append(hook)
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        self._committed = True
+
+
+class UnitOfWorkFactory:
+    """Makes a fresh unit of work per use case; held by the composition root."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self.session_factory = session_factory
+
+    def __call__(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory)

@@ -1,0 +1,1 @@
+"""Roles, permissions (resource:action with a scope) and the checks that enforce them."""

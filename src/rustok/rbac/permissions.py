@@ -1,0 +1,82 @@
+"""The vocabulary of authorisation: resources, actions, scopes and `resource:action` permissions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Resource(StrEnum):
+    TENANTS = "tenants"
+    USERS = "users"
+    ROLES = "roles"
+    MODULES = "modules"
+    SETTINGS = "settings"
+    EVENTS = "events"
+    NODES = "nodes"
+    POSTS = "posts"
+    PAGES = "pages"
+    MEDIA = "media"
+    COMMENTS = "comments"
+    FORUM_TOPICS = "forum_topics"
+    FORUM_REPLIES = "forum_replies"
+    CATEGORIES = "categories"
+    TAGS = "tags"
+    PRODUCTS = "products"
+    INVENTORY = "inventory"
+    PRICES = "prices"
+    DISCOUNTS = "discounts"
+    CARTS = "carts"
+    ORDERS = "orders"
+    CUSTOMERS = "customers"
+    FLEX = "flex"
+    ANALYTICS = "analytics"
+    LOGS = "logs"
+    WEBHOOKS = "webhooks"
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    READ = "read"
+    UPDATE = "update"
+    DELETE = "delete"
+    LIST = "list"
+    MANAGE = "manage"
+
+
+class Scope(StrEnum):
+    """How far a granted permission reaches: every row, only the caller's own rows, or none."""
+
+    ALL = "all"
+    OWN = "own"
+    NONE = "none"
+
+    @property
+    def rank(self) -> int:
+        return {"none": 0, "own": 1, "all": 2}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Permission:
+    resource: Resource
+    action: Action
+
+    def __str__(self) -> str:
+        return f"{self.resource}:{self.action}"
+
+    @classmethod
+    def parse(cls, text: str) -> Permission:
+        """Parse `resource:action`; raises ValueError naming what is wrong."""
+        resource_text, sep, action_text = text.partition(":")
+        if not sep:
+            raise ValueError(f"{text!r} is not of the form resource:action")
+        try:
+            resource = Resource(resource_text)
+        except ValueError:
+            raise ValueError(f"unknown resource {resource_text!r}") from None
+        try:
+            action = Action(action_text)
+        except ValueError:
+            allowed = ", ".join(a.value for a in Action)
+            raise ValueError(f"unknown action {action_text!r}; allowed: {allowed}") from None
+        return cls(resource, action)

@@ -1,0 +1,79 @@
+"""The small abstract bases every store backend implements (memory in-process, Redis shared)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitDecision:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_after_seconds: float
+    """Seconds until a request would be allowed again (when refused) or the window frees up."""
+
+
+class KeyValueStore(ABC):
+    """A cache of bytes with per-key expiry."""
+
+    @abstractmethod
+    async def get(self, key: str) -> bytes | None:
+        """The value, or None when absent or expired."""
+
+    @abstractmethod
+    async def set(self, key: str, value: bytes, ttl_seconds: float) -> None:
+        """Store `value` under `key` for `ttl_seconds`."""
+
+    @abstractmethod
+    async def delete(self, *keys: str) -> None:
+        """Remove the keys; absent keys are ignored."""
+
+
+class RateLimitStore(ABC):
+    """Sliding-window counters: exact, and atomic across every process sharing the store."""
+
+    @abstractmethod
+    async def hit(self, key: str, limit: int, window_seconds: float) -> RateLimitDecision:
+        """Count one request under `key` unless that would exceed `limit` in the window."""
+
+    @abstractmethod
+    async def reset(self, key: str) -> None:
+        """Forget every request counted under `key`."""
+
+
+MessageHandler = Callable[[str], Awaitable[None]]
+
+
+class Broadcast(ABC):
+    """Fire-and-forget messages to every process subscribed to a channel (cache invalidation)."""
+
+    @abstractmethod
+    async def publish(self, channel: str, message: str) -> None:
+        """Send `message` to every subscriber of `channel`, this process included."""
+
+    @abstractmethod
+    async def subscribe(self, channel: str, handler: MessageHandler) -> None:
+        """Call `handler` for every message on `channel` until `close`."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Stop listening and release connections."""
+
+
+class Stores(ABC):
+    """The set of backends one process uses; built by the composition root."""
+
+    kv: KeyValueStore
+    rate_limits: RateLimitStore
+    broadcast: Broadcast
+
+    @abstractmethod
+    async def ping(self) -> None:
+        """Raise if the backend cannot be reached."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Release every connection."""

@@ -1,0 +1,1 @@
+"""Tenants, their locales and modules, and resolving the tenant of a request."""

@@ -1,0 +1,123 @@
+"""Tenancy DTOs."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from rustok.tenancy.identifiers import (
+    LOCALE_PATTERN,
+    RESERVED_SLUGS,
+    SLUG_PATTERN,
+    normalise_host,
+)
+
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=1, max_length=64)]
+Locale = Annotated[str, Field(pattern=LOCALE_PATTERN, max_length=16)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def _check_domain(value: str | None) -> str | None:
+    if value is None:
+        return None
+    host = normalise_host(value)
+    if host is None or host != value.strip().lower().rstrip("."):
+        raise ValueError("must be a host name such as shop.example.com, without port or scheme")
+    return host
+
+
+class TenantCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Name
+    slug: Slug
+    domain: str | None = Field(default=None, max_length=253)
+    default_locale: Locale = "en"
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("slug")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value in RESERVED_SLUGS:
+            raise ValueError(f"{value!r} is reserved")
+        return value
+
+    @field_validator("domain")
+    @classmethod
+    def _domain(cls, value: str | None) -> str | None:
+        return _check_domain(value)
+
+
+class TenantUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Name | None = None
+    domain: str | None = Field(default=None, max_length=253)
+    default_locale: Locale | None = None
+    settings: dict[str, Any] | None = None
+    is_active: bool | None = None
+
+    @field_validator("domain")
+    @classmethod
+    def _domain(cls, value: str | None) -> str | None:
+        return _check_domain(value)
+
+
+class TenantLocaleRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    locale: str
+    name: str
+    is_default: bool
+    is_enabled: bool
+    fallback_locale: str | None
+
+
+class TenantLocaleUpsert(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(default="", max_length=100)
+    is_enabled: bool = True
+    is_default: bool = False
+    fallback_locale: Locale | None = None
+
+
+class TenantRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    slug: str
+    domain: str | None
+    default_locale: str
+    is_active: bool
+    settings: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+class TenantDetail(TenantRead):
+    locales: list[TenantLocaleRead]
+
+
+class TenantPublic(BaseModel):
+    """What anyone may learn about the tenant they are talking to."""
+
+    id: uuid.UUID
+    name: str
+    slug: str
+    default_locale: str
+    locales: list[TenantLocaleRead]
+
+
+class ModuleRead(BaseModel):
+    slug: str
+    name: str
+    version: str
+    description: str
+    dependencies: list[str]
+    core: bool
+    enabled: bool
