@@ -1,0 +1,19 @@
+"""ASGI entry point for servers that import the app by name (`uvicorn --factory`, several workers)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rustok.api.app import create_app
+from rustok.bootstrap import build_container
+from rustok.core.settings import get_settings
+from rustok.observability.logging import configure_logging
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+
+def make_app() -> FastAPI:
+    settings = get_settings()
+    configure_logging(settings)
+    return create_app(build_container(settings))

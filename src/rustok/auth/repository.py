@@ -1,0 +1,228 @@
+"""Queries of the auth module; every one starts from the tenant."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from sqlalchemy import and_, column, select, table, update
+
+from rustok.auth.models import AuthSession, RefreshToken, User
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
+
+    from sqlalchemy.engine import CursorResult
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.sql.dml import Update
+
+# Roles belong to the RBAC module; authenticating needs a user's role slugs in the same round
+# trip as the session check, so we name the columns we join on instead of importing its models.
+_roles = table("roles", column("id"), column("tenant_id"), column("slug"))
+_user_roles = table("user_roles", column("tenant_id"), column("user_id"), column("role_id"))
+
+
+@dataclass(frozen=True, slots=True)
+class SessionState:
+    """What authenticating a request needs to know about its session and user."""
+
+    revoked_at: datetime | None
+    expires_at: datetime
+    user_status: str
+    email: str
+    roles: tuple[str, ...]
+
+
+class UserRepository:
+    def __init__(self, session: AsyncSession, tenant_id: uuid.UUID) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+
+    async def get(self, user_id: uuid.UUID) -> User | None:
+        return await self.session.scalar(
+            select(User).where(User.tenant_id == self.tenant_id, User.id == user_id)
+        )
+
+    async def by_email(self, email: str) -> User | None:
+        return await self.session.scalar(
+            select(User).where(User.tenant_id == self.tenant_id, User.email == email)
+        )
+
+    async def add(self, user: User) -> None:
+        self.session.add(user)
+        await self.session.flush()
+
+    async def record_login(
+        self, user_id: uuid.UUID, *, expected_hash: str, new_hash: str, now: datetime
+    ) -> bool:
+        """Stamp the login (and store a rehashed password) unless the password changed meanwhile."""
+        statement = (
+            update(User)
+            .where(
+                User.tenant_id == self.tenant_id,
+                User.id == user_id,
+                User.password_hash == expected_hash,
+            )
+            .values(last_login_at=now, password_hash=new_hash)
+        )
+        return await _changed(self.session, statement) == 1
+
+    async def replace_password(
+        self, user_id: uuid.UUID, *, expected_hash: str, new_hash: str, now: datetime
+    ) -> bool:
+        """Swap the hash only if it is still the one the current password was checked against."""
+        statement = (
+            update(User)
+            .where(
+                User.tenant_id == self.tenant_id,
+                User.id == user_id,
+                User.password_hash == expected_hash,
+            )
+            .values(password_hash=new_hash, password_changed_at=now)
+        )
+        return await _changed(self.session, statement) == 1
+
+
+class SessionRepository:
+    """Sessions and their refresh tokens."""
+
+    def __init__(self, session: AsyncSession, tenant_id: uuid.UUID) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+
+    async def add(self, auth_session: AuthSession) -> None:
+        self.session.add(auth_session)
+        await self.session.flush()
+
+    async def state(self, session_id: uuid.UUID, user_id: uuid.UUID) -> SessionState | None:
+        """Session, user status and role slugs in one query; None when the session is gone."""
+        rows = (
+            await self.session.execute(
+                select(
+                    AuthSession.revoked_at,
+                    AuthSession.expires_at,
+                    User.status,
+                    User.email,
+                    _roles.c.slug,
+                )
+                .join(
+                    User,
+                    and_(User.id == AuthSession.user_id, User.tenant_id == AuthSession.tenant_id),
+                )
+                .outerjoin(
+                    _user_roles,
+                    and_(
+                        _user_roles.c.user_id == User.id,
+                        _user_roles.c.tenant_id == AuthSession.tenant_id,
+                    ),
+                )
+                .outerjoin(
+                    _roles,
+                    and_(
+                        _roles.c.id == _user_roles.c.role_id,
+                        _roles.c.tenant_id == AuthSession.tenant_id,
+                    ),
+                )
+                .where(
+                    AuthSession.tenant_id == self.tenant_id,
+                    AuthSession.id == session_id,
+                    AuthSession.user_id == user_id,
+                )
+            )
+        ).all()
+        if not rows:
+            return None
+        revoked_at, expires_at, status, email, _ = rows[0]
+        return SessionState(
+            revoked_at=revoked_at,
+            expires_at=expires_at,
+            user_status=status,
+            email=email,
+            roles=tuple(sorted({row[4] for row in rows if row[4] is not None})),
+        )
+
+    async def active_of(self, user_id: uuid.UUID, now: datetime) -> Sequence[AuthSession]:
+        rows = await self.session.scalars(
+            select(AuthSession)
+            .where(
+                AuthSession.tenant_id == self.tenant_id,
+                AuthSession.user_id == user_id,
+                AuthSession.revoked_at.is_(None),
+                AuthSession.expires_at > now,
+            )
+            .order_by(AuthSession.created_at.desc(), AuthSession.id.desc())
+        )
+        return rows.all()
+
+    async def revoke(self, session_id: uuid.UUID, *, reason: str, now: datetime) -> bool:
+        """Revoke one session; False when it was already revoked (or is not this tenant's)."""
+        statement = (
+            update(AuthSession)
+            .where(
+                AuthSession.tenant_id == self.tenant_id,
+                AuthSession.id == session_id,
+                AuthSession.revoked_at.is_(None),
+            )
+            .values(revoked_at=now, revoked_reason=reason)
+        )
+        return await _changed(self.session, statement) == 1
+
+    async def revoke_all_of(
+        self, user_id: uuid.UUID, *, keep: uuid.UUID, reason: str, now: datetime
+    ) -> int:
+        """Revoke every live session of the user except `keep`; returns how many."""
+        statement = (
+            update(AuthSession)
+            .where(
+                AuthSession.tenant_id == self.tenant_id,
+                AuthSession.user_id == user_id,
+                AuthSession.id != keep,
+                AuthSession.revoked_at.is_(None),
+                AuthSession.expires_at > now,
+            )
+            .values(revoked_at=now, revoked_reason=reason)
+        )
+        return await _changed(self.session, statement)
+
+    async def add_refresh_token(self, token: RefreshToken) -> None:
+        self.session.add(token)
+        await self.session.flush()
+
+    async def refresh_token(self, token_hash: str) -> tuple[RefreshToken, AuthSession] | None:
+        row = (
+            await self.session.execute(
+                select(RefreshToken, AuthSession)
+                .join(AuthSession, AuthSession.id == RefreshToken.session_id)
+                .where(
+                    RefreshToken.tenant_id == self.tenant_id,
+                    RefreshToken.token_hash == token_hash,
+                    AuthSession.tenant_id == self.tenant_id,
+                )
+            )
+        ).first()
+        return None if row is None else (row[0], row[1])
+
+    async def rotate(self, token_id: uuid.UUID, *, now: datetime) -> bool:
+        """Mark a refresh token used; False when another request got there first."""
+        statement = (
+            update(RefreshToken)
+            .where(
+                RefreshToken.tenant_id == self.tenant_id,
+                RefreshToken.id == token_id,
+                RefreshToken.rotated_at.is_(None),
+            )
+            .values(rotated_at=now)
+        )
+        return await _changed(self.session, statement) == 1
+
+
+async def _changed(session: AsyncSession, statement: Update) -> int:
+    # Conditional UPDATEs are how we act atomically; the ORM's in-memory sync is not needed
+    # because callers never rely on loaded objects reflecting them.
+    result = cast(
+        "CursorResult[()]",
+        await session.execute(statement.execution_options(synchronize_session=False)),
+    )
+    return result.rowcount

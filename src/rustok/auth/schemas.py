@@ -1,0 +1,151 @@
+"""Auth DTOs and the input rules they share with the service (e-mail syntax, password policy)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+EMAIL_MAX_LENGTH = 320
+EMAIL_LOCAL_MAX_LENGTH = 64
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 128
+NAME_MAX_LENGTH = 200
+REFRESH_TOKEN_MAX_LENGTH = 256
+
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+# Dot-atom local part and a host name of at least two labels: what real mailboxes use, without
+# quoted local parts, IP literals or comments (which sign-up forms never need).
+_EMAIL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})+", re.ASCII)
+
+
+class UserStatus(StrEnum):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+
+
+def normalise_email(value: str) -> str:
+    """Trim and lower-case an e-mail address; raises ValueError when it is not one."""
+    text = value.strip()
+    if len(text) > EMAIL_MAX_LENGTH:
+        raise ValueError(f"must be at most {EMAIL_MAX_LENGTH} characters")
+    if not _EMAIL.fullmatch(text):
+        raise ValueError("must be an e-mail address such as ada@example.com")
+    if len(text.partition("@")[0]) > EMAIL_LOCAL_MAX_LENGTH:
+        raise ValueError(f"the part before @ must be at most {EMAIL_LOCAL_MAX_LENGTH} characters")
+    return text.lower()
+
+
+def check_password(value: str) -> str:
+    """The password policy; raises ValueError naming the rule that is broken."""
+    check_text(value)
+    if not PASSWORD_MIN_LENGTH <= len(value) <= PASSWORD_MAX_LENGTH:
+        raise ValueError(
+            f"must be {PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters long"
+        )
+    return value
+
+
+def check_text(value: str) -> str:
+    """Refuse strings that cannot be stored or hashed: lone surrogates from JSON `\\ud800` escapes."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text") from None
+    return value
+
+
+def check_name(value: str) -> str:
+    """A display name: valid text without control characters, trimmed."""
+    check_text(value)
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise ValueError("must not contain control characters")
+    return value.strip()
+
+
+Email = Annotated[str, Field(max_length=EMAIL_MAX_LENGTH), AfterValidator(normalise_email)]
+NewPassword = Annotated[
+    str,
+    Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH),
+    AfterValidator(check_text),
+]
+# A login never applies the policy (it may have changed since the password was set); the bound
+# only keeps hashing work and request sizes sane.
+GivenPassword = Annotated[
+    str, Field(min_length=1, max_length=PASSWORD_MAX_LENGTH), AfterValidator(check_text)
+]
+Name = Annotated[str, Field(max_length=NAME_MAX_LENGTH), AfterValidator(check_name)]
+RefreshTokenText = Annotated[
+    str, Field(min_length=1, max_length=REFRESH_TOKEN_MAX_LENGTH), AfterValidator(check_text)
+]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RegisterRequest(_Input):
+    email: Email
+    password: NewPassword
+    name: Name = ""
+
+
+class LoginRequest(_Input):
+    email: Email
+    password: GivenPassword
+
+
+class RefreshRequest(_Input):
+    refresh_token: RefreshTokenText
+
+
+class LogoutRequest(_Input):
+    refresh_token: RefreshTokenText | None = None
+
+
+class ChangePasswordRequest(_Input):
+    current_password: GivenPassword
+    new_password: NewPassword
+
+
+class UserRead(BaseModel):
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    email: str
+    name: str
+    status: UserStatus
+    roles: list[str]
+    created_at: datetime
+    last_login_at: datetime | None
+
+
+class AuthTokens(BaseModel):
+    """What register, login and refresh answer: a token pair and the user it belongs to."""
+
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+    """Seconds until the access token expires."""
+    user: UserRead
+
+
+class SessionRead(BaseModel):
+    id: uuid.UUID
+    ip_address: str | None
+    user_agent: str | None
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime
+    current: bool
+    """True for the session the request was made with."""
+
+
+class RevokedSessions(BaseModel):
+    revoked: int

@@ -1,0 +1,108 @@
+"""Access tokens (JWT, HS256 only) and refresh tokens (random, stored as SHA-256)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import jwt
+
+from rustok.auth.errors import TokenExpired, TokenInvalid
+from rustok.core.clock import utcnow
+from rustok.core.ids import new_id
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
+
+    from rustok.core.settings import Settings
+
+ALGORITHM = "HS256"
+REQUIRED_CLAIMS = ("sub", "tenant_id", "session_id", "roles", "exp", "iat", "iss", "aud", "jti")
+
+
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    """The verified content of an access token."""
+
+    user_id: uuid.UUID
+    tenant_id: uuid.UUID
+    session_id: uuid.UUID
+    roles: tuple[str, ...]
+    token_id: str
+
+
+class AccessTokens:
+    """Issues and verifies access tokens; the only algorithm accepted is HS256."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._secret = settings.jwt_secret
+        self._issuer = settings.jwt_issuer
+        self._audience = settings.jwt_audience
+        self.ttl_seconds = settings.access_token_ttl_seconds
+
+    def issue(
+        self,
+        *,
+        user_id: uuid.UUID,
+        tenant_id: uuid.UUID,
+        session_id: uuid.UUID,
+        roles: Sequence[str],
+        now: datetime | None = None,
+    ) -> str:
+        issued_at = now or utcnow()
+        claims = {
+            "sub": str(user_id),
+            "tenant_id": str(tenant_id),
+            "session_id": str(session_id),
+            "roles": list(roles),
+            "iat": int(issued_at.timestamp()),
+            "exp": int((issued_at + timedelta(seconds=self.ttl_seconds)).timestamp()),
+            "iss": self._issuer,
+            "aud": self._audience,
+            "jti": new_id().hex,
+        }
+        return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
+
+    def verify(self, token: str) -> AccessClaims:
+        """The claims of a genuine, unexpired token; raises TokenExpired or TokenInvalid."""
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[ALGORITHM],
+                audience=self._audience,
+                issuer=self._issuer,
+                options={"require": list(REQUIRED_CLAIMS)},
+            )
+        except jwt.ExpiredSignatureError:
+            raise TokenExpired("The access token has expired; refresh it.") from None
+        except jwt.PyJWTError:
+            raise TokenInvalid("The access token is not valid.") from None
+        roles = claims["roles"]
+        if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
+            raise TokenInvalid("The access token is not valid.")
+        try:
+            return AccessClaims(
+                user_id=uuid.UUID(claims["sub"]),
+                tenant_id=uuid.UUID(claims["tenant_id"]),
+                session_id=uuid.UUID(claims["session_id"]),
+                roles=tuple(roles),
+                token_id=str(claims["jti"]),
+            )
+        except (TypeError, ValueError, AttributeError):
+            raise TokenInvalid("The access token is not valid.") from None
+
+
+def new_refresh_token() -> str:
+    """43 URL-safe characters carrying 256 random bits."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_refresh_token(token: str) -> str:
+    """What is stored and looked up: the token itself never reaches the database."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()

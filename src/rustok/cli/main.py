@@ -1,0 +1,306 @@
+"""`rustok`: serve the platform, migrate, manage tenants and users, seed demo data."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from rustok.core.errors import DomainError
+from rustok.core.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from rustok.bootstrap import Container
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+app = typer.Typer(help="RusToK: multi-tenant headless platform for content and commerce.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+tenant_app = typer.Typer(help="Tenants.", no_args_is_help=True)
+user_app = typer.Typer(help="Users.", no_args_is_help=True)
+rbac_app = typer.Typer(help="Roles and permissions.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(tenant_app, name="tenant")
+app.add_typer(user_app, name="user")
+app.add_typer(rbac_app, name="rbac")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str, hint: str | None = None, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    if hint:
+        err.print(f"[yellow]next:[/] {hint}")
+    return typer.Exit(code)
+
+
+def _database_hint(settings: Settings | None) -> str:
+    if settings is None or settings.is_sqlite:
+        return "check that the directory of RUSTOK_DATABASE_URL exists and is writable"
+    return (
+        "check that PostgreSQL is running and RUSTOK_DATABASE_URL is right "
+        "(postgresql+asyncpg://user@host:5432/dbname), then run `rustok db migrate`"
+    )
+
+
+def settings_or_exit() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as error:
+        raise fail(
+            "invalid settings:\n  " + str(error).replace("\n", "\n  "),
+            "fix the variables above (the README lists every RUSTOK_* setting)",
+            code=2,
+        ) from None
+
+
+def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn expected failures into one line of what went wrong and what to do next."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except DomainError as error:
+            fields = "; ".join(f"{f.field}: {f.message}" for f in error.fields)
+            raise fail(f"{error.message}" + (f" ({fields})" if fields else "")) from None
+        except (OperationalError, DBAPIError, OSError) as error:
+            reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+            missing_table = "no such table" in reason or "does not exist" in reason
+            hint = (
+                "run `rustok db migrate` first"
+                if missing_table
+                else _database_hint(None)
+            )
+            raise fail(f"database: {reason}", hint) from None
+
+    return wrapper
+
+
+def run_with_container(work: Callable[[Container], Awaitable[R]]) -> R:
+    from rustok.bootstrap import build_container
+
+    settings = settings_or_exit()
+
+    async def main() -> R:
+        container = build_container(settings)
+        try:
+            return await work(container)
+        finally:
+            await container.close()
+
+    return asyncio.run(main())
+
+
+def _ensure_sqlite_directory(settings: Settings) -> None:
+    if settings.is_sqlite and ":memory:" not in settings.database_url:
+        path = settings.database_url.split(":///", 1)[1]
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+@app.command()
+@friendly_errors
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address [RUSTOK_HOST].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [RUSTOK_PORT].")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
+) -> None:
+    """Serve the HTTP API (REST, OpenAPI at /api/docs, /metrics, health probes)."""
+    import uvicorn
+
+    settings = settings_or_exit()
+    from rustok.observability.logging import configure_logging
+
+    configure_logging(settings)
+    _ensure_sqlite_directory(settings)
+    bind_host = host or settings.host
+    bind_port = port or settings.port
+    out.print(f"RusToK serving on http://{bind_host}:{bind_port} (docs: /api/docs)")
+    uvicorn.run(
+        "rustok.api.asgi:make_app",
+        factory=True,
+        host=bind_host,
+        port=bind_port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+    )
+
+
+@db_app.command("migrate")
+@friendly_errors
+def db_migrate(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    from rustok.core import migrations
+
+    settings = settings_or_exit()
+    _ensure_sqlite_directory(settings)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err) as progress:
+        progress.add_task(f"migrating {_redacted(settings.database_url)} to {revision}")
+        asyncio.run(migrations.upgrade(settings.database_url, revision))
+    out.print(f"database at {asyncio.run(migrations.current(settings.database_url)) or 'base'}")
+
+
+@db_app.command("downgrade")
+@friendly_errors
+def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1.")]) -> None:
+    """Revert migrations down to REVISION (`base` empties the schema)."""
+    from rustok.core import migrations
+
+    settings = settings_or_exit()
+    asyncio.run(migrations.downgrade(settings.database_url, revision))
+    out.print(f"database at {asyncio.run(migrations.current(settings.database_url)) or 'base'}")
+
+
+@db_app.command("current")
+@friendly_errors
+def db_current() -> None:
+    """Print the revision the database is at."""
+    from rustok.core import migrations
+
+    settings = settings_or_exit()
+    out.print(asyncio.run(migrations.current(settings.database_url)) or "base (not migrated)")
+
+
+def _redacted(url: str) -> str:
+    if "@" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    credentials, host = rest.rsplit("@", 1)
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}@{host}"
+
+
+@tenant_app.command("create")
+@friendly_errors
+def tenant_create(
+    name: Annotated[str, typer.Option(help="Display name.")],
+    slug: Annotated[str, typer.Option(help="URL-safe identifier (a-z, 0-9, -).")],
+    domain: Annotated[str | None, typer.Option(help="Host name that selects it.")] = None,
+    locale: Annotated[str, typer.Option(help="Default locale.")] = "en",
+) -> None:
+    """Create a tenant with its default locale and built-in roles."""
+    from pydantic import ValidationError
+
+    from rustok.tenancy.schemas import TenantCreate
+
+    try:
+        data = TenantCreate(name=name, slug=slug, domain=domain, default_locale=locale)
+    except ValidationError as error:
+        problems = "; ".join(f"--{e['loc'][0]}: {e['msg']}" for e in error.errors())
+        raise fail(problems, "fix the options above", code=2) from None
+    tenant = run_with_container(lambda c: c.tenants.create_tenant(data))
+    out.print(f"created tenant [bold]{tenant.slug}[/] ({tenant.id})")
+
+
+@tenant_app.command("list")
+@friendly_errors
+def tenant_list() -> None:
+    """List every tenant."""
+
+    async def work(container: Container) -> list[Any]:
+        items, _ = await container.tenants.list_tenants(offset=0, limit=1000)
+        return items
+
+    table = Table("slug", "name", "domain", "active", "id")
+    for tenant in run_with_container(work):
+        table.add_row(
+            tenant.slug, tenant.name, tenant.domain or "", str(tenant.is_active), str(tenant.id)
+        )
+    out.print(table)
+
+
+@user_app.command("create")
+@friendly_errors
+def user_create(
+    tenant: Annotated[str, typer.Option(help="Tenant slug.")],
+    email: Annotated[str, typer.Option(help="E-mail (unique in the tenant).")],
+    password: Annotated[str, typer.Option(help="Password (8-128 characters).")],
+    role: Annotated[list[str] | None, typer.Option(help="Role slug; repeat for several.")] = None,
+) -> None:
+    """Create a user in a tenant with the given roles (default: customer)."""
+    from rustok.tenancy.errors import TenantNotFound
+    from rustok.tenancy.repository import TenantRepository
+
+    async def work(container: Container) -> Any:
+        async with container.uow() as uow:
+            found = await TenantRepository(uow.session).get_by_slug(tenant)
+        if found is None:
+            raise TenantNotFound(f"No tenant {tenant!r}; see `rustok tenant list`.")
+        return await container.auth.create_user(
+            tenant_id=found.id, email=email, password=password, roles=role or ("customer",)
+        )
+
+    user = run_with_container(work)
+    out.print(f"created user [bold]{user.email}[/] ({user.id}) with roles {', '.join(user.roles)}")
+
+
+@app.command()
+@friendly_errors
+def seed(
+    demo: Annotated[bool, typer.Option("--demo", help="Seed the demo tenant and admin.")] = False,
+) -> None:
+    """Seed data (idempotent: running it twice changes nothing)."""
+    from rustok.cli.seed import seed_demo
+    from rustok.core.settings import Environment
+
+    if not demo:
+        raise fail("nothing to seed", "pass --demo", code=2)
+    if settings_or_exit().env is Environment.PRODUCTION:
+        raise fail("refusing to seed demo data in production", code=2)
+    result = run_with_container(seed_demo)
+    state = "created" if result.created else "already there"
+    out.print(f"demo tenant [bold]{result.tenant_slug}[/] {state}")
+    out.print(f"  admin e-mail:    [bold]{result.admin_email}[/]")
+    out.print(f"  admin password:  [bold]{result.admin_password}[/]")
+    out.print("  send [bold]X-Tenant-ID: demo[/] (or call http://localhost:PORT, its domain)")
+
+
+@rbac_app.command("matrix")
+def rbac_matrix(
+    fmt: Annotated[str, typer.Option("--format", help="table or markdown.")] = "table",
+    output: Annotated[Path | None, typer.Option(help="Write to this file.")] = None,
+) -> None:
+    """Print every endpoint with the permission it requires."""
+    from rustok.api.app import create_app
+    from rustok.api.matrix import permission_matrix, render_markdown
+    from rustok.bootstrap import build_container
+
+    container = build_container(settings_or_exit())
+    rows = permission_matrix(create_app(container))
+    asyncio.run(container.engine.dispose())
+    if fmt == "markdown":
+        text = render_markdown(rows)
+        if output is not None:
+            output.write_text(text, encoding="utf-8")
+            out.print(f"wrote {output}")
+        else:
+            sys.stdout.write(text)
+        return
+    if fmt != "table":
+        raise fail(f"unknown format {fmt!r}", "use --format table or --format markdown", code=2)
+    table = Table("method", "path", "requires", "what")
+    for row in rows:
+        table.add_row(row.method, row.path, row.rule, row.summary)
+    out.print(table)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,105 @@
+"""Answer "may these roles do resource:action here, and how far?" from the database, cached.
+
+The grants of a tenant's roles are loaded in one query and cached per tenant; any role change
+invalidates that tenant here and, through the broadcast channel, on every other replica.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import TYPE_CHECKING
+
+import structlog
+
+from rustok.core.singleflight import SingleFlight
+from rustok.rbac.permissions import Action, Permission, Scope
+from rustok.rbac.repository import RoleRepository
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from rustok.stores.base import Broadcast
+
+log = structlog.get_logger(__name__)
+
+INVALIDATION_CHANNEL = "rustok.rbac.invalidate"
+
+# role slug -> (resource, action) -> scope
+TenantGrants = dict[str, dict[tuple[str, str], Scope]]
+
+
+class PermissionChecker:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        *,
+        broadcast: Broadcast | None = None,
+        ttl_seconds: float = 300.0,
+    ) -> None:
+        self._session_factory = session_factory
+        self._broadcast = broadcast
+        self._ttl = ttl_seconds
+        self._cache: dict[uuid.UUID, tuple[float, TenantGrants]] = {}
+        self._flights: SingleFlight[uuid.UUID, TenantGrants] = SingleFlight()
+        self._generation = 0
+
+    async def start(self) -> None:
+        if self._broadcast is not None:
+            await self._broadcast.subscribe(INVALIDATION_CHANNEL, self._on_invalidation)
+
+    async def scope_for(
+        self, tenant_id: uuid.UUID, roles: Sequence[str], permission: Permission
+    ) -> Scope:
+        """The widest scope any of `roles` has for `permission`; `manage` implies every action."""
+        grants = await self._grants(tenant_id)
+        best = Scope.NONE
+        wanted = (permission.resource.value, permission.action.value)
+        manage = (permission.resource.value, Action.MANAGE.value)
+        for role in roles:
+            role_grants = grants.get(role)
+            if not role_grants:
+                continue
+            for key in (wanted, manage):
+                scope = role_grants.get(key)
+                if scope is not None and scope.rank > best.rank:
+                    best = scope
+        return best
+
+    async def _grants(self, tenant_id: uuid.UUID) -> TenantGrants:
+        entry = self._cache.get(tenant_id)
+        if entry is not None and entry[0] > time.monotonic():
+            return entry[1]
+        grants, _ = await self._flights.do(tenant_id, lambda: self._load(tenant_id))
+        return grants
+
+    async def _load(self, tenant_id: uuid.UUID) -> TenantGrants:
+        generation = self._generation
+        async with self._session_factory() as session:
+            rows = await RoleRepository(session, tenant_id).all_grants()
+        grants: TenantGrants = {}
+        for slug, resource, action, scope in rows:
+            grants.setdefault(slug, {})[(resource, action)] = Scope(scope)
+        if generation == self._generation:
+            self._cache[tenant_id] = (time.monotonic() + self._ttl, grants)
+        return grants
+
+    async def invalidate(self, tenant_id: uuid.UUID) -> None:
+        """Forget the tenant's grants here and on every replica."""
+        self._drop(tenant_id)
+        if self._broadcast is not None:
+            await self._broadcast.publish(INVALIDATION_CHANNEL, str(tenant_id))
+
+    async def _on_invalidation(self, message: str) -> None:
+        try:
+            tenant_id = uuid.UUID(message)
+        except ValueError:
+            log.warning("rbac_cache.bad_invalidation", message=message[:200])
+            return
+        self._drop(tenant_id)
+
+    def _drop(self, tenant_id: uuid.UUID) -> None:
+        self._generation += 1
+        self._cache.pop(tenant_id, None)

@@ -1,0 +1,17 @@
+"""The RBAC module's descriptor."""
+
+from __future__ import annotations
+
+from rustok.core.modules import ModuleDescriptor
+from rustok.rbac.rest import router
+
+MODULE = ModuleDescriptor(
+    slug="rbac",
+    name="Roles and permissions",
+    version="1.0.0",
+    description="Roles per tenant, resource:action permissions with scopes, and their checks.",
+    dependencies=("tenancy",),
+    permissions=("roles:manage", "users:update"),
+    routers=(router,),
+    core=True,
+)

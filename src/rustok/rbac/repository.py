@@ -1,0 +1,114 @@
+"""Queries of the RBAC module; every one starts from the tenant."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from sqlalchemy import column, delete, select, table
+
+from rustok.rbac.models import Role, RolePermission, UserRole
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+# The users table belongs to the auth module, which sits above us; we only need to know that a
+# user id exists in the tenant, so we name the two columns instead of importing its model.
+_users = table("users", column("id"), column("tenant_id"))
+
+
+class RoleRepository:
+    def __init__(self, session: AsyncSession, tenant_id: uuid.UUID) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+
+    async def roles(self) -> Sequence[Role]:
+        rows = await self.session.scalars(
+            select(Role).where(Role.tenant_id == self.tenant_id).order_by(Role.slug)
+        )
+        return rows.all()
+
+    async def role(self, role_id: uuid.UUID) -> Role | None:
+        return await self.session.scalar(
+            select(Role).where(Role.tenant_id == self.tenant_id, Role.id == role_id)
+        )
+
+    async def roles_by_slug(self, slugs: Sequence[str]) -> Sequence[Role]:
+        rows = await self.session.scalars(
+            select(Role).where(Role.tenant_id == self.tenant_id, Role.slug.in_(slugs))
+        )
+        return rows.all()
+
+    async def add_role(self, role: Role) -> None:
+        self.session.add(role)
+        await self.session.flush()
+
+    async def delete_role(self, role: Role) -> None:
+        await self.session.delete(role)
+        await self.session.flush()
+
+    async def permissions(self, role_ids: Sequence[uuid.UUID]) -> Sequence[RolePermission]:
+        if not role_ids:
+            return []
+        rows = await self.session.scalars(
+            select(RolePermission)
+            .where(RolePermission.tenant_id == self.tenant_id)
+            .where(RolePermission.role_id.in_(role_ids))
+            .order_by(RolePermission.resource, RolePermission.action)
+        )
+        return rows.all()
+
+    async def replace_permissions(
+        self, role_id: uuid.UUID, grants: Sequence[tuple[str, str, str]]
+    ) -> None:
+        await self.session.execute(
+            delete(RolePermission).where(
+                RolePermission.tenant_id == self.tenant_id, RolePermission.role_id == role_id
+            )
+        )
+        self.session.add_all(
+            RolePermission(
+                tenant_id=self.tenant_id,
+                role_id=role_id,
+                resource=resource,
+                action=action,
+                scope=scope,
+            )
+            for resource, action, scope in grants
+        )
+        await self.session.flush()
+
+    async def all_grants(self) -> Sequence[tuple[str, str, str, str]]:
+        """(role slug, resource, action, scope) for every role of the tenant."""
+        rows = await self.session.execute(
+            select(Role.slug, RolePermission.resource, RolePermission.action, RolePermission.scope)
+            .join(RolePermission, RolePermission.role_id == Role.id)
+            .where(Role.tenant_id == self.tenant_id)
+        )
+        return [(slug, resource, action, scope) for slug, resource, action, scope in rows]
+
+    async def user_exists(self, user_id: uuid.UUID) -> bool:
+        found = await self.session.scalar(
+            select(_users.c.id).where(_users.c.tenant_id == self.tenant_id, _users.c.id == user_id)
+        )
+        return found is not None
+
+    async def user_role_slugs(self, user_id: uuid.UUID) -> tuple[str, ...]:
+        rows = await self.session.scalars(
+            select(Role.slug)
+            .join(UserRole, UserRole.role_id == Role.id)
+            .where(UserRole.tenant_id == self.tenant_id, UserRole.user_id == user_id)
+            .order_by(Role.slug)
+        )
+        return tuple(rows.all())
+
+    async def set_user_roles(self, user_id: uuid.UUID, roles: Sequence[Role]) -> None:
+        await self.session.execute(
+            delete(UserRole).where(UserRole.tenant_id == self.tenant_id, UserRole.user_id == user_id)
+        )
+        self.session.add_all(
+            UserRole(tenant_id=self.tenant_id, user_id=user_id, role_id=role.id) for role in roles
+        )
+        await self.session.flush()

@@ -1,0 +1,83 @@
+"""Admin REST for roles and user role assignments (`/api/admin/roles`, `/api/admin/users/...`)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Response
+
+from rustok.api.deps import Access, ContainerDep, TenantDep, require
+from rustok.rbac.permissions import Action, Permission, Resource
+from rustok.rbac.schemas import RoleCreate, RoleRead, RoleUpdate, UserRolesRead, UserRolesUpdate
+
+router = APIRouter(prefix="/admin", tags=["rbac"])
+
+
+@router.get("/permissions", response_model=list[str], summary="Every permission there is")
+async def list_permissions(
+    _: Annotated[Access, require(Resource.ROLES, Action.READ)],
+) -> list[str]:
+    return [str(Permission(resource, action)) for resource in Resource for action in Action]
+
+
+@router.get("/roles", response_model=list[RoleRead], summary="Roles of this tenant")
+async def list_roles(
+    container: ContainerDep,
+    tenant: TenantDep,
+    _: Annotated[Access, require(Resource.ROLES, Action.LIST)],
+) -> list[RoleRead]:
+    return await container.roles.list_roles(tenant.id)
+
+
+@router.post("/roles", response_model=RoleRead, status_code=201, summary="Create a custom role")
+async def create_role(
+    data: RoleCreate,
+    container: ContainerDep,
+    tenant: TenantDep,
+    _: Annotated[Access, require(Resource.ROLES, Action.CREATE)],
+) -> RoleRead:
+    return await container.roles.create_role(tenant.id, data)
+
+
+@router.get("/roles/{role_id}", response_model=RoleRead, summary="One role")
+async def get_role(
+    role_id: uuid.UUID,
+    container: ContainerDep,
+    tenant: TenantDep,
+    _: Annotated[Access, require(Resource.ROLES, Action.READ)],
+) -> RoleRead:
+    return await container.roles.get_role(tenant.id, role_id)
+
+
+@router.patch("/roles/{role_id}", response_model=RoleRead, summary="Rename a role or set its permissions")
+async def update_role(
+    role_id: uuid.UUID,
+    data: RoleUpdate,
+    container: ContainerDep,
+    tenant: TenantDep,
+    _: Annotated[Access, require(Resource.ROLES, Action.UPDATE)],
+) -> RoleRead:
+    return await container.roles.update_role(tenant.id, role_id, data)
+
+
+@router.delete("/roles/{role_id}", status_code=204, summary="Delete a custom role")
+async def delete_role(
+    role_id: uuid.UUID,
+    container: ContainerDep,
+    tenant: TenantDep,
+    _: Annotated[Access, require(Resource.ROLES, Action.DELETE)],
+) -> Response:
+    await container.roles.delete_role(tenant.id, role_id)
+    return Response(status_code=204)
+
+
+@router.put("/users/{user_id}/roles", response_model=UserRolesRead, summary="Set a user's roles")
+async def set_user_roles(
+    user_id: uuid.UUID,
+    data: UserRolesUpdate,
+    container: ContainerDep,
+    tenant: TenantDep,
+    _: Annotated[Access, require(Resource.USERS, Action.UPDATE)],
+) -> UserRolesRead:
+    return await container.roles.set_user_roles(tenant.id, user_id, data.roles)

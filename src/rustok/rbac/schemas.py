@@ -1,0 +1,66 @@
+"""RBAC DTOs."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from rustok.rbac.permissions import Permission, Scope
+
+RoleSlug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+
+
+class PermissionGrant(BaseModel):
+    """`permission` is `resource:action` (e.g. `products:update`); `scope` is all, own or none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    permission: str
+    scope: Scope = Scope.ALL
+
+    @field_validator("permission")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        return str(Permission.parse(value))
+
+
+class RoleCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    slug: RoleSlug
+    name: str = Field(min_length=1, max_length=100)
+    description: str = Field(default="", max_length=500)
+    permissions: list[PermissionGrant] = Field(default_factory=list, max_length=500)
+
+
+class RoleUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    description: str | None = Field(default=None, max_length=500)
+    permissions: list[PermissionGrant] | None = Field(default=None, max_length=500)
+
+
+class RoleRead(BaseModel):
+    id: uuid.UUID
+    slug: str
+    name: str
+    description: str
+    is_system: bool
+    permissions: list[PermissionGrant]
+    created_at: datetime
+    updated_at: datetime
+
+
+class UserRolesUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    roles: list[RoleSlug] = Field(min_length=1, max_length=50)
+
+
+class UserRolesRead(BaseModel):
+    user_id: uuid.UUID
+    roles: list[str]

@@ -1,0 +1,16 @@
+"""The tenancy module's descriptor."""
+
+from __future__ import annotations
+
+from rustok.core.modules import ModuleDescriptor
+from rustok.tenancy.rest import router
+
+MODULE = ModuleDescriptor(
+    slug="tenancy",
+    name="Tenancy",
+    version="1.0.0",
+    description="Tenants, their locales and per-tenant module switches.",
+    permissions=("tenants:manage", "modules:manage"),
+    routers=(router,),
+    core=True,
+)

@@ -1,0 +1,74 @@
+"""Plain async factories: `await make_tenant(container, slug="acme")` and friends."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rustok.tenancy.schemas import TenantCreate
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import httpx
+
+    from rustok.auth.schemas import UserRead
+    from rustok.bootstrap import Container
+    from rustok.tenancy.schemas import TenantDetail
+
+DEFAULT_PASSWORD = "correct-horse-battery"  # noqa: S105 - test fixture
+
+
+async def make_tenant(
+    container: Container, *, slug: str, name: str | None = None, domain: str | None = None
+) -> TenantDetail:
+    return await container.tenants.create_tenant(
+        TenantCreate(name=name or slug.title(), slug=slug, domain=domain)
+    )
+
+
+async def make_user(
+    container: Container,
+    tenant: TenantDetail,
+    *,
+    email: str,
+    password: str = DEFAULT_PASSWORD,
+    roles: Sequence[str] = ("customer",),
+) -> UserRead:
+    return await container.auth.create_user(
+        tenant_id=tenant.id, email=email, password=password, roles=roles
+    )
+
+
+def auth_headers(tenant: TenantDetail, access_token: str | None = None) -> dict[str, str]:
+    headers = {"X-Tenant-ID": tenant.slug}
+    if access_token is not None:
+        headers["Authorization"] = f"Bearer {access_token}"
+    return headers
+
+
+async def login(
+    client: httpx.AsyncClient,
+    tenant: TenantDetail,
+    email: str,
+    password: str = DEFAULT_PASSWORD,
+) -> dict[str, Any]:
+    response = await client.post(
+        "/api/auth/login", json={"email": email, "password": password}, headers=auth_headers(tenant)
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def user_token(
+    client: httpx.AsyncClient,
+    container: Container,
+    tenant: TenantDetail,
+    *,
+    email: str,
+    roles: Sequence[str] = ("customer",),
+) -> str:
+    """Create a user with `roles` and return a fresh access token for it."""
+    await make_user(container, tenant, email=email, roles=roles)
+    token: str = (await login(client, tenant, email))["access_token"]
+    return token

@@ -1,0 +1,95 @@
+"""Fixtures shared by every test: one fresh, migrated database per test, on every backend."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from rustok.testing.app import client_for, running_container, settings_for_tests
+from rustok.testing.database import PostgresTestDatabase, SqliteTestDatabase
+from rustok.testing.factories import make_tenant
+from rustok.testing.services import need, postgres_url
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Callable, Iterator
+    from contextlib import AbstractAsyncContextManager
+
+    import httpx
+
+    from rustok.bootstrap import Container
+    from rustok.core.settings import Settings
+    from rustok.tenancy.schemas import TenantDetail
+    from rustok.testing.database import TestDatabase
+
+
+@pytest.fixture(
+    scope="session",
+    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+)
+def test_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestDatabase]:
+    database: TestDatabase
+    if request.param == "postgres":
+        need("PostgreSQL", postgres_url(), 5432)
+        database = PostgresTestDatabase(postgres_url())
+    else:
+        database = SqliteTestDatabase(tmp_path_factory.mktemp("sqlite"))
+    database.create()
+    yield database
+    database.drop()
+
+
+@pytest.fixture
+def backend(test_database: TestDatabase) -> str:
+    return "postgres" if isinstance(test_database, PostgresTestDatabase) else "sqlite"
+
+
+@pytest.fixture
+async def database_url(test_database: TestDatabase) -> str:
+    return await test_database.reset()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return settings_for_tests(database_url)
+
+
+@pytest.fixture
+async def container(settings: Settings) -> AsyncIterator[Container]:
+    async with running_container(settings) as running:
+        yield running
+
+
+@pytest.fixture
+async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
+    async with client_for(container) as http:
+        yield http
+
+
+@pytest.fixture
+def make_client(
+    settings: Settings,
+) -> Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]:
+    """`async with make_client(rate_limit_enabled=False) as client:` on the same database."""
+
+    @asynccontextmanager
+    async def factory(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
+        async with running_container(settings.model_copy(update=overrides)) as running:
+            async with client_for(running) as http:
+                http.container = running  # type: ignore[attr-defined]
+                yield http
+
+    return factory
+
+
+@pytest.fixture
+async def tenant(container: Container) -> TenantDetail:
+    return await make_tenant(container, slug="acme", name="Acme")
+
+
+@pytest.fixture
+async def other_tenant(container: Container) -> TenantDetail:
+    return await make_tenant(container, slug="globex", name="Globex")
