@@ -7,8 +7,13 @@ from typing import TYPE_CHECKING
 
 from rustok.auth.service import AuthService
 from rustok.core.db import create_engine, create_session_factory
+from rustok.core.db import ping as ping_database
 from rustok.core.modules import ModuleRegistry
 from rustok.core.uow import UnitOfWorkFactory
+from rustok.events.outbox import Outbox
+from rustok.events.registry import EVENTS
+from rustok.events.spine import EventSpine, build_transport
+from rustok.observability.health import HealthChecks
 from rustok.rbac.checker import PermissionChecker
 from rustok.rbac.service import RoleService
 from rustok.stores.limiter import RateLimiter
@@ -22,6 +27,7 @@ if TYPE_CHECKING:
 
     from rustok.core.modules import ModuleDescriptor
     from rustok.core.settings import Settings
+    from rustok.events.transport.base import EventTransport
     from rustok.stores.base import Stores
 
 
@@ -42,6 +48,28 @@ def build_stores(settings: Settings) -> Stores:
     return MemoryStores()
 
 
+def build_health_checks(
+    settings: Settings, engine: AsyncEngine, stores: Stores, spine: EventSpine
+) -> HealthChecks:
+    """The checks `/api/health` and `/api/health/ready` run; add a check per new dependency."""
+    checks = HealthChecks(timeout_seconds=settings.health_check_timeout_seconds)
+    checks.add("database", lambda: ping_database(engine), critical=True)
+    # In-process stores cannot fail; a shared one (Redis) holds every replica's rate limits
+    # and carries cache invalidations, so a replica without it must not take traffic.
+    checks.add("stores", stores.ping, critical=settings.redis_url is not None)
+    # Writes still commit while the transport is down (the outbox keeps the events), so a
+    # broken transport or a growing backlog degrades the process instead of failing it.
+    checks.add("event_transport", spine.transport.ping, critical=False)
+
+    async def outbox_lag() -> None:
+        pending, lag = await spine.refresh_outbox_metrics()
+        if lag > settings.outbox_lag_degraded_seconds:
+            raise RuntimeError(f"{pending} events pending, oldest {lag:.0f}s old")
+
+    checks.add("outbox_lag", outbox_lag, critical=False)
+    return checks
+
+
 @dataclass
 class Container:
     """Every long-lived object of one process; the app and the CLI reach services through it."""
@@ -59,16 +87,28 @@ class Container:
     modules: ModuleService
     auth: AuthService
     rate_limiter: RateLimiter
+    outbox: Outbox
+    transport: EventTransport
+    events: EventSpine = field(init=False)
+    health_checks: HealthChecks = field(init=False)
     _started: bool = field(default=False, init=False)
 
-    async def start(self) -> None:
+    async def start(self, *, workers: bool | None = None) -> None:
+        """Start listening for invalidations and the event spine.
+
+        With `workers` (default: settings.embedded_workers) this process also runs the outbox
+        relay and every consumer group; without, only broadcast handlers (API-only replica).
+        """
         if self._started:
             return
+        run_workers = self.settings.embedded_workers if workers is None else workers
         await self.tenant_resolver.start()
         await self.permissions.start()
+        await self.events.start(relay=run_workers, consumers=None if run_workers else [])
         self._started = True
 
     async def close(self) -> None:
+        await self.events.stop()
         await self.stores.close()
         await self.engine.dispose()
 
@@ -81,7 +121,8 @@ def build_container(
 ) -> Container:
     engine = create_engine(settings)
     session_factory = create_session_factory(engine)
-    uow = UnitOfWorkFactory(session_factory)
+    outbox = Outbox()
+    uow = UnitOfWorkFactory(session_factory, outbox)
     stores = stores or build_stores(settings)
     registry = ModuleRegistry()
     for module in modules if modules is not None else default_modules():
@@ -100,7 +141,7 @@ def build_container(
     module_service = ModuleService(uow, registry, resolver)
     auth = AuthService(settings, uow, session_factory, roles)
     rate_limiter = RateLimiter(settings, stores.rate_limits)
-    return Container(
+    container = Container(
         settings=settings,
         engine=engine,
         session_factory=session_factory,
@@ -114,4 +155,12 @@ def build_container(
         modules=module_service,
         auth=auth,
         rate_limiter=rate_limiter,
+        outbox=outbox,
+        transport=build_transport(settings),
     )
+    handlers = [factory(container) for module in registry for factory in module.handlers]
+    container.events = EventSpine(
+        settings, session_factory, uow, outbox, container.transport, EVENTS, handlers
+    )
+    container.health_checks = build_health_checks(settings, engine, stores, container.events)
+    return container

@@ -6,7 +6,6 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
-from fastapi.responses import ORJSONResponse
 
 import rustok
 from rustok.api.deps import module_guard
@@ -41,7 +40,6 @@ def create_app(container: Container, *, manage_container: bool = True) -> FastAP
         title="RusToK",
         version=rustok.__version__,
         description="Multi-tenant headless platform for content and commerce.",
-        default_response_class=ORJSONResponse,
         openapi_url="/api/openapi.json",
         docs_url="/api/docs",
         redoc_url=None,

@@ -34,7 +34,7 @@ class Passwords:
         return await asyncio.to_thread(self._verify, password_hash, password)
 
     async def verify_dummy(self, password: str) -> None:
-        """Spend the time of one verification, so an unknown e-mail answers as slowly as a known one."""
+        """Spend one verification's time, so an unknown e-mail answers as slowly as a known one."""
         if self._dummy_hash is None:
             self._dummy_hash = await self.hash(secrets.token_urlsafe(16))
         await self.verify(self._dummy_hash, password)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
@@ -11,6 +10,7 @@ from sqlalchemy import and_, column, select, table, update
 from rustok.auth.models import AuthSession, RefreshToken, User
 
 if TYPE_CHECKING:
+    import uuid
     from collections.abc import Sequence
     from datetime import datetime
 

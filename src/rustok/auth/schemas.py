@@ -46,14 +46,12 @@ def check_password(value: str) -> str:
     """The password policy; raises ValueError naming the rule that is broken."""
     check_text(value)
     if not PASSWORD_MIN_LENGTH <= len(value) <= PASSWORD_MAX_LENGTH:
-        raise ValueError(
-            f"must be {PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters long"
-        )
+        raise ValueError(f"must be {PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters long")
     return value
 
 
 def check_text(value: str) -> str:
-    """Refuse strings that cannot be stored or hashed: lone surrogates from JSON `\\ud800` escapes."""
+    """Refuse text that cannot be stored or hashed: lone surrogates (JSON `\\ud800` escapes)."""
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -130,7 +128,7 @@ class AuthTokens(BaseModel):
 
     access_token: str
     refresh_token: str
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth 2 token type, not a secret
     expires_in: int
     """Seconds until the access token expires."""
     user: UserRead

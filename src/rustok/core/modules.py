@@ -33,7 +33,9 @@ class ModuleDescriptor:
     """Everything the platform needs to know about one module.
 
     `routers` are FastAPI routers (typed loosely here because `core` must not import the web
-    layer); they are mounted under `/api`. A `core` module is always on and cannot be disabled.
+    layer); they are mounted under `/api`. `handlers` are factories that take the process's
+    container and return an `rustok.events.handler.EventHandler`. A `core` module is always on
+    and cannot be disabled.
     """
 
     slug: str

@@ -8,6 +8,7 @@ MODEL_MODULES = (
     "rustok.tenancy.models",
     "rustok.auth.models",
     "rustok.rbac.models",
+    "rustok.events.models",
 )
 
 

@@ -83,6 +83,20 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     event_transport: EventTransportKind = EventTransportKind.MEMORY
     nats_url: str = "nats://127.0.0.1:4222"
+    nats_stream: str = Field(default="RUSTOK_EVENTS", pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    nats_subject_prefix: str = Field(default="rustok.events", pattern=r"^[a-z0-9_.-]{1,64}$")
+    nats_duplicate_window_seconds: float = Field(default=120.0, gt=0)
+    nats_ack_wait_seconds: float = Field(default=30.0, gt=0)
+    nats_max_deliver: int = Field(default=10, ge=1)
+    embedded_workers: bool = True
+    memory_queue_size: int = Field(default=1000, ge=1)
+    relay_batch_size: int = Field(default=500, ge=1, le=10_000)
+    relay_poll_interval_seconds: float = Field(default=1.0, gt=0)
+    relay_lease_seconds: float = Field(default=30.0, gt=0)
+    dispatcher_lanes: int = Field(default=8, ge=1, le=256)
+    handler_max_attempts: int = Field(default=5, ge=1)
+    outbox_retention_hours: float = Field(default=72.0, gt=0)
+    outbox_lag_degraded_seconds: float = Field(default=30.0, gt=0)
 
     jwt_secret: str = Field(default=DEFAULT_JWT_SECRET, min_length=32)
     jwt_issuer: str = "rustok"

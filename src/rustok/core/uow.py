@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Self
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, Self
 
 from rustok.core.errors import DomainError
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Awaitable, Callable, Sequence
     from types import TracebackType
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -19,6 +21,28 @@ class NestedUnitOfWork(DomainError):
 
 
 
+@dataclass(frozen=True, slots=True)
+class PendingEvent:
+    """An event emitted in a unit of work, written to the outbox when it commits."""
+
+    event: object
+    tenant_id: uuid.UUID | None
+    aggregate_version: int | None = None
+    causation_id: str | None = None
+
+
+class OutboxWriter(Protocol):
+    """Writes pending events as outbox rows inside the committing transaction (rustok.events)."""
+
+    async def write(self, session: AsyncSession, pending: Sequence[PendingEvent]) -> None: ...
+
+    def wake(self) -> None: ...
+
+
+class EventsWithoutOutbox(RuntimeError):
+    """Events were emitted but this unit of work has nowhere to write them."""
+
+
 class UnitOfWork:
     """Owns one session and its transaction for the length of an `async with` block.
 
@@ -27,11 +51,17 @@ class UnitOfWork:
     invalidation); they never run on rollback.
     """
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        outbox: OutboxWriter | None = None,
+    ) -> None:
         self._session_factory = session_factory
+        self._outbox = outbox
         self._session: AsyncSession | None = None
         self._committed = False
         self._after_commit: list[Callable[[], Awaitable[None]]] = []
+        self._events: list[PendingEvent] = []
 
     @property
     def session(self) -> AsyncSession:
@@ -45,6 +75,7 @@ class UnitOfWork:
         self._session = self._session_factory()
         self._committed = False
         self._after_commit = []
+        self._events = []
         await self._session.begin()
         return self
 
@@ -71,16 +102,44 @@ class UnitOfWork:
         """Run `hook` once the transaction has committed."""
         self._after_commit.append(hook)
 
+    def emit(
+        self,
+        event: object,
+        *,
+        tenant_id: uuid.UUID | None,
+        aggregate_version: int | None = None,
+        causation_id: str | None = None,
+    ) -> None:
+        """Buffer `event`; it becomes an outbox row in this transaction when it commits."""
+        self._events.append(PendingEvent(event, tenant_id, aggregate_version, causation_id))
+
+    @property
+    def pending_events(self) -> tuple[PendingEvent, ...]:
+        return tuple(self._events)
+
     async def commit(self) -> None:
-        await self.session.commit()
+        session = self.session
+        events, self._events = self._events, []
+        if events:
+            if self._outbox is None:
+                raise EventsWithoutOutbox("events were emitted but no outbox is configured")
+            await self._outbox.write(session, events)
+        await session.commit()
         self._committed = True
+        if events and self._outbox is not None:
+            self._outbox.wake()
 
 
 class UnitOfWorkFactory:
     """Makes a fresh unit of work per use case; held by the composition root."""
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        outbox: OutboxWriter | None = None,
+    ) -> None:
         self.session_factory = session_factory
+        self.outbox = outbox
 
     def __call__(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory)
+        return UnitOfWork(self.session_factory, self.outbox)

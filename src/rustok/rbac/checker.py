@@ -100,6 +100,10 @@ class PermissionChecker:
             return
         self._drop(tenant_id)
 
+    def drop_local(self, tenant_id: uuid.UUID) -> None:
+        """Forget this process's copy of the tenant's grants (a role changed somewhere)."""
+        self._drop(tenant_id)
+
     def _drop(self, tenant_id: uuid.UUID) -> None:
         self._generation += 1
         self._cache.pop(tenant_id, None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rustok.core.modules import ModuleDescriptor
+from rustok.rbac.handlers import permission_cache_invalidation
 from rustok.rbac.rest import router
 
 MODULE = ModuleDescriptor(
@@ -13,5 +14,6 @@ MODULE = ModuleDescriptor(
     dependencies=("tenancy",),
     permissions=("roles:manage", "users:update"),
     routers=(router,),
+    handlers=(permission_cache_invalidation,),
     core=True,
 )

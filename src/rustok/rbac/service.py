@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy.exc import IntegrityError
 
 from rustok.core.errors import FieldError
+from rustok.rbac.events import RoleChanged
 from rustok.rbac.errors import RoleNotFound, RoleSlugTaken, SystemRoleProtected, UserNotFound
 from rustok.rbac.models import Role
 from rustok.rbac.permissions import Permission, Scope
@@ -59,6 +60,19 @@ class RoleService:
     def _invalidate_after_commit(self, uow: UnitOfWork, tenant_id: uuid.UUID) -> None:
         uow.on_commit(lambda: self._checker.invalidate(tenant_id))
 
+    def _changed(
+        self,
+        uow: UnitOfWork,
+        tenant_id: uuid.UUID,
+        role: Role,
+        change: Literal["created", "updated", "deleted"],
+    ) -> None:
+        uow.emit(
+            RoleChanged(tenant_id=tenant_id, role_id=role.id, role_slug=role.slug, change=change),
+            tenant_id=tenant_id,
+        )
+        self._invalidate_after_commit(uow, tenant_id)
+
     async def install_builtin_roles(self, uow: UnitOfWork, tenant_id: uuid.UUID) -> None:
         """Create (or bring up to date) the built-in roles of a tenant, inside `uow`."""
         repo = RoleRepository(uow.session, tenant_id)
@@ -76,6 +90,10 @@ class RoleService:
                 await repo.add_role(role)
             rows = [(g.resource.value, g.action.value, g.scope.value) for g in definition.grants]
             await repo.replace_permissions(role.id, rows)
+        uow.emit(
+            RoleChanged(tenant_id=tenant_id, role_id=None, role_slug=None, change="installed"),
+            tenant_id=tenant_id,
+        )
         self._invalidate_after_commit(uow, tenant_id)
 
     async def assign_roles(
@@ -134,7 +152,7 @@ class RoleService:
                 ) from None
             await repo.replace_permissions(role.id, _rows(data.permissions))
             result = _read(role, await repo.permissions([role.id]))
-            self._invalidate_after_commit(uow, tenant_id)
+            self._changed(uow, tenant_id, role, "created")
             await uow.commit()
             return result
 
@@ -155,7 +173,7 @@ class RoleService:
                 await repo.replace_permissions(role.id, _rows(data.permissions))
             await uow.session.flush()
             result = _read(role, await repo.permissions([role.id]))
-            self._invalidate_after_commit(uow, tenant_id)
+            self._changed(uow, tenant_id, role, "updated")
             await uow.commit()
             return result
 
@@ -166,8 +184,8 @@ class RoleService:
             role = await self._access_role(repo, role_id)
             if role.is_system:
                 raise SystemRoleProtected(f"The built-in role {role.slug!r} cannot be deleted.")
+            self._changed(uow, tenant_id, role, "deleted")
             await repo.delete_role(role)
-            self._invalidate_after_commit(uow, tenant_id)
             await uow.commit()
 
     async def set_user_roles(
@@ -179,6 +197,16 @@ class RoleService:
             if not await repo.user_exists(user_id):
                 raise UserNotFound("No such user in this tenant.")
             roles = await self.assign_roles(uow, tenant_id, user_id, slugs)
+            uow.emit(
+                RoleChanged(
+                    tenant_id=tenant_id,
+                    role_id=None,
+                    role_slug=None,
+                    change="assigned",
+                    user_id=user_id,
+                ),
+                tenant_id=tenant_id,
+            )
             await uow.commit()
             return UserRolesRead(user_id=user_id, roles=list(roles))
 

@@ -12,7 +12,7 @@ import contextlib
 import math
 import random
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import redis.asyncio as aioredis
 import structlog
@@ -84,8 +84,9 @@ class RedisKeyValueStore(KeyValueStore):
 
     async def get(self, key: str) -> bytes | None:
         with _unavailable("GET"):
-            value: bytes | None = await self._client.get(self._namespace + key)
-        return value
+            value = await self._client.get(self._namespace + key)
+        # The client is built without decode_responses, so values come back as bytes.
+        return cast("bytes | None", value)
 
     async def set(self, key: str, value: bytes, ttl_seconds: float) -> None:
         with _unavailable("SET"):
@@ -241,7 +242,7 @@ class RedisBroadcast(Broadcast):
             finally:
                 self._confirmed.clear()
                 self._pubsub = None
-                await pubsub.aclose()
+                await pubsub.aclose()  # type: ignore[no-untyped-call] # redis-py leaves it untyped
             await asyncio.sleep(retry_in)
 
     def _channels(self) -> set[str]:

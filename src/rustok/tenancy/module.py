@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rustok.core.modules import ModuleDescriptor
+from rustok.tenancy.handlers import tenant_cache_invalidation
 from rustok.tenancy.rest import router
 
 MODULE = ModuleDescriptor(
@@ -12,5 +13,6 @@ MODULE = ModuleDescriptor(
     description="Tenants, their locales and per-tenant module switches.",
     permissions=("tenants:manage", "modules:manage"),
     routers=(router,),
+    handlers=(tenant_cache_invalidation,),
     core=True,
 )

@@ -16,6 +16,7 @@ from rustok.tenancy.errors import (
     ModuleNotFound,
     TenantNotFound,
 )
+from rustok.tenancy.events import ModuleDisabled, ModuleEnabled
 from rustok.tenancy.models import TenantModule
 from rustok.tenancy.repository import TenantRepository, TenantScopedRepository
 from rustok.tenancy.schemas import ModuleRead
@@ -79,6 +80,8 @@ class ModuleService:
             await uow.session.flush()
             await self._run_hook(uow, module, tenant_id, row.settings, enabled=enabled)
             states[slug] = enabled
+            event_type = ModuleEnabled if enabled else ModuleDisabled
+            uow.emit(event_type(tenant_id=tenant_id, module=slug), tenant_id=tenant_id)
             uow.on_commit(lambda: self._resolver.invalidate(tenant_id))
             await uow.commit()
             log.info("modules.toggled", module=slug, enabled=enabled, tenant_id=str(tenant_id))

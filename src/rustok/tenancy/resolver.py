@@ -144,6 +144,10 @@ class TenantResolver:
             message = orjson.dumps({"tenant_id": str(tenant_id), "keys": cache_keys}).decode()
             await self._broadcast.publish(INVALIDATION_CHANNEL, message)
 
+    def drop_local(self, tenant_id: uuid.UUID) -> None:
+        """Forget what this process cached about the tenant (another replica changed it)."""
+        self._drop_local(tenant_id, [])
+
     async def _on_invalidation(self, message: str) -> None:
         try:
             data = orjson.loads(message)

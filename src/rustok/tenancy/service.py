@@ -15,6 +15,7 @@ from rustok.tenancy.errors import (
     TenantNotFound,
     TenantSlugTaken,
 )
+from rustok.tenancy.events import TenantCreated, TenantDeactivated, TenantUpdated
 from rustok.tenancy.identifiers import TenantKey
 from rustok.tenancy.models import Tenant, TenantLocale
 from rustok.tenancy.repository import TenantRepository, TenantScopedRepository
@@ -76,6 +77,10 @@ class TenantService:
             )
         )
         await self._roles.install_builtin_roles(uow, tenant.id)
+        uow.emit(
+            TenantCreated(tenant_id=tenant.id, slug=tenant.slug, name=tenant.name, domain=tenant.domain),
+            tenant_id=tenant.id,
+        )
         self._invalidate_after_commit(uow, tenant.id, tenant.slug, tenant.domain)
         return tenant
 
@@ -93,7 +98,7 @@ class TenantService:
         """Change name, domain, default locale, settings or the active flag."""
         async with self._uow() as uow:
             tenant = await self._access(uow, tenant_id)
-            old_slug, old_domain = tenant.slug, tenant.domain
+            old_slug, old_domain, was_active = tenant.slug, tenant.domain, tenant.is_active
             changes = data.model_dump(exclude_unset=True)
             if "name" in changes and data.name is not None:
                 tenant.name = data.name
@@ -107,6 +112,7 @@ class TenantService:
                 await self._make_default_locale(uow, tenant, data.default_locale)
             await self._flush_unique(uow, uow.session.flush, tenant.slug, tenant.domain)
             detail = await self._detail(uow, tenant)
+            self._emit_change(uow, tenant, sorted(changes), was_active=was_active)
             self._invalidate_after_commit(uow, tenant.id, old_slug, old_domain, tenant.domain)
             await uow.commit()
             return detail
@@ -115,9 +121,12 @@ class TenantService:
         """Deactivate (requests then get 403) or reactivate a tenant."""
         async with self._uow() as uow:
             tenant = await self._access(uow, tenant_id)
+            was_active = tenant.is_active
             tenant.is_active = active
             await uow.session.flush()
             detail = await self._detail(uow, tenant)
+            if was_active != active:
+                self._emit_change(uow, tenant, ["is_active"], was_active=was_active)
             self._invalidate_after_commit(uow, tenant.id, tenant.slug, tenant.domain)
             await uow.commit()
             return detail
@@ -150,6 +159,7 @@ class TenantService:
                 await self._make_default_locale(uow, tenant, locale)
             await uow.session.flush()
             detail = await self._detail(uow, tenant)
+            self._emit_change(uow, tenant, ["locales"], was_active=tenant.is_active)
             self._invalidate_after_commit(uow, tenant.id)
             await uow.commit()
             return detail
@@ -165,6 +175,7 @@ class TenantService:
                 raise DefaultLocaleRequired("The default locale cannot be removed.")
             await scoped.delete_locale(locale)
             detail = await self._detail(uow, tenant)
+            self._emit_change(uow, tenant, ["locales"], was_active=tenant.is_active)
             self._invalidate_after_commit(uow, tenant.id)
             await uow.commit()
             return detail
@@ -215,6 +226,17 @@ class TenantService:
             raise TenantSlugTaken(
                 f"The slug {slug!r} is taken.", fields=[FieldError("body.slug", "taken")]
             ) from None
+
+    @staticmethod
+    def _emit_change(
+        uow: UnitOfWork, tenant: Tenant, changes: list[str], *, was_active: bool
+    ) -> None:
+        if was_active and not tenant.is_active:
+            uow.emit(TenantDeactivated(tenant_id=tenant.id, slug=tenant.slug), tenant_id=tenant.id)
+        uow.emit(
+            TenantUpdated(tenant_id=tenant.id, slug=tenant.slug, changes=changes),
+            tenant_id=tenant.id,
+        )
 
     def _invalidate_after_commit(
         self, uow: UnitOfWork, tenant_id: uuid.UUID, *names: str | None

@@ -1,0 +1,141 @@
+"""One structured `http.request` log line and the HTTP metrics for every request.
+
+It sits just inside the request-id middleware and outside everything else, so it also sees
+the answers given before routing (413, 404 for an unknown tenant, 429).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from fastapi.routing import iter_route_contexts
+
+from rustok.observability.metrics import (
+    HTTP_REQUEST_DURATION,
+    HTTP_REQUESTS,
+    UNMATCHED_ROUTE,
+    method_label,
+)
+
+if TYPE_CHECKING:
+    from fastapi.routing import RouteContext
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = structlog.get_logger("rustok.access")
+
+# nginx's code for "the client closed the connection before we answered".
+CLIENT_CLOSED_REQUEST = 499
+
+
+class RouteTemplates:
+    """The route template (`/api/admin/tenants/{tenant_id}`) of a request, for labels and logs.
+
+    Starlette leaves the matched route in `scope["route"]`, but FastAPI keeps the routes of
+    an included router un-prefixed (`/admin/tenants/{tenant_id}`) and resolves the prefix
+    through a route context; `iter_route_contexts` lists the full templates. The index from
+    route to template is built on first use and again if a route appears that it lacks.
+    """
+
+    def __init__(self) -> None:
+        self._app: Any = None
+        self._by_route: dict[int, list[RouteContext]] = {}
+        self._contexts: list[RouteContext] = []
+
+    def template(self, scope: Scope) -> str:
+        app = scope.get("app")
+        if app is None:
+            return UNMATCHED_ROUTE
+        if app is not self._app:
+            self._index(app)
+        route = scope.get("route")
+        if route is None:
+            # The router ran and matched nothing (404), or a middleware answered before
+            # routing (413, 429): then name the route the request was meant for.
+            return UNMATCHED_ROUTE if "router" in scope else self._match(scope)
+        contexts = self._by_route.get(id(route))
+        if contexts is None:
+            self._index(app)
+            contexts = self._by_route.get(id(route))
+        if not contexts:
+            return getattr(route, "path_format", None) or UNMATCHED_ROUTE
+        if len(contexts) == 1:
+            return str(contexts[0].path_format)
+        # One route included under several prefixes: the path tells which one ran.
+        for context in contexts:
+            if context.path_regex.match(scope["path"]):
+                return str(context.path_format)
+        return str(contexts[0].path_format)
+
+    def _index(self, app: Any) -> None:
+        self._app = app
+        self._contexts = list(iter_route_contexts(getattr(app, "routes", [])))
+        by_route: dict[int, list[RouteContext]] = {}
+        for context in self._contexts:
+            by_route.setdefault(id(context.original_route), []).append(context)
+        self._by_route = by_route
+
+    def _match(self, scope: Scope) -> str:
+        partial: str | None = None
+        for context in self._contexts:
+            regex = getattr(context, "path_regex", None)
+            if regex is None or not regex.match(scope["path"]):
+                continue
+            methods = context.methods
+            if not methods or scope["method"] in methods:
+                return str(context.path_format)
+            partial = partial or str(context.path_format)
+        return partial or UNMATCHED_ROUTE
+
+
+class AccessLogMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._templates = RouteTemplates()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        # Until a response starts, an escaping exception means the outer error handler
+        # will answer 500.
+        status = 500
+        response_started = False
+
+        async def send_recording_status(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_recording_status)
+        except asyncio.CancelledError:
+            if not response_started:
+                status = CLIENT_CLOSED_REQUEST
+            raise
+        finally:
+            self._record(scope, status, time.perf_counter() - started)
+
+    def _record(self, scope: Scope, status: int, duration: float) -> None:
+        route = self._templates.template(scope)
+        method = method_label(scope["method"])
+        HTTP_REQUESTS.labels(method=method, route=route, status=str(status)).inc()
+        HTTP_REQUEST_DURATION.labels(method=method, route=route).observe(duration)
+        context = structlog.contextvars.get_contextvars()
+        emit = log.warning if status >= 500 else log.info
+        emit(
+            "http.request",
+            method=scope["method"],
+            route=route,
+            path=scope["path"],
+            status=status,
+            duration_ms=round(duration * 1000, 2),
+            tenant=context.get("tenant"),
+            user=context.get("user"),
+            request_id=context.get("request_id"),
+        )

@@ -1,0 +1,576 @@
+"""Auth use cases: users, login, token refresh with rotation, sessions and passwords.
+
+Password hashing and verification run before the unit of work opens, never inside it: argon2
+is deliberately slow, and a transaction held open meanwhile would keep a connection (and on
+SQLite the write lock) for that long. The write that follows re-checks atomically that the
+password hash is still the one that was verified.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING, NoReturn
+
+import structlog
+from sqlalchemy.exc import IntegrityError
+
+from rustok.auth.errors import (
+    CurrentPasswordIncorrect,
+    EmailTaken,
+    InvalidCredentials,
+    RefreshTokenInvalid,
+    RefreshTokenReused,
+    SessionExpired,
+    SessionRevoked,
+    TokenTenantMismatch,
+    UserInactive,
+)
+from rustok.auth.models import AuthSession, RefreshToken, User
+from rustok.auth.passwords import Passwords
+from rustok.auth.principal import Principal
+from rustok.auth.repository import SessionRepository, UserRepository
+from rustok.auth.schemas import (
+    AuthTokens,
+    RevokedSessions,
+    SessionRead,
+    UserRead,
+    UserStatus,
+    check_name,
+    check_password,
+    normalise_email,
+)
+from rustok.auth.tokens import AccessClaims, AccessTokens, hash_refresh_token, new_refresh_token
+from rustok.core.clock import utcnow
+from rustok.core.errors import DomainError, FieldError, Invalid
+
+if TYPE_CHECKING:
+    import uuid
+    from collections.abc import Sequence
+    from datetime import datetime
+
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from rustok.core.settings import Settings
+    from rustok.core.uow import UnitOfWork, UnitOfWorkFactory
+    from rustok.rbac.service import RoleService
+    from rustok.tenancy.snapshot import TenantSnapshot
+
+log = structlog.get_logger(__name__)
+
+SELF_REGISTERED_ROLE = "customer"
+"""The role a user who signs up on their own gets."""
+
+INVALID_CREDENTIALS_MESSAGE = "The e-mail or password is wrong."
+IP_ADDRESS_MAX_LENGTH = 64
+USER_AGENT_MAX_LENGTH = 512
+
+
+class RevokeReason(StrEnum):
+    """Why a session ended, as stored in `sessions.revoked_reason`."""
+
+    LOGOUT = "logout"
+    REFRESH_TOKEN_REUSE = "refresh_token_reuse"  # noqa: S105 - a reason, not a secret
+    REVOKE_ALL = "revoke_all"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 - a reason, not a secret
+
+
+def _clip(value: str | None, limit: int) -> str | None:
+    return value[:limit] if value else None
+
+
+def _user_read(user: User, roles: Sequence[str]) -> UserRead:
+    return UserRead(
+        id=user.id,
+        tenant_id=user.tenant_id,
+        email=user.email,
+        name=user.name,
+        status=UserStatus(user.status),
+        roles=list(roles),
+        created_at=user.created_at,
+        last_login_at=user.last_login_at,
+    )
+
+
+def _checked_identity(email: str, name: str) -> tuple[str, str]:
+    problems: list[FieldError] = []
+    try:
+        email = normalise_email(email)
+    except ValueError as exc:
+        problems.append(FieldError("body.email", str(exc)))
+    try:
+        name = check_name(name)
+    except ValueError as exc:
+        problems.append(FieldError("body.name", str(exc)))
+    if problems:
+        raise Invalid("The user's details are not valid.", fields=problems)
+    return email, name
+
+
+def _checked_password(password: str, field: str) -> None:
+    try:
+        check_password(password)
+    except ValueError as exc:
+        raise Invalid(
+            "The password does not meet the policy.", fields=[FieldError(field, str(exc))]
+        ) from None
+
+
+class AuthService:
+    """Users of a tenant, their sessions and tokens."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        uow: UnitOfWorkFactory,
+        session_factory: async_sessionmaker[AsyncSession],
+        roles: RoleService,
+    ) -> None:
+        self._uow = uow
+        self._session_factory = session_factory
+        self._roles = roles
+        self._passwords = Passwords(settings)
+        self._tokens = AccessTokens(settings)
+        self._session_ttl = timedelta(seconds=settings.refresh_token_ttl_seconds)
+
+    # --- requests -------------------------------------------------------------------------
+
+    async def authenticate(self, token: str, tenant: TenantSnapshot) -> Principal:
+        """The caller behind an access token, checked against the database in one query.
+
+        The token must be genuine, unexpired and issued for this tenant; its session must be
+        live and its user active. Roles come from the database, not the token, so a role
+        change applies to the very next request.
+        """
+        claims = self._claims_for_tenant(token, tenant.id)
+        async with self._session_factory() as session:
+            state = await SessionRepository(session, tenant.id).state(
+                claims.session_id, claims.user_id
+            )
+        if state is None or state.revoked_at is not None:
+            raise SessionRevoked("This session has ended; log in again.")
+        if state.expires_at <= utcnow():
+            raise SessionExpired("This session has expired; log in again.")
+        if state.user_status != UserStatus.ACTIVE:
+            raise UserInactive("This account is deactivated.")
+        return Principal(
+            user_id=claims.user_id,
+            tenant_id=tenant.id,
+            session_id=claims.session_id,
+            email=state.email,
+            roles=state.roles,
+        )
+
+    def peek_user_id(self, token: str, tenant_id: uuid.UUID) -> str | None:
+        """The user id of a genuine, unexpired token of this tenant, without touching the database.
+
+        Only good for keying rate limits: the session may be revoked.
+        """
+        try:
+            claims = self._claims_for_tenant(token, tenant_id)
+        except DomainError:
+            return None
+        return str(claims.user_id)
+
+    def _claims_for_tenant(self, token: str, tenant_id: uuid.UUID) -> AccessClaims:
+        claims = self._tokens.verify(token)
+        if claims.tenant_id != tenant_id:
+            raise TokenTenantMismatch("This access token is not valid for this tenant.")
+        return claims
+
+    # --- users ----------------------------------------------------------------------------
+
+    async def create_user(
+        self,
+        *,
+        tenant_id: uuid.UUID,
+        email: str,
+        password: str,
+        name: str = "",
+        roles: Sequence[str] = ("customer",),
+    ) -> UserRead:
+        """Create a user with `roles`; raises EmailTaken, RoleNotFound or Invalid."""
+        email, name = _checked_identity(email, name)
+        _checked_password(password, "body.password")
+        password_hash = await self._passwords.hash(password)
+        async with self._uow() as uow:
+            user, slugs = await self._insert_user(uow, tenant_id, email, password_hash, name, roles)
+            await uow.commit()
+        log.info("auth.user_created", tenant_id=str(tenant_id), user_id=str(user.id))
+        return _user_read(user, slugs)
+
+    async def create_user_in(
+        self,
+        uow: UnitOfWork,
+        *,
+        tenant_id: uuid.UUID,
+        email: str,
+        password: str,
+        name: str = "",
+        roles: Sequence[str] = ("customer",),
+    ) -> User:
+        """The same as `create_user`, inside a caller's unit of work (which it does not commit)."""
+        email, name = _checked_identity(email, name)
+        _checked_password(password, "body.password")
+        password_hash = await self._passwords.hash(password)
+        user, _ = await self._insert_user(uow, tenant_id, email, password_hash, name, roles)
+        return user
+
+    async def _insert_user(
+        self,
+        uow: UnitOfWork,
+        tenant_id: uuid.UUID,
+        email: str,
+        password_hash: str,
+        name: str,
+        roles: Sequence[str],
+        *,
+        last_login_at: datetime | None = None,
+    ) -> tuple[User, tuple[str, ...]]:
+        users = UserRepository(uow.session, tenant_id)
+        taken = EmailTaken(
+            "A user with this e-mail already exists in this tenant.",
+            fields=[FieldError("body.email", "already registered")],
+        )
+        if await users.by_email(email) is not None:
+            raise taken
+        user = User(
+            tenant_id=tenant_id,
+            email=email,
+            password_hash=password_hash,
+            name=name,
+            status=UserStatus.ACTIVE.value,
+            last_login_at=last_login_at,
+            metadata_={},
+        )
+        try:
+            async with uow.session.begin_nested():
+                await users.add(user)
+        except IntegrityError:
+            # Another transaction inserted the same e-mail after our check (PostgreSQL).
+            if await users.by_email(email) is None:
+                raise
+            raise taken from None
+        slugs = await self._roles.assign_roles(uow, tenant_id, user.id, roles)
+        return user, slugs
+
+    # --- sessions -------------------------------------------------------------------------
+
+    async def register(
+        self,
+        *,
+        tenant_id: uuid.UUID,
+        email: str,
+        password: str,
+        name: str = "",
+        ip: str | None = None,
+        user_agent: str | None = None,
+    ) -> AuthTokens:
+        """Sign a new customer up and log them in; raises EmailTaken or Invalid."""
+        email, name = _checked_identity(email, name)
+        _checked_password(password, "body.password")
+        password_hash = await self._passwords.hash(password)
+        now = utcnow()
+        async with self._uow() as uow:
+            user, slugs = await self._insert_user(
+                uow,
+                tenant_id,
+                email,
+                password_hash,
+                name,
+                (SELF_REGISTERED_ROLE,),
+                last_login_at=now,
+            )
+            tokens = await self._start_session(uow, user, slugs, ip, user_agent, now)
+            await uow.commit()
+        log.info("auth.user_registered", tenant_id=str(tenant_id), user_id=str(user.id))
+        return tokens
+
+    async def login(
+        self,
+        *,
+        tenant_id: uuid.UUID,
+        email: str,
+        password: str,
+        ip: str | None = None,
+        user_agent: str | None = None,
+    ) -> AuthTokens:
+        """Open a session for the user with this e-mail and password.
+
+        A wrong password and an unknown e-mail fail alike (InvalidCredentials), after the same
+        amount of hashing work. A hash made with older argon2 parameters is replaced.
+        """
+        try:
+            email = normalise_email(email)
+        except ValueError:
+            email = email.strip().lower()
+        async with self._session_factory() as session:
+            user = await UserRepository(session, tenant_id).by_email(email)
+        if user is None:
+            await self._passwords.verify_dummy(password)
+            log.info("auth.login_failed", tenant_id=str(tenant_id), reason="unknown_email")
+            raise InvalidCredentials(INVALID_CREDENTIALS_MESSAGE)
+        if not await self._passwords.verify(user.password_hash, password):
+            log.info(
+                "auth.login_failed",
+                tenant_id=str(tenant_id),
+                user_id=str(user.id),
+                reason="wrong_password",
+            )
+            raise InvalidCredentials(INVALID_CREDENTIALS_MESSAGE)
+        if user.status != UserStatus.ACTIVE:
+            raise UserInactive("This account is deactivated.")
+        rehash = self._passwords.needs_rehash(user.password_hash)
+        new_hash = await self._passwords.hash(password) if rehash else user.password_hash
+        now = utcnow()
+        async with self._uow() as uow:
+            recorded = await UserRepository(uow.session, tenant_id).record_login(
+                user.id, expected_hash=user.password_hash, new_hash=new_hash, now=now
+            )
+            if not recorded:
+                # The password was changed between our check and this write.
+                raise InvalidCredentials(INVALID_CREDENTIALS_MESSAGE)
+            user.last_login_at = now
+            slugs = await self._roles.role_slugs_of(uow.session, tenant_id, user.id)
+            tokens = await self._start_session(uow, user, slugs, ip, user_agent, now)
+            await uow.commit()
+        log.info(
+            "auth.login_succeeded",
+            tenant_id=str(tenant_id),
+            user_id=str(user.id),
+            rehashed=rehash,
+        )
+        return tokens
+
+    async def refresh(
+        self,
+        *,
+        tenant_id: uuid.UUID,
+        refresh_token: str,
+        ip: str | None = None,
+        user_agent: str | None = None,
+    ) -> AuthTokens:
+        """Trade a refresh token for a new pair; the old refresh token is spent.
+
+        A spent token presented again means it leaked: the whole session is revoked and
+        RefreshTokenReused raised. The session's expiry slides forward on every refresh.
+        """
+        now = utcnow()
+        async with self._uow() as uow:
+            sessions = SessionRepository(uow.session, tenant_id)
+            found = await sessions.refresh_token(hash_refresh_token(refresh_token))
+            if found is None:
+                raise RefreshTokenInvalid("The refresh token is not valid.")
+            stored, auth_session = found
+            if stored.rotated_at is not None:
+                await self._revoke_for_reuse(uow, sessions, auth_session, now)
+            if auth_session.revoked_at is not None:
+                raise SessionRevoked("This session has ended; log in again.")
+            if auth_session.expires_at <= now:
+                raise SessionExpired("This session has expired; log in again.")
+            user = await UserRepository(uow.session, tenant_id).get(auth_session.user_id)
+            if user is None or user.status != UserStatus.ACTIVE:
+                raise UserInactive("This account is deactivated.")
+            if not await sessions.rotate(stored.id, now=now):
+                # A concurrent request spent this token first: the same token used twice.
+                await self._revoke_for_reuse(uow, sessions, auth_session, now)
+            auth_session.last_used_at = now
+            auth_session.expires_at = now + self._session_ttl
+            auth_session.ip_address = _clip(ip, IP_ADDRESS_MAX_LENGTH)
+            auth_session.user_agent = _clip(user_agent, USER_AGENT_MAX_LENGTH)
+            token = new_refresh_token()
+            await sessions.add_refresh_token(
+                RefreshToken(
+                    tenant_id=tenant_id,
+                    session_id=auth_session.id,
+                    token_hash=hash_refresh_token(token),
+                    issued_at=now,
+                )
+            )
+            slugs = await self._roles.role_slugs_of(uow.session, tenant_id, user.id)
+            tokens = self._tokens_for(user, slugs, auth_session.id, token, now)
+            await uow.commit()
+        log.info(
+            "auth.token_refreshed",
+            tenant_id=str(tenant_id),
+            user_id=str(user.id),
+            session_id=str(auth_session.id),
+        )
+        return tokens
+
+    async def logout(self, principal: Principal, *, refresh_token: str | None = None) -> None:
+        """End the caller's current session.
+
+        When a refresh token is given too, its session ends as well if it is the caller's
+        (a client may hold a refresh token of another of its sessions); anyone else's token
+        is ignored without a word.
+        """
+        now = utcnow()
+        async with self._uow() as uow:
+            sessions = SessionRepository(uow.session, principal.tenant_id)
+            await sessions.revoke(principal.session_id, reason=RevokeReason.LOGOUT, now=now)
+            if refresh_token is not None:
+                found = await sessions.refresh_token(hash_refresh_token(refresh_token))
+                if found is not None and found[1].user_id == principal.user_id:
+                    await sessions.revoke(found[1].id, reason=RevokeReason.LOGOUT, now=now)
+            await uow.commit()
+        log.info(
+            "auth.logged_out",
+            tenant_id=str(principal.tenant_id),
+            user_id=str(principal.user_id),
+            session_id=str(principal.session_id),
+        )
+
+    async def me(self, principal: Principal) -> UserRead:
+        """The caller's own account."""
+        async with self._session_factory() as session:
+            user = await UserRepository(session, principal.tenant_id).get(principal.user_id)
+        if user is None:
+            # Deleting a user deletes its sessions, so to the caller this session has ended.
+            raise SessionRevoked("This session has ended; log in again.")
+        return _user_read(user, principal.roles)
+
+    async def list_sessions(self, principal: Principal) -> list[SessionRead]:
+        """The caller's live sessions, newest first; `current` marks the one in use."""
+        async with self._session_factory() as session:
+            rows = await SessionRepository(session, principal.tenant_id).active_of(
+                principal.user_id, utcnow()
+            )
+        return [
+            SessionRead(
+                id=row.id,
+                ip_address=row.ip_address,
+                user_agent=row.user_agent,
+                created_at=row.created_at,
+                last_used_at=row.last_used_at,
+                expires_at=row.expires_at,
+                current=row.id == principal.session_id,
+            )
+            for row in rows
+        ]
+
+    async def revoke_all_sessions(self, principal: Principal) -> RevokedSessions:
+        """End every other live session of the caller; the current one stays."""
+        async with self._uow() as uow:
+            revoked = await SessionRepository(uow.session, principal.tenant_id).revoke_all_of(
+                principal.user_id,
+                keep=principal.session_id,
+                reason=RevokeReason.REVOKE_ALL,
+                now=utcnow(),
+            )
+            await uow.commit()
+        log.info(
+            "auth.sessions_revoked",
+            tenant_id=str(principal.tenant_id),
+            user_id=str(principal.user_id),
+            count=revoked,
+        )
+        return RevokedSessions(revoked=revoked)
+
+    async def change_password(
+        self, principal: Principal, *, current_password: str, new_password: str
+    ) -> None:
+        """Check the current password, set the new one and end every other session."""
+        _checked_password(new_password, "body.new_password")
+        async with self._session_factory() as session:
+            user = await UserRepository(session, principal.tenant_id).get(principal.user_id)
+        if user is None:
+            raise SessionRevoked("This session has ended; log in again.")
+        incorrect = CurrentPasswordIncorrect(
+            "The current password is wrong.",
+            fields=[FieldError("body.current_password", "does not match")],
+        )
+        if not await self._passwords.verify(user.password_hash, current_password):
+            raise incorrect
+        new_hash = await self._passwords.hash(new_password)
+        now = utcnow()
+        async with self._uow() as uow:
+            replaced = await UserRepository(uow.session, principal.tenant_id).replace_password(
+                user.id, expected_hash=user.password_hash, new_hash=new_hash, now=now
+            )
+            if not replaced:
+                # Someone else changed the password since we checked the current one.
+                raise incorrect
+            revoked = await SessionRepository(uow.session, principal.tenant_id).revoke_all_of(
+                user.id, keep=principal.session_id, reason=RevokeReason.PASSWORD_CHANGED, now=now
+            )
+            await uow.commit()
+        log.info(
+            "auth.password_changed",
+            tenant_id=str(principal.tenant_id),
+            user_id=str(user.id),
+            sessions_revoked=revoked,
+        )
+
+    # --- helpers --------------------------------------------------------------------------
+
+    async def _start_session(
+        self,
+        uow: UnitOfWork,
+        user: User,
+        roles: Sequence[str],
+        ip: str | None,
+        user_agent: str | None,
+        now: datetime,
+    ) -> AuthTokens:
+        sessions = SessionRepository(uow.session, user.tenant_id)
+        auth_session = AuthSession(
+            tenant_id=user.tenant_id,
+            user_id=user.id,
+            ip_address=_clip(ip, IP_ADDRESS_MAX_LENGTH),
+            user_agent=_clip(user_agent, USER_AGENT_MAX_LENGTH),
+            last_used_at=now,
+            expires_at=now + self._session_ttl,
+        )
+        await sessions.add(auth_session)
+        token = new_refresh_token()
+        await sessions.add_refresh_token(
+            RefreshToken(
+                tenant_id=user.tenant_id,
+                session_id=auth_session.id,
+                token_hash=hash_refresh_token(token),
+                issued_at=now,
+            )
+        )
+        return self._tokens_for(user, roles, auth_session.id, token, now)
+
+    def _tokens_for(
+        self,
+        user: User,
+        roles: Sequence[str],
+        session_id: uuid.UUID,
+        refresh_token: str,
+        now: datetime,
+    ) -> AuthTokens:
+        access_token = self._tokens.issue(
+            user_id=user.id,
+            tenant_id=user.tenant_id,
+            session_id=session_id,
+            roles=roles,
+            now=now,
+        )
+        return AuthTokens(
+            access_token=access_token,
+            refresh_token=refresh_token,
+            expires_in=self._tokens.ttl_seconds,
+            user=_user_read(user, roles),
+        )
+
+    async def _revoke_for_reuse(
+        self,
+        uow: UnitOfWork,
+        sessions: SessionRepository,
+        auth_session: AuthSession,
+        now: datetime,
+    ) -> NoReturn:
+        await sessions.revoke(auth_session.id, reason=RevokeReason.REFRESH_TOKEN_REUSE, now=now)
+        await uow.commit()
+        log.warning(
+            "auth.refresh_token_reused",
+            tenant_id=str(auth_session.tenant_id),
+            user_id=str(auth_session.user_id),
+            session_id=str(auth_session.id),
+        )
+        raise RefreshTokenReused(
+            "This refresh token was already used; the session has been ended for safety."
+        )

@@ -1,0 +1,1 @@
+"""The event spine: envelopes, registry, transactional outbox, relay, transports, dispatcher, DLQ."""

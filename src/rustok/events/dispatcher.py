@@ -1,0 +1,279 @@
+"""The dispatcher: runs each consumer's handler once per event, in order per aggregate.
+
+Each delivery runs in its own unit of work together with the ledger row `(consumer, event_id)`,
+so a redelivery finds the row and is a no-op. Events of one aggregate go through one lane
+(hash of the aggregate id), so they are handled in order; different aggregates run in
+parallel up to the lane count. Transient failures are retried in the lane with exponential
+backoff and full jitter (keeping order); permanent ones, and the last failed try, go to the
+DLQ. On shutdown, work still waiting for a retry is handed back to the transport.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import zlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import structlog
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+
+from rustok.core.clock import utcnow
+from rustok.core.errors import DomainError
+from rustok.events.errors import HandlerTimeout, PermanentError
+from rustok.events.handler import HandlerContext
+from rustok.events.metrics import END_TO_END_LAG, HANDLED, HANDLER_DURATION
+from rustok.events.models import HandledEvent
+from rustok.events.relay import backoff_seconds
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from rustok.core.uow import UnitOfWorkFactory
+    from rustok.events.dlq import DeadLetterStore
+    from rustok.events.envelope import EventEnvelope
+    from rustok.events.handler import EventHandler
+    from rustok.events.registry import DomainEvent, EventRegistry
+    from rustok.events.transport.base import Delivery, EventTransport
+
+log = structlog.get_logger(__name__)
+
+
+class Duplicate(Exception):
+    """The ledger already holds this (consumer, event): the effect happened before."""
+
+
+def is_permanent(error: BaseException) -> bool:
+    """Retrying cannot fix bad data or a broken rule; everything else is worth another try."""
+    return isinstance(error, PermanentError | ValidationError | DomainError)
+
+
+@dataclass
+class _Consumer:
+    handler: EventHandler
+    lanes: list[asyncio.Queue[Delivery]] = field(default_factory=list)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        transport: EventTransport,
+        uow: UnitOfWorkFactory,
+        registry: EventRegistry,
+        dead_letters: DeadLetterStore,
+        handlers: Sequence[EventHandler],
+        *,
+        lanes: int = 8,
+        lane_size: int = 100,
+        retry_base_seconds: float = 0.2,
+        retry_cap_seconds: float = 30.0,
+    ) -> None:
+        self._transport = transport
+        self._uow = uow
+        self._registry = registry
+        self._dead_letters = dead_letters
+        self._handlers = {handler.consumer: handler for handler in handlers}
+        self._lane_count = lanes
+        self._lane_size = lane_size
+        self._retry_base = retry_base_seconds
+        self._retry_cap = retry_cap_seconds
+        self._consumers: list[_Consumer] = []
+        self._stopping = asyncio.Event()
+
+    @property
+    def handlers(self) -> dict[str, EventHandler]:
+        return dict(self._handlers)
+
+    async def start(self, consumers: Sequence[str] | None = None) -> None:
+        """Subscribe group handlers (all, or the named ones) and every broadcast handler."""
+        self._stopping.clear()
+        for handler in self._handlers.values():
+            if handler.broadcast:
+                await self._transport.subscribe_broadcast(
+                    handler.consumer, handler.event_types, self._broadcast_runner(handler)
+                )
+                continue
+            if consumers is not None and handler.consumer not in consumers:
+                continue
+            consumer = _Consumer(handler)
+            for index in range(self._lane_count):
+                lane: asyncio.Queue[Delivery] = asyncio.Queue(self._lane_size)
+                consumer.lanes.append(lane)
+                consumer.tasks.append(
+                    asyncio.create_task(
+                        self._run_lane(handler, lane), name=f"lane:{handler.consumer}:{index}"
+                    )
+                )
+            self._consumers.append(consumer)
+            await self._transport.subscribe(
+                handler.consumer, handler.event_types, self._router(consumer), max_in_flight=1
+            )
+
+    async def stop(self) -> None:
+        """Finish the delivery in hand in each lane; hand back what waits for a retry."""
+        self._stopping.set()
+        for consumer in self._consumers:
+            for lane in consumer.lanes:
+                while not lane.empty():
+                    delivery = lane.get_nowait()
+                    await delivery.nak(0)
+        tasks = [task for consumer in self._consumers for task in consumer.tasks]
+        done, pending = await asyncio.wait(tasks, timeout=10) if tasks else (set(), set())
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*done, *pending, return_exceptions=True)
+        self._consumers.clear()
+
+    def _router(self, consumer: _Consumer) -> object:
+        async def route(delivery: Delivery) -> None:
+            key = delivery.envelope.aggregate_id.encode()
+            lane = consumer.lanes[zlib.crc32(key) % len(consumer.lanes)]
+            await lane.put(delivery)
+
+        return route
+
+    def _broadcast_runner(self, handler: EventHandler) -> object:
+        async def run(delivery: Delivery) -> None:
+            envelope = delivery.envelope
+            try:
+                event = self._decode(envelope)
+                await asyncio.wait_for(
+                    handler.handle(HandlerContext(envelope, None), event), handler.timeout_seconds
+                )
+                HANDLED.labels(handler.consumer, "ok").inc()
+            except Exception as error:
+                HANDLED.labels(handler.consumer, "failed").inc()
+                log.warning(
+                    "events.broadcast_failed",
+                    consumer=handler.consumer,
+                    event_type=envelope.event_type,
+                    error=str(error)[:500],
+                )
+            finally:
+                await delivery.ack()
+
+        return run
+
+    async def _run_lane(self, handler: EventHandler, lane: asyncio.Queue[Delivery]) -> None:
+        while True:
+            delivery = await lane.get()
+            try:
+                await self.process(handler, delivery)
+            except Exception:
+                log.exception("events.lane_failed", consumer=handler.consumer)
+                await delivery.nak(1.0)
+
+    async def process(self, handler: EventHandler, delivery: Delivery) -> str:
+        """Handle one delivery to the end: ok, duplicate, dead-lettered or handed back."""
+        envelope = delivery.envelope
+        attempt = max(delivery.delivery_count - 1, 0)
+        try:
+            event = self._decode(envelope)
+        except PermanentError as error:
+            await self._dead_letter(handler, envelope, error, error.reason, attempt + 1)
+            await delivery.ack()
+            return "dead_lettered"
+        while True:
+            attempt += 1
+            try:
+                outcome = await self.run_once(handler, envelope, event)
+            except Exception as error:
+                if is_permanent(error) or attempt >= handler.max_attempts:
+                    reason = getattr(error, "reason", None) or (
+                        "permanent_error" if is_permanent(error) else "max_attempts_exceeded"
+                    )
+                    await self._dead_letter(handler, envelope, error, str(reason), attempt)
+                    await delivery.ack()
+                    return "dead_lettered"
+                HANDLED.labels(handler.consumer, "retry").inc()
+                delay = backoff_seconds(attempt, base=self._retry_base, cap=self._retry_cap)
+                log.info(
+                    "events.retrying",
+                    consumer=handler.consumer,
+                    event_id=str(envelope.id),
+                    attempt=attempt,
+                    delay=round(delay, 3),
+                    error=str(error)[:300],
+                )
+                await delivery.in_progress()
+                if await self._stopped_within(delay):
+                    await delivery.nak(delay)
+                    return "handed_back"
+                continue
+            await delivery.ack()
+            return outcome
+
+    async def run_once(self, handler: EventHandler, envelope: EventEnvelope, event: DomainEvent) -> str:
+        """One attempt: ledger row + handler effect in one unit of work."""
+        started = time.perf_counter()
+        try:
+            async with self._uow() as uow:
+                uow.session.add(
+                    HandledEvent(consumer=handler.consumer, event_id=envelope.id, handled_at=utcnow())
+                )
+                try:
+                    async with uow.session.begin_nested():
+                        await uow.session.flush()
+                except IntegrityError:
+                    HANDLED.labels(handler.consumer, "duplicate").inc()
+                    return "duplicate"
+                try:
+                    await asyncio.wait_for(
+                        handler.handle(HandlerContext(envelope, uow), event),
+                        handler.timeout_seconds,
+                    )
+                except TimeoutError:
+                    raise HandlerTimeout(
+                        f"{handler.consumer} took longer than {handler.timeout_seconds}s"
+                    ) from None
+                await uow.commit()
+        finally:
+            HANDLER_DURATION.labels(handler.consumer).observe(time.perf_counter() - started)
+        HANDLED.labels(handler.consumer, "ok").inc()
+        END_TO_END_LAG.labels(handler.consumer).observe(
+            max((utcnow() - envelope.occurred_at).total_seconds(), 0.0)
+        )
+        return "ok"
+
+    def _decode(self, envelope: EventEnvelope) -> DomainEvent:
+        return self._registry.decode(envelope.event_type, envelope.schema_version, envelope.payload)
+
+    async def _dead_letter(
+        self,
+        handler: EventHandler,
+        envelope: EventEnvelope,
+        error: BaseException,
+        reason: str,
+        attempts: int,
+    ) -> None:
+        HANDLED.labels(handler.consumer, "dead_lettered").inc()
+        log.warning(
+            "events.dead_lettered",
+            consumer=handler.consumer,
+            event_id=str(envelope.id),
+            event_type=envelope.event_type,
+            reason=reason,
+            attempts=attempts,
+            error=str(error)[:500],
+        )
+        async with self._uow() as uow:
+            await self._dead_letters.record(
+                uow.session,
+                consumer=handler.consumer,
+                envelope=envelope,
+                error=error,
+                reason=reason,
+                attempts=attempts,
+            )
+            await uow.commit()
+        await self._dead_letters.refresh_depth()
+
+    async def _stopped_within(self, seconds: float) -> bool:
+        try:
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+        except TimeoutError:
+            return False
+        return True

@@ -1,0 +1,178 @@
+"""The outbox relay: moves pending `sys_events` rows to the transport, at least once, in order.
+
+It wakes right after a commit (the unit of work pokes it) and also polls. It claims a batch by
+status, never by "ids above the last one seen" (ids can commit out of order): on PostgreSQL
+with `FOR UPDATE SKIP LOCKED`, so several relays share the work. A claimed batch is leased
+(`next_attempt_at` moves forward) before it is published, so a crash mid-batch re-sends it
+after the lease, and never loses it. A failed publish backs off per event with jitter and
+records the error on the row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import structlog
+from sqlalchemy import func, select, update
+
+from rustok.core.clock import utcnow
+from rustok.events.models import SysEvent
+from rustok.events.outbox import row_envelope
+from rustok.events.metrics import OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from rustok.events.envelope import EventEnvelope
+    from rustok.events.outbox import Outbox
+    from rustok.events.transport.base import EventTransport
+
+log = structlog.get_logger(__name__)
+
+
+def backoff_seconds(attempt: int, *, base: float, cap: float) -> float:
+    """Exponential backoff with full jitter: uniform in [0, min(cap, base * 2**(attempt-1))]."""
+    ceiling = min(cap, base * (2 ** max(attempt - 1, 0)))
+    return random.uniform(0, ceiling)  # noqa: S311 - jitter, not cryptography
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        transport: EventTransport,
+        outbox: Outbox,
+        *,
+        batch_size: int = 500,
+        poll_interval: float = 1.0,
+        lease_seconds: float = 30.0,
+        retry_base_seconds: float = 0.5,
+        retry_cap_seconds: float = 60.0,
+    ) -> None:
+        self._session_factory = session_factory
+        self._transport = transport
+        self._outbox = outbox
+        self._batch_size = batch_size
+        self._poll_interval = poll_interval
+        self._lease = timedelta(seconds=lease_seconds)
+        self._retry_base = retry_base_seconds
+        self._retry_cap = retry_cap_seconds
+        self._is_postgres = session_factory.kw["bind"].dialect.name == "postgresql"
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+        if not transport.durable:
+            transport.on_settled(self._mark_published)
+
+    async def start(self) -> None:
+        if self._task is None:
+            self._stopping.clear()
+            self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is None:
+            return
+        self._stopping.set()
+        self._outbox.wake()
+        try:
+            await asyncio.wait_for(task, timeout=10)
+        except TimeoutError:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                published = await self.relay_once()
+            except Exception:
+                log.exception("outbox.relay_failed")
+                published = 0
+            if published >= self._batch_size:
+                continue  # more may be waiting: go again without sleeping
+            wakeup = self._outbox.wakeup
+            try:
+                await asyncio.wait_for(wakeup.wait(), timeout=self._poll_interval)
+            except TimeoutError:
+                pass
+            wakeup.clear()
+
+    async def relay_once(self) -> int:
+        """Claim one batch, publish it; returns how many events were handed to the transport.
+
+        The claim is its own short transaction (rows leased, locks released), so publishing,
+        which may wait on backpressure, never holds database locks.
+        """
+        async with self._session_factory() as session, session.begin():
+            rows = await self._claim(session)
+            if not rows:
+                return 0
+            now = utcnow()
+            for row in rows:
+                row.attempts += 1
+                row.next_attempt_at = now + self._lease
+            envelopes = [row_envelope(row) for row in rows]
+            attempts = {row.id: row.attempts for row in rows}
+        try:
+            await self._transport.publish(envelopes)
+        except Exception as error:
+            await self._record_failure(attempts, error)
+            return 0
+        if self._transport.durable:
+            await self._mark_published(envelopes)
+        return len(envelopes)
+
+    async def _record_failure(self, attempts: dict[uuid.UUID, int], error: Exception) -> None:
+        OUTBOX_PUBLISH_FAILURES.inc(len(attempts))
+        message = f"{type(error).__name__}: {error}"[:2000]
+        log.warning("outbox.publish_failed", count=len(attempts), error=message[:500])
+        now = utcnow()
+        async with self._session_factory() as session, session.begin():
+            for event_id, attempt in attempts.items():
+                delay = backoff_seconds(attempt, base=self._retry_base, cap=self._retry_cap)
+                await session.execute(
+                    update(SysEvent)
+                    .where(SysEvent.id == event_id, SysEvent.published_at.is_(None))
+                    .values(last_error=message, next_attempt_at=now + timedelta(seconds=delay))
+                )
+
+    async def _claim(self, session: AsyncSession) -> Sequence[SysEvent]:
+        query = (
+            select(SysEvent)
+            .where(SysEvent.published_at.is_(None), SysEvent.next_attempt_at <= utcnow())
+            .order_by(SysEvent.seq)
+            .limit(self._batch_size)
+        )
+        if self._is_postgres:
+            query = query.with_for_update(skip_locked=True)
+        result = await session.scalars(query)
+        return result.all()
+
+    async def _mark_published(self, envelopes: Sequence[EventEnvelope]) -> None:
+        ids = [envelope.id for envelope in envelopes]
+        async with self._session_factory() as session, session.begin():
+            await session.execute(
+                update(SysEvent)
+                .where(SysEvent.id.in_(ids), SysEvent.published_at.is_(None))
+                .values(published_at=utcnow())
+            )
+        OUTBOX_PUBLISHED.inc(len(ids))
+
+
+async def outbox_stats(session: AsyncSession) -> tuple[int, float]:
+    """(pending count, age in seconds of the oldest pending event)."""
+    count, oldest = (
+        await session.execute(
+            select(func.count(), func.min(SysEvent.occurred_at)).where(
+                SysEvent.published_at.is_(None)
+            )
+        )
+    ).one()
+    if not count or oldest is None:
+        return 0, 0.0
+    return int(count), max((utcnow() - oldest).total_seconds(), 0.0)

@@ -1,0 +1,192 @@
+"""The event spine of one process: outbox, transport, relay, dispatcher and dead letters."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import structlog
+from sqlalchemy import delete
+
+from rustok.core.clock import utcnow
+from rustok.core.settings import EventTransportKind
+from rustok.events.dispatcher import Dispatcher
+from rustok.core.errors import Conflict
+from rustok.events.dlq import OPEN, DeadLetterClosed, DeadLetterStore
+from rustok.events.envelope import EventEnvelope
+from rustok.events.errors import UnknownEventType
+from rustok.events.metrics import OUTBOX_LAG, OUTBOX_PENDING
+from rustok.events.models import SysEvent
+from rustok.events.relay import OutboxRelay, outbox_stats
+from rustok.events.transport.memory import MemoryTransport
+
+if TYPE_CHECKING:
+    import uuid
+    from collections.abc import Sequence
+
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from rustok.core.settings import Settings
+    from rustok.core.uow import UnitOfWorkFactory
+    from rustok.events.dlq import DeadLetterRead
+    from rustok.events.handler import EventHandler
+    from rustok.events.outbox import Outbox
+    from rustok.events.registry import EventRegistry
+    from rustok.events.transport.base import EventTransport
+
+log = structlog.get_logger(__name__)
+
+
+class ReplayFailed(Conflict):
+    code = "REPLAY_FAILED"
+
+
+def build_transport(settings: Settings) -> EventTransport:
+    if settings.event_transport is EventTransportKind.NATS:
+        from rustok.events.transport.nats import NatsTransport
+
+        return NatsTransport(
+            url=settings.nats_url,
+            stream=settings.nats_stream,
+            subject_prefix=settings.nats_subject_prefix,
+            duplicate_window_seconds=settings.nats_duplicate_window_seconds,
+            ack_wait_seconds=settings.nats_ack_wait_seconds,
+            max_deliver=settings.nats_max_deliver,
+        )
+    return MemoryTransport(queue_size=settings.memory_queue_size)
+
+
+class EventSpine:
+    """Starts what this process runs (relay, dispatcher) and offers DLQ replay and pruning."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        session_factory: async_sessionmaker[AsyncSession],
+        uow: UnitOfWorkFactory,
+        outbox: Outbox,
+        transport: EventTransport,
+        registry: EventRegistry,
+        handlers: Sequence[EventHandler],
+    ) -> None:
+        self.settings = settings
+        self.outbox = outbox
+        self.transport = transport
+        self.registry = registry
+        self._session_factory = session_factory
+        self.dead_letters = DeadLetterStore(session_factory)
+        self.relay = OutboxRelay(
+            session_factory,
+            transport,
+            outbox,
+            batch_size=settings.relay_batch_size,
+            poll_interval=settings.relay_poll_interval_seconds,
+            lease_seconds=settings.relay_lease_seconds,
+        )
+        self.dispatcher = Dispatcher(
+            transport, uow, registry, self.dead_letters, handlers, lanes=settings.dispatcher_lanes
+        )
+        self._transport_started = False
+        self._maintenance: asyncio.Task[None] | None = None
+
+    async def start(
+        self,
+        *,
+        relay: bool = True,
+        consumers: Sequence[str] | None = None,
+    ) -> None:
+        """Connect the transport; run the relay and the consumer groups named (None = all,
+        [] = none) in this process. Broadcast handlers always run: every process needs them."""
+        await self.start_transport()
+        await self.dispatcher.start(consumers)
+        if relay:
+            await self.relay.start()
+            self._maintenance = asyncio.create_task(self._maintain(), name="outbox-maintenance")
+
+    async def start_transport(self) -> None:
+        if not self._transport_started:
+            await self.transport.start()
+            self._transport_started = True
+
+    async def stop(self) -> None:
+        """Stop the relay first (no new work), then finish or hand back in-flight deliveries."""
+        if self._maintenance is not None:
+            self._maintenance.cancel()
+            await asyncio.gather(self._maintenance, return_exceptions=True)
+            self._maintenance = None
+        await self.relay.stop()
+        await self.dispatcher.stop()
+        if self._transport_started:
+            await self.transport.close()
+            self._transport_started = False
+
+    async def refresh_outbox_metrics(self) -> tuple[int, float]:
+        async with self._session_factory() as session:
+            pending, lag = await outbox_stats(session)
+        OUTBOX_PENDING.set(pending)
+        OUTBOX_LAG.set(lag)
+        return pending, lag
+
+    async def prune(self, *, older_than: timedelta | None = None) -> int:
+        """Delete published outbox rows older than the retention period; returns how many."""
+        keep = older_than or timedelta(hours=self.settings.outbox_retention_hours)
+        cutoff = utcnow() - keep
+        async with self._session_factory() as session, session.begin():
+            result = await session.execute(
+                delete(SysEvent).where(
+                    SysEvent.published_at.is_not(None), SysEvent.published_at < cutoff
+                )
+            )
+        count = int(getattr(result, "rowcount", 0) or 0)
+        if count:
+            log.info("outbox.pruned", count=count)
+        return count
+
+    async def replay(self, dead_letter_id: uuid.UUID, *, tenant_id: uuid.UUID | None) -> DeadLetterRead:
+        """Re-deliver a dead letter to its consumer only; on success it is marked replayed."""
+        letter = await self.dead_letters.get(dead_letter_id, tenant_id=tenant_id)
+        if letter.status != OPEN:
+            raise DeadLetterClosed(f"The dead letter is already {letter.status}.")
+        handler = self.dispatcher.handlers.get(letter.consumer)
+        if handler is None:
+            raise UnknownEventType(f"no consumer {letter.consumer!r} runs in this deployment")
+        envelope = EventEnvelope.from_dict(letter.envelope)
+        try:
+            event = self.registry.decode(
+                envelope.event_type, envelope.schema_version, envelope.payload
+            )
+            await self.dispatcher.run_once(handler, envelope, event)
+        except Exception as error:
+            reason = str(getattr(error, "reason", "replay_failed"))
+            async with self._session_factory() as session, session.begin():
+                await self.dead_letters.record(
+                    session,
+                    consumer=letter.consumer,
+                    envelope=envelope,
+                    error=error,
+                    reason=reason,
+                    attempts=1,
+                )
+            raise ReplayFailed(
+                f"Replaying to {letter.consumer} failed again: {type(error).__name__}: {error}. "
+                "The dead letter stays open with the new error."
+            ) from error
+        async with self._session_factory() as session, session.begin():
+            await self.dead_letters.mark_replayed(session, dead_letter_id)
+        await self.dead_letters.refresh_depth()
+        return await self.dead_letters.get(dead_letter_id, tenant_id=tenant_id)
+
+    async def _maintain(self) -> None:
+        """Keep the outbox gauges fresh and prune published rows now and then."""
+        ticks = 0
+        while True:
+            try:
+                await self.refresh_outbox_metrics()
+                if ticks % 3600 == 0:
+                    await self.prune()
+                    await self.dead_letters.refresh_depth()
+            except Exception:
+                log.exception("outbox.maintenance_failed")
+            ticks += 1
+            await asyncio.sleep(5)

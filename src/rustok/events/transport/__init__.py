@@ -1,0 +1,1 @@
+"""Event transports: `memory` (in-process, embedded) and `nats` (JetStream, distributed)."""
