@@ -23,6 +23,8 @@ from rustok.tenancy.resolver import TenantResolver
 from rustok.tenancy.service import TenantService
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
     from rustok.core.modules import ModuleDescriptor
@@ -99,12 +101,17 @@ class Container:
         With `workers` (default: settings.embedded_workers) this process also runs the outbox
         relay and every consumer group; without, only broadcast handlers (API-only replica).
         """
+        run_workers = self.settings.embedded_workers if workers is None else workers
+        await self.start_with(relay=run_workers, consumers=None if run_workers else [])
+
+    async def start_with(self, *, relay: bool, consumers: Sequence[str] | None) -> None:
+        """Start with exactly these workers: the relay or not, and the consumer groups named
+        (None = every group, [] = none); broadcast handlers always run."""
         if self._started:
             return
-        run_workers = self.settings.embedded_workers if workers is None else workers
         await self.tenant_resolver.start()
         await self.permissions.start()
-        await self.events.start(relay=run_workers, consumers=None if run_workers else [])
+        await self.events.start(relay=relay, consumers=consumers)
         self._started = True
 
     async def close(self) -> None:

@@ -18,11 +18,14 @@ from rustok.core.clock import utcnow
 from rustok.testing.factories import DEFAULT_PASSWORD, auth_headers, login, make_user
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from contextlib import AbstractAsyncContextManager
+
     import httpx
-    from tests.auth.conftest import Db
 
     from rustok.bootstrap import Container
     from rustok.tenancy.schemas import TenantDetail
+    from tests.auth.conftest import Db
 
 EMAIL = "ada@example.com"
 NEW_PASSWORD = "a-brand-new-passphrase"
@@ -765,3 +768,22 @@ async def test_authenticated_routes_refuse_anonymous_callers(
     response = await client.request(method, path, headers=auth_headers(tenant))
 
     assert_problem(response, 401, "UNAUTHENTICATED")
+
+
+async def test_sessions_record_the_client_address_behind_a_trusted_proxy(
+    make_client: Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]],
+    container: Container,
+    tenant: TenantDetail,
+    db: Db,
+) -> None:
+    await make_user(container, tenant, email=EMAIL)
+
+    async with make_client(trusted_proxies=["127.0.0.1/32"]) as proxied:
+        response = await proxied.post(
+            "/api/auth/login",
+            json={"email": EMAIL, "password": DEFAULT_PASSWORD},
+            headers={**auth_headers(tenant), "X-Forwarded-For": "203.0.113.9"},
+        )
+
+    assert response.status_code == 200
+    assert (await db.one(AuthSession)).ip_address == "203.0.113.9"

@@ -15,6 +15,7 @@ from rustok.api.middleware.rate_limit import RateLimitMiddleware
 from rustok.api.middleware.request_id import RequestIdMiddleware
 from rustok.api.middleware.tenant import TenantMiddleware
 from rustok.api.problems import install_problem_handlers
+from rustok.api.rest.events import router as events_router
 from rustok.api.rest.health import router as health_router
 from rustok.api.rest.metrics import router as metrics_router
 
@@ -49,6 +50,7 @@ def create_app(container: Container, *, manage_container: bool = True) -> FastAP
     install_problem_handlers(app)
     app.include_router(health_router, prefix="/api")
     app.include_router(metrics_router)
+    app.include_router(events_router, prefix="/api")
     for module in container.registry:
         guard = [] if module.core else [module_guard(module.slug, module.enabled_by_default)]
         for router in module.routers:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fastapi.routing import APIRoute
-
 from rustok.api.deps import access_rule_of
+from rustok.api.routes import mounted_routes
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -24,17 +23,15 @@ class MatrixRow:
 def permission_matrix(app: FastAPI) -> list[MatrixRow]:
     """One row per (method, path); a route without a rule shows `UNDECLARED`."""
     rows = []
-    for route in app.routes:
-        if not isinstance(route, APIRoute):
-            continue
-        rule = access_rule_of(route)
-        for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
+    for mounted in mounted_routes(app):
+        rule = access_rule_of(mounted.route)
+        for method in sorted(mounted.methods - {"HEAD", "OPTIONS"}):
             rows.append(
                 MatrixRow(
                     method=method,
-                    path=route.path,
+                    path=mounted.path,
                     rule=str(rule) if rule is not None else "UNDECLARED",
-                    summary=route.summary or route.name,
+                    summary=mounted.route.summary or mounted.route.name,
                 )
             )
     return sorted(rows, key=lambda row: (row.path, row.method))

@@ -27,6 +27,11 @@ Caller = Annotated[Principal, authenticated()]
 
 
 def _client_ip(request: Request) -> str | None:
+    # The rate-limit middleware resolves the address behind trusted proxies; login throttling
+    # and session records use the same one. Without that middleware, the direct peer.
+    resolved: str | None = getattr(request.state, "client_ip", None)
+    if resolved is not None:
+        return resolved
     return request.client.host if request.client is not None else None
 
 

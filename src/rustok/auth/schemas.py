@@ -60,11 +60,14 @@ def check_text(value: str) -> str:
 
 
 def check_name(value: str) -> str:
-    """A display name: valid text without control characters, trimmed."""
+    """A display name: trimmed, at most 200 characters of valid text, no control characters."""
     check_text(value)
-    if any(unicodedata.category(char) == "Cc" for char in value):
+    name = value.strip()
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValueError(f"must be at most {NAME_MAX_LENGTH} characters")
+    if any(unicodedata.category(char) == "Cc" for char in name):
         raise ValueError("must not contain control characters")
-    return value.strip()
+    return name
 
 
 Email = Annotated[str, Field(max_length=EMAIL_MAX_LENGTH), AfterValidator(normalise_email)]

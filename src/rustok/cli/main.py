@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import uuid
 from collections.abc import Awaitable, Callable
 from functools import wraps
 from pathlib import Path
@@ -30,6 +31,12 @@ db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 tenant_app = typer.Typer(help="Tenants.", no_args_is_help=True)
 user_app = typer.Typer(help="Users.", no_args_is_help=True)
 rbac_app = typer.Typer(help="Roles and permissions.", no_args_is_help=True)
+events_app = typer.Typer(help="The event spine: catalog, outbox.", no_args_is_help=True)
+dlq_app = typer.Typer(help="Dead letters: events a consumer gave up on.", no_args_is_help=True)
+worker_app = typer.Typer(help="Background workers for distributed mode.", no_args_is_help=True)
+app.add_typer(events_app, name="events")
+app.add_typer(dlq_app, name="dlq")
+app.add_typer(worker_app, name="worker")
 app.add_typer(db_app, name="db")
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(user_app, name="user")
@@ -116,10 +123,22 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Bind address [RUSTOK_HOST].")] = None,
     port: Annotated[int | None, typer.Option(help="Port [RUSTOK_PORT].")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
+    no_workers: Annotated[
+        bool,
+        typer.Option(
+            "--no-workers",
+            help="API only: run no outbox relay or consumer groups in this process "
+            "(run `rustok worker relay` and `rustok worker dispatch` elsewhere).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the HTTP API (REST, OpenAPI at /api/docs, /metrics, health probes)."""
+    import os
+
     import uvicorn
 
+    if no_workers:
+        os.environ["RUSTOK_EMBEDDED_WORKERS"] = "false"
     settings = settings_or_exit()
     from rustok.observability.logging import configure_logging
 
@@ -300,6 +319,195 @@ def rbac_matrix(
     for row in rows:
         table.add_row(row.method, row.path, row.rule, row.summary)
     out.print(table)
+
+
+def _serve_forever(start: Callable[[Container], Awaitable[None]], what: str) -> None:
+    """Run a worker until SIGINT/SIGTERM, then stop it gracefully."""
+    import signal
+
+    from rustok.bootstrap import build_container
+    from rustok.observability.logging import configure_logging
+
+    settings = settings_or_exit()
+    configure_logging(settings)
+
+    async def main() -> None:
+        container = build_container(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await start(container)
+            err.print(f"{what} running ({settings.event_transport} transport); Ctrl-C stops it")
+            await stop.wait()
+        finally:
+            await container.close()
+
+    asyncio.run(main())
+
+
+@worker_app.command("relay")
+@friendly_errors
+def worker_relay() -> None:
+    """Run the outbox relay: publish committed events to the transport."""
+    _serve_forever(lambda c: c.start_with(relay=True, consumers=[]), "outbox relay")
+
+
+@worker_app.command("dispatch")
+@friendly_errors
+def worker_dispatch(
+    consumer: Annotated[
+        list[str] | None, typer.Option(help="Consumer group to run; repeat; default all.")
+    ] = None,
+) -> None:
+    """Run event consumers (all, or the named groups)."""
+    _serve_forever(lambda c: c.start_with(relay=False, consumers=consumer), "dispatcher")
+
+
+@events_app.command("catalog")
+def events_catalog(
+    output: Annotated[Path, typer.Option(help="Directory to write.")] = Path("docs/events"),
+) -> None:
+    """Write the event catalog (JSON Schemas) and the AsyncAPI document."""
+    from rustok.core.schema import EVENT_MODULES, import_all_events
+    from rustok.events import catalog
+    from rustok.events.registry import EVENTS
+
+    import_all_events()
+    for path in catalog.write(EVENTS.declared_in(EVENT_MODULES), output):
+        out.print(f"wrote {path}")
+
+
+@events_app.command("prune")
+@friendly_errors
+def events_prune(
+    older_than_hours: Annotated[
+        float | None, typer.Option(help="Default: RUSTOK_OUTBOX_RETENTION_HOURS.", min=0)
+    ] = None,
+) -> None:
+    """Delete published outbox rows older than the retention period."""
+    from datetime import timedelta
+
+    keep = timedelta(hours=older_than_hours) if older_than_hours is not None else None
+    count = run_with_container(lambda c: c.events.prune(older_than=keep))
+    out.print(f"pruned {count} published events")
+
+
+@events_app.command("status")
+@friendly_errors
+def events_status() -> None:
+    """Show the outbox backlog and the open dead letters."""
+
+    async def work(container: Container) -> tuple[int, float, int]:
+        pending, lag = await container.events.refresh_outbox_metrics()
+        return pending, lag, await container.events.dead_letters.refresh_depth()
+
+    pending, lag, depth = run_with_container(work)
+    out.print(f"outbox pending: {pending} (oldest {lag:.1f}s)   open dead letters: {depth}")
+
+
+def _dlq_filter(
+    status: str | None, consumer: str | None, event_type: str | None, tenant: str | None
+) -> Any:
+    from rustok.events.dlq import DeadLetterFilter
+
+    tenant_id = uuid.UUID(tenant) if tenant else None
+    return DeadLetterFilter(
+        tenant_id=tenant_id, status=status, consumer=consumer, event_type=event_type
+    )
+
+
+StatusOption = Annotated[str | None, typer.Option(help="open, replayed or discarded.")]
+ConsumerOption = Annotated[str | None, typer.Option(help="Only this consumer.")]
+TypeOption = Annotated[str | None, typer.Option("--type", help="Only this event type.")]
+TenantOption = Annotated[str | None, typer.Option(help="Only this tenant (UUID).")]
+
+
+@dlq_app.command("list")
+@friendly_errors
+def dlq_list(
+    status: StatusOption = "open",
+    consumer: ConsumerOption = None,
+    event_type: TypeOption = None,
+    tenant: TenantOption = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+) -> None:
+    """List dead letters (newest failure first)."""
+    where = _dlq_filter(status, consumer, event_type, tenant)
+    items, total = run_with_container(lambda c: c.events.dead_letters.list(where, limit=limit))
+    table = Table("id", "consumer", "event type", "reason", "attempts", "status", "last failure")
+    for item in items:
+        table.add_row(
+            str(item.id), item.consumer, item.event_type, item.reason, str(item.attempts),
+            item.status, item.last_failed_at.isoformat(timespec="seconds"),
+        )
+    out.print(table)
+    out.print(f"{len(items)} of {total}")
+
+
+@dlq_app.command("show")
+@friendly_errors
+def dlq_show(dead_letter_id: Annotated[uuid.UUID, typer.Argument(help="Dead letter id.")]) -> None:
+    """Show one dead letter with its envelope and traceback."""
+    import orjson
+
+    item = run_with_container(lambda c: c.events.dead_letters.get(dead_letter_id, tenant_id=None))
+    out.print(f"[bold]{item.event_type}[/] for [bold]{item.consumer}[/]: {item.status}")
+    out.print(f"reason: {item.reason}  error: {item.error_class}: {item.error_message}")
+    out.print(f"attempts: {item.attempts}  first: {item.first_failed_at}  last: {item.last_failed_at}")
+    out.print(orjson.dumps(item.envelope, option=orjson.OPT_INDENT_2).decode())
+    if item.traceback:
+        out.print(item.traceback, markup=False, highlight=False)
+
+
+@dlq_app.command("replay")
+@friendly_errors
+def dlq_replay(
+    dead_letter_id: Annotated[uuid.UUID | None, typer.Argument(help="One dead letter.")] = None,
+    consumer: ConsumerOption = None,
+    event_type: TypeOption = None,
+    tenant: TenantOption = None,
+) -> None:
+    """Re-deliver dead letters to their consumer only (one by id, or every open one matching)."""
+    _settle_dead_letters("replay", dead_letter_id, _dlq_filter("open", consumer, event_type, tenant))
+
+
+@dlq_app.command("discard")
+@friendly_errors
+def dlq_discard(
+    dead_letter_id: Annotated[uuid.UUID | None, typer.Argument(help="One dead letter.")] = None,
+    consumer: ConsumerOption = None,
+    event_type: TypeOption = None,
+    tenant: TenantOption = None,
+) -> None:
+    """Give up on dead letters (one by id, or every open one matching)."""
+    _settle_dead_letters("discard", dead_letter_id, _dlq_filter("open", consumer, event_type, tenant))
+
+
+def _settle_dead_letters(action: str, dead_letter_id: uuid.UUID | None, where: Any) -> None:
+    from rich.progress import track
+
+    async def work(container: Container) -> tuple[int, list[str]]:
+        ids = [dead_letter_id] if dead_letter_id else list(await container.events.dead_letters.ids(where))
+        done, failures = 0, []
+        for item_id in track(ids, description=f"{action}ing", console=err, disable=len(ids) < 2):
+            try:
+                if action == "replay":
+                    await container.events.replay(item_id, tenant_id=None)
+                else:
+                    await container.events.dead_letters.discard(item_id, tenant_id=None)
+                done += 1
+            except DomainError as error:
+                failures.append(f"{item_id}: {error.message}")
+        return done, failures
+
+    done, failures = run_with_container(work)
+    out.print(f"{action}ed {done}")
+    for failure in failures:
+        err.print(f"[red]{failure}[/]")
+    if failures:
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,8 @@ from rustok.core.clock import utcnow
 from rustok.core.ids import new_id
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
     from sqlalchemy.engine import Dialect
     from sqlalchemy.engine.interfaces import DBAPIConnection
     from sqlalchemy.pool import ConnectionPoolEntry
@@ -97,10 +100,12 @@ def create_engine(settings: Settings, *, url: str | None = None) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_connect)
 
         @event.listens_for(engine.sync_engine, "begin")
-        def _begin_immediate(connection: Any) -> None:
-            # IMMEDIATE takes the write lock up front, so two writers queue on busy_timeout
-            # instead of failing with "database is locked" when the first one upgrades.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        def _begin(connection: Any) -> None:
+            # Writers take the lock up front (IMMEDIATE), so two of them queue on busy_timeout
+            # instead of failing when the first upgrades a read lock; readers begin DEFERRED
+            # and, in WAL mode, never block anyone.
+            mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
+            connection.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
     return create_async_engine(
@@ -112,6 +117,25 @@ def create_engine(settings: Settings, *, url: str | None = None) -> AsyncEngine:
         pool_pre_ping=True,
         connect_args={"timeout": settings.db_connect_timeout},
     )
+
+
+SQLITE_BEGIN_OPTION = "rustok_sqlite_begin"
+WRITE_OPTIONS = {SQLITE_BEGIN_OPTION: "IMMEDIATE"}
+
+
+async def begin_write(session: AsyncSession) -> None:
+    """Mark the session's transaction as a writer (BEGIN IMMEDIATE on SQLite); call first."""
+    await session.connection(execution_options=WRITE_OPTIONS)
+
+
+@asynccontextmanager
+async def write_transaction(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """A short writing transaction outside any unit of work (relay, DLQ bookkeeping)."""
+    async with session_factory() as session, session.begin():
+        await begin_write(session)
+        yield session
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

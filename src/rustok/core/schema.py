@@ -1,4 +1,5 @@
-"""Knows every module that declares tables, so Alembic and test set-up see the whole schema."""
+"""Knows every module that declares tables or events, so Alembic, the test set-up and the event
+catalog see all of them."""
 
 from __future__ import annotations
 
@@ -14,4 +15,16 @@ MODEL_MODULES = (
 
 def import_all_models() -> None:
     for name in MODEL_MODULES:
+        importlib.import_module(name)
+
+
+EVENT_MODULES = (
+    "rustok.tenancy.events",
+    "rustok.auth.events",
+    "rustok.rbac.events",
+)
+
+
+def import_all_events() -> None:
+    for name in EVENT_MODULES:
         importlib.import_module(name)

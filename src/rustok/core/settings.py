@@ -95,6 +95,8 @@ class Settings(BaseSettings):
     relay_lease_seconds: float = Field(default=30.0, gt=0)
     dispatcher_lanes: int = Field(default=8, ge=1, le=256)
     handler_max_attempts: int = Field(default=5, ge=1)
+    handler_retry_base_seconds: float = Field(default=0.5, gt=0)
+    handler_retry_cap_seconds: float = Field(default=60.0, gt=0)
     outbox_retention_hours: float = Field(default=72.0, gt=0)
     outbox_lag_degraded_seconds: float = Field(default=30.0, gt=0)
 

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, Self
 
+from rustok.core.db import begin_write
 from rustok.core.errors import DomainError
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ class UnitOfWork:
         self._after_commit = []
         self._events = []
         await self._session.begin()
+        await begin_write(self._session)
         return self
 
     async def __aexit__(

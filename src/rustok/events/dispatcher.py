@@ -82,6 +82,13 @@ class Dispatcher:
         self._retry_cap = retry_cap_seconds
         self._consumers: list[_Consumer] = []
         self._stopping = asyncio.Event()
+        self._in_flight = 0
+
+    @property
+    def idle(self) -> bool:
+        """No delivery is queued in a lane or being handled."""
+        queued = sum(lane.qsize() for consumer in self._consumers for lane in consumer.lanes)
+        return queued == 0 and self._in_flight == 0
 
     @property
     def handlers(self) -> dict[str, EventHandler]:
@@ -131,7 +138,11 @@ class Dispatcher:
         async def route(delivery: Delivery) -> None:
             key = delivery.envelope.aggregate_id.encode()
             lane = consumer.lanes[zlib.crc32(key) % len(consumer.lanes)]
-            await lane.put(delivery)
+            self._in_flight += 1
+            try:
+                await lane.put(delivery)
+            finally:
+                self._in_flight -= 1
 
         return route
 
@@ -160,11 +171,14 @@ class Dispatcher:
     async def _run_lane(self, handler: EventHandler, lane: asyncio.Queue[Delivery]) -> None:
         while True:
             delivery = await lane.get()
+            self._in_flight += 1
             try:
                 await self.process(handler, delivery)
             except Exception:
                 log.exception("events.lane_failed", consumer=handler.consumer)
                 await delivery.nak(1.0)
+            finally:
+                self._in_flight -= 1
 
     async def process(self, handler: EventHandler, delivery: Delivery) -> str:
         """Handle one delivery to the end: ok, duplicate, dead-lettered or handed back."""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from rustok.core.clock import utcnow
+from rustok.core.db import write_transaction
 from rustok.core.errors import Conflict, NotFound
 from rustok.core.ids import new_id
 from rustok.events.metrics import DLQ_DEPTH
@@ -160,7 +161,7 @@ class DeadLetterStore:
             return DeadLetterRead.of(await self._access(session, dead_letter_id, tenant_id))
 
     async def discard(self, dead_letter_id: uuid.UUID, *, tenant_id: uuid.UUID | None) -> DeadLetterRead:
-        async with self._session_factory() as session, session.begin():
+        async with write_transaction(self._session_factory) as session:
             row = await self._access(session, dead_letter_id, tenant_id)
             if row.status != OPEN:
                 raise DeadLetterClosed(f"The dead letter is already {row.status}.")

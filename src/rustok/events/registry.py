@@ -18,7 +18,7 @@ Readers always see the current version; an event newer than the code is refused 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -76,8 +76,19 @@ class EventRegistry:
         except KeyError:
             raise UnknownEventType(f"no event type {event_type!r} is registered") from None
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[type[DomainEvent]]:
         return iter(sorted(self._types.values(), key=lambda cls: cls.event_type))
+
+    def declared_in(self, modules: Sequence[str]) -> EventRegistry:
+        """The event types declared in `modules` (what the catalog documents)."""
+        subset = EventRegistry()
+        for event_class in self._types.values():
+            if event_class.__module__ in modules:
+                subset.register(event_class)
+        subset._upcasters = {
+            key: step for key, step in self._upcasters.items() if key[0] in subset._types
+        }
+        return subset
 
     def upcast(self, event_type: str, version: int, payload: Payload) -> tuple[int, Payload]:
         """Bring `payload` from `version` to the current version of its type."""

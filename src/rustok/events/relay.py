@@ -20,6 +20,7 @@ import structlog
 from sqlalchemy import func, select, update
 
 from rustok.core.clock import utcnow
+from rustok.core.db import write_transaction
 from rustok.events.models import SysEvent
 from rustok.events.outbox import row_envelope
 from rustok.events.metrics import OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED
@@ -108,7 +109,7 @@ class OutboxRelay:
         The claim is its own short transaction (rows leased, locks released), so publishing,
         which may wait on backpressure, never holds database locks.
         """
-        async with self._session_factory() as session, session.begin():
+        async with write_transaction(self._session_factory) as session:
             rows = await self._claim(session)
             if not rows:
                 return 0
@@ -132,7 +133,7 @@ class OutboxRelay:
         message = f"{type(error).__name__}: {error}"[:2000]
         log.warning("outbox.publish_failed", count=len(attempts), error=message[:500])
         now = utcnow()
-        async with self._session_factory() as session, session.begin():
+        async with write_transaction(self._session_factory) as session:
             for event_id, attempt in attempts.items():
                 delay = backoff_seconds(attempt, base=self._retry_base, cap=self._retry_cap)
                 await session.execute(
@@ -155,7 +156,7 @@ class OutboxRelay:
 
     async def _mark_published(self, envelopes: Sequence[EventEnvelope]) -> None:
         ids = [envelope.id for envelope in envelopes]
-        async with self._session_factory() as session, session.begin():
+        async with write_transaction(self._session_factory) as session:
             await session.execute(
                 update(SysEvent)
                 .where(SysEvent.id.in_(ids), SysEvent.published_at.is_(None))

@@ -10,6 +10,7 @@ import structlog
 from sqlalchemy import delete
 
 from rustok.core.clock import utcnow
+from rustok.core.db import write_transaction
 from rustok.core.settings import EventTransportKind
 from rustok.events.dispatcher import Dispatcher
 from rustok.core.errors import Conflict
@@ -85,7 +86,14 @@ class EventSpine:
             lease_seconds=settings.relay_lease_seconds,
         )
         self.dispatcher = Dispatcher(
-            transport, uow, registry, self.dead_letters, handlers, lanes=settings.dispatcher_lanes
+            transport,
+            uow,
+            registry,
+            self.dead_letters,
+            handlers,
+            lanes=settings.dispatcher_lanes,
+            retry_base_seconds=settings.handler_retry_base_seconds,
+            retry_cap_seconds=settings.handler_retry_cap_seconds,
         )
         self._transport_started = False
         self._maintenance: asyncio.Task[None] | None = None
@@ -132,7 +140,7 @@ class EventSpine:
         """Delete published outbox rows older than the retention period; returns how many."""
         keep = older_than or timedelta(hours=self.settings.outbox_retention_hours)
         cutoff = utcnow() - keep
-        async with self._session_factory() as session, session.begin():
+        async with write_transaction(self._session_factory) as session:
             result = await session.execute(
                 delete(SysEvent).where(
                     SysEvent.published_at.is_not(None), SysEvent.published_at < cutoff
@@ -159,7 +167,7 @@ class EventSpine:
             await self.dispatcher.run_once(handler, envelope, event)
         except Exception as error:
             reason = str(getattr(error, "reason", "replay_failed"))
-            async with self._session_factory() as session, session.begin():
+            async with write_transaction(self._session_factory) as session:
                 await self.dead_letters.record(
                     session,
                     consumer=letter.consumer,
@@ -172,7 +180,7 @@ class EventSpine:
                 f"Replaying to {letter.consumer} failed again: {type(error).__name__}: {error}. "
                 "The dead letter stays open with the new error."
             ) from error
-        async with self._session_factory() as session, session.begin():
+        async with write_transaction(self._session_factory) as session:
             await self.dead_letters.mark_replayed(session, dead_letter_id)
         await self.dead_letters.refresh_depth()
         return await self.dead_letters.get(dead_letter_id, tenant_id=tenant_id)

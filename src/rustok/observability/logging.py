@@ -39,7 +39,8 @@ def _orjson_dumps(value: Any, **_: Any) -> str:
 
 
 def _renderers(settings: Settings, stream: IO[str]) -> list[Processor]:
-    if settings.effective_log_format is LogFormat.JSON:
+    # `==`, not `is`: settings copied with model_copy(update=...) hold plain strings.
+    if settings.effective_log_format == LogFormat.JSON:
         return [
             structlog.processors.format_exc_info,
             structlog.processors.JSONRenderer(serializer=_orjson_dumps),
@@ -71,7 +72,7 @@ def configure_logging(settings: Settings, *, stream: IO[str] | None = None) -> N
         wrapper_class=structlog.stdlib.BoundLogger,
         # Caching is faster, but a cached logger ignores later reconfiguration (and
         # structlog's test helpers), so only production, which configures once, caches.
-        cache_logger_on_first_use=settings.env is Environment.PRODUCTION,
+        cache_logger_on_first_use=settings.env == Environment.PRODUCTION,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared,

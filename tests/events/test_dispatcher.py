@@ -1,0 +1,199 @@
+"""Invariants 2-4 on the embedded stack: once per consumer, retries, DLQ, versions, order."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+
+from rustok.core.clock import utcnow
+from rustok.events.models import DeadLetter, HandledEvent
+from rustok.events.outbox import envelope_row
+from rustok.testing.events import drain, outbox_rows
+from rustok.testing.services import wait_until_async
+from tests.events.probe import emit_things, new_thing
+
+if TYPE_CHECKING:
+    from rustok.bootstrap import Container
+    from tests.events.probe import Probe
+
+
+async def _dead_letters(container: Container) -> list[DeadLetter]:
+    async with container.session_factory() as session:
+        return list((await session.scalars(select(DeadLetter))).all())
+
+
+async def _ledger_count(container: Container) -> int:
+    async with container.session_factory() as session:
+        query = select(func.count()).select_from(HandledEvent)
+        return await session.scalar(query.where(HandledEvent.consumer == "probe.recorder")) or 0
+
+
+async def test_every_committed_event_is_handled_once(spine: Container, probe: Probe) -> None:
+    thing = new_thing()
+
+    await emit_things(spine, [(thing, n) for n in range(1, 21)])
+    await drain(spine)
+
+    assert probe.effects(thing) == list(range(1, 21))
+    assert await _ledger_count(spine) == 20
+    assert all(row.published_at is not None for row in await outbox_rows(spine))
+
+
+async def test_a_redelivered_event_is_a_no_op(spine: Container, probe: Probe) -> None:
+    thing = new_thing()
+    await emit_things(spine, [(thing, 1)])
+    await drain(spine)
+    row = next(r for r in await outbox_rows(spine) if r.payload.get("thing") == thing)
+
+    # The relay crashed after publishing, before marking, and its lease ran out.
+    async with spine.session_factory() as session, session.begin():
+        stored = await session.get(type(row), row.seq)
+        assert stored is not None
+        stored.published_at = None
+        stored.next_attempt_at = utcnow()
+    await drain(spine)
+
+    assert probe.effects(thing) == [1]
+    assert probe.attempts[f"{thing}:1"] == 1  # the ledger stopped it before the handler ran
+
+
+async def test_events_of_one_aggregate_are_handled_in_order(spine: Container, probe: Probe) -> None:
+    first, second = new_thing(), new_thing()
+    probe.delay_for = {1: 0.05, 2: 0.02}  # early events are slow: a race would reorder them
+
+    await emit_things(spine, [(first, n) for n in range(1, 6)] + [(second, n) for n in range(1, 6)])
+    await drain(spine)
+
+    assert probe.effects(first) == [1, 2, 3, 4, 5]
+    assert probe.effects(second) == [1, 2, 3, 4, 5]
+
+
+async def test_a_handler_failing_twice_succeeds_on_the_third_try(
+    spine: Container, probe: Probe
+) -> None:
+    probe.fail_times = 2
+    thing = new_thing()
+
+    await emit_things(spine, [(thing, 1)])
+    await drain(spine)
+
+    assert probe.effects(thing) == [1]
+    assert probe.attempts[f"{thing}:1"] == 3
+    assert await _dead_letters(spine) == []
+
+
+async def test_a_handler_that_keeps_failing_ends_in_the_dlq_and_replay_fixes_it(
+    spine: Container, probe: Probe
+) -> None:
+    probe.fail_times = 100
+    thing = new_thing()
+
+    await emit_things(spine, [(thing, 1)])
+    await drain(spine)
+    letters = await _dead_letters(spine)
+
+    assert probe.effects(thing) == []
+    assert len(letters) == 1
+    letter = letters[0]
+    assert (letter.consumer, letter.reason, letter.attempts, letter.status) == (
+        "probe.recorder",
+        "max_attempts_exceeded",
+        4,
+        "open",
+    )
+    assert letter.error_class == "ConnectionError"
+    assert "downstream unavailable" in letter.traceback
+
+    probe.fail_times = 0
+    replayed = await spine.events.replay(letter.id, tenant_id=None)
+
+    assert replayed.status == "replayed"
+    assert probe.effects(thing) == [1]
+    assert await spine.events.dead_letters.refresh_depth() == 0
+
+
+async def test_a_permanent_failure_goes_to_the_dlq_without_retries(
+    spine: Container, probe: Probe
+) -> None:
+    probe.fail_permanently = True
+    thing = new_thing()
+
+    await emit_things(spine, [(thing, 1)])
+    await drain(spine)
+    letters = await _dead_letters(spine)
+
+    assert probe.attempts[f"{thing}:1"] == 1
+    assert [(le.reason, le.attempts, le.error_class) for le in letters] == [
+        ("permanent_error", 1, "PermanentError")
+    ]
+
+
+async def _insert_raw(spine: Container, *, version: int, payload: dict[str, object]) -> None:
+    from rustok.core.clock import utcnow
+    from rustok.core.ids import new_id
+    from rustok.events.envelope import EventEnvelope
+
+    envelope = EventEnvelope(
+        id=new_id(),
+        event_type="probe.thing.happened",
+        schema_version=version,
+        tenant_id=None,
+        aggregate_type="thing",
+        aggregate_id=str(payload["thing"]),
+        aggregate_version=None,
+        occurred_at=utcnow(),
+        payload=payload,
+    )
+    async with spine.session_factory() as session, session.begin():
+        session.add(envelope_row(envelope, next_attempt_at=utcnow()))
+    spine.outbox.wake()
+
+
+async def test_an_old_version_is_upcast_on_read(spine: Container, probe: Probe) -> None:
+    thing = new_thing()
+
+    await _insert_raw(spine, version=1, payload={"thing": thing, "n": 7})
+    await drain(spine)
+
+    assert [(e.n, e.label) for e in probe.handled] == [(7, "unlabelled")]
+
+
+async def test_an_unknown_future_version_goes_to_the_dlq_with_its_reason(
+    spine: Container, probe: Probe
+) -> None:
+    thing = new_thing()
+
+    await _insert_raw(spine, version=3, payload={"thing": thing, "n": 1, "label": "x", "new": 1})
+    await drain(spine)
+    letters = await _dead_letters(spine)
+
+    assert probe.attempts == {}
+    assert [(le.reason, le.event_type) for le in letters] == [
+        ("unsupported_schema_version", "probe.thing.happened")
+    ]
+    assert "v3 is newer" in letters[0].error_message
+
+
+async def test_a_slow_consumer_holds_events_in_the_outbox_without_dropping_any(
+    spine_settings: object, probe: Probe
+) -> None:
+    import asyncio
+
+    from rustok.bootstrap import default_modules
+    from rustok.testing.app import running_container
+    from tests.events.probe import PROBE_MODULE
+
+    settings = spine_settings.model_copy(update={"memory_queue_size": 2, "dispatcher_lanes": 1})  # type: ignore[attr-defined]
+    probe.release = asyncio.Event()
+    thing = new_thing()
+    async with running_container(settings, modules=[*default_modules(), PROBE_MODULE]) as spine:
+        await emit_things(spine, [(thing, n) for n in range(1, 41)])
+        await wait_until_async(lambda: probe.attempts[f"{thing}:1"] == 1, timeout=5)
+        pending = [r for r in await outbox_rows(spine) if r.published_at is None]
+
+        probe.release.set()
+        await drain(spine)
+
+    assert len(pending) == 40  # nothing is marked published before its consumer finished
+    assert probe.effects(thing) == list(range(1, 41))
