@@ -85,6 +85,7 @@ async def prepare_database(directory: Path, environment: dict[str, str]) -> str:
     from rustok.bootstrap import build_container
     from rustok.core import migrations
     from rustok.core.settings import Settings
+    from rustok.observability.logging import configure_logging
     from rustok.tenancy.schemas import TenantCreate
 
     database_url = f"sqlite+aiosqlite:///{directory / 'bench.db'}"
@@ -93,7 +94,9 @@ async def prepare_database(directory: Path, environment: dict[str, str]) -> str:
         database_url=database_url,
         jwt_secret=environment["RUSTOK_JWT_SECRET"],
         embedded_workers=False,
+        log_level="WARNING",
     )
+    configure_logging(settings)
     container = build_container(settings)
     try:
         tenant = await container.tenants.create_tenant(TenantCreate(name="Bench", slug=TENANT_SLUG))
@@ -208,7 +211,11 @@ def serve_bare(port: int, health_body: str, me_body: str) -> None:
     """The baseline: a raw ASGI app that answers the same bytes, on the same server stack."""
     import uvicorn
 
-    bodies = {"/api/health": health_body.encode(), "/api/auth/me": me_body.encode()}
+    bodies = {
+        "/api/health/live": b'{"status":"ok"}',
+        "/api/health": health_body.encode(),
+        "/api/auth/me": me_body.encode(),
+    }
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -242,13 +249,13 @@ def report(results: list[Result], arguments: argparse.Namespace) -> None:
         f"\n{arguments.requests} requests per endpoint, concurrency {arguments.concurrency}, "
         f"after {arguments.warmup} warm-up requests\n"
     )
-    header = f"{'target':<8}{'endpoint':<18}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}"
+    header = f"{'target':<8}{'endpoint':<23}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}"
     print(f"{header}{'errors':>8}{'vs bare':>10}")
     for result in results:
         baseline = bare[result.endpoint]
         ratio = result.rps / baseline.rps
         print(
-            f"{result.target:<8}{result.endpoint:<18}{result.rps:>10.0f}"
+            f"{result.target:<8}{result.endpoint:<23}{result.rps:>10.0f}"
             f"{result.percentile(0.50):>10.2f}{result.percentile(0.99):>10.2f}"
             f"{result.errors:>8}{ratio:>9.0%}"
         )
@@ -289,6 +296,8 @@ async def run(arguments: argparse.Namespace) -> None:
             await wait_until_serving(bare_url, "/api/health", bare_server)
 
             endpoints = [
+                # No dependency behind it: what the framework and middleware alone cost.
+                ("GET /api/health/live", "/api/health/live", {}),
                 ("GET /api/health", "/api/health", {}),
                 ("GET /api/auth/me", "/api/auth/me", headers),
             ]

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from rustok.api.middleware.rate_limit import client_ip, trusted_networks
+from rustok.bootstrap import build_container
 from rustok.observability.metrics import REGISTRY
+from rustok.testing.app import client_for, settings_for_tests
 from rustok.testing.factories import auth_headers, user_token
 
 if TYPE_CHECKING:
@@ -199,3 +201,15 @@ def test_a_bad_trusted_proxy_entry_is_refused() -> None:
     with pytest.raises(ValueError, match="does not appear to be an IPv4 or IPv6 network"):
         trusted_networks(["10.0.0.0/8", "not-a-network"])
     assert trusted_networks([" 10.0.0.1 "]) == (ipaddress.ip_network("10.0.0.1/32"),)
+
+
+async def test_an_unreachable_counter_store_lets_requests_through(database_url: str) -> None:
+    container = build_container(settings_for_tests(database_url, redis_url="redis://127.0.0.1:1/0"))
+    try:
+        async with client_for(container) as client:
+            response = await client.get("/api/openapi.json")
+    finally:
+        await container.close()
+
+    assert response.status_code == 200
+    assert _limit_headers(response) == {}

@@ -184,6 +184,19 @@ async def test_a_published_message_reaches_every_subscriber_of_its_channel(
     await wait_until_async(_has(elsewhere, ["marker"]), timeout=5)
 
 
+async def test_concurrent_first_subscriptions_are_all_live_when_they_return(
+    stores: Stores,
+) -> None:
+    received, handler = _collector()
+    channels = [f"channel-{number}" for number in range(20)]
+
+    await asyncio.gather(*(stores.broadcast.subscribe(channel, handler) for channel in channels))
+    for channel in channels:
+        await stores.broadcast.publish(channel, channel)
+
+    await wait_until_async(lambda: sorted(received) == sorted(channels), timeout=5)
+
+
 async def test_a_failing_handler_does_not_stop_delivery(stores: Stores) -> None:
     received, handler = _collector()
 

@@ -11,6 +11,7 @@ DLQ. On shutdown, work still waiting for a retry is handed back to the transport
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -55,6 +56,10 @@ class _Consumer:
     handler: EventHandler
     lanes: list[asyncio.Queue[Delivery]] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    waiting: set[Delivery] = field(default_factory=set)
+    """Deliveries queued in a lane or being handled, kept alive by the heartbeat."""
+    busy: set[asyncio.Task[None]] = field(default_factory=set)
+    """Lane tasks in the middle of a delivery (the others wait for one and can be cancelled)."""
 
 
 class Dispatcher:
@@ -70,6 +75,7 @@ class Dispatcher:
         lane_size: int = 100,
         retry_base_seconds: float = 0.2,
         retry_cap_seconds: float = 30.0,
+        heartbeat_seconds: float = 10.0,
     ) -> None:
         self._transport = transport
         self._uow = uow
@@ -80,6 +86,7 @@ class Dispatcher:
         self._lane_size = lane_size
         self._retry_base = retry_base_seconds
         self._retry_cap = retry_cap_seconds
+        self._heartbeat = heartbeat_seconds
         self._consumers: list[_Consumer] = []
         self._stopping = asyncio.Event()
         self._in_flight = 0
@@ -111,9 +118,12 @@ class Dispatcher:
                 consumer.lanes.append(lane)
                 consumer.tasks.append(
                     asyncio.create_task(
-                        self._run_lane(handler, lane), name=f"lane:{handler.consumer}:{index}"
+                        self._run_lane(consumer, lane), name=f"lane:{handler.consumer}:{index}"
                     )
                 )
+            consumer.tasks.append(
+                asyncio.create_task(self._keep_alive(consumer), name=f"heartbeat:{handler.consumer}")
+            )
             self._consumers.append(consumer)
             await self._transport.subscribe(
                 handler.consumer, handler.event_types, self._router(consumer), max_in_flight=1
@@ -127,17 +137,22 @@ class Dispatcher:
                 while not lane.empty():
                     delivery = lane.get_nowait()
                     await delivery.nak(0)
-        tasks = [task for consumer in self._consumers for task in consumer.tasks]
-        done, pending = await asyncio.wait(tasks, timeout=10) if tasks else (set(), set())
-        for task in pending:
+        idle = [t for c in self._consumers for t in c.tasks if t not in c.busy]
+        busy = [t for c in self._consumers for t in c.busy]
+        for task in idle:
             task.cancel()
-        await asyncio.gather(*done, *pending, return_exceptions=True)
+        if busy:
+            _, unfinished = await asyncio.wait(busy, timeout=10)
+            for task in unfinished:
+                task.cancel()
+        await asyncio.gather(*idle, *busy, return_exceptions=True)
         self._consumers.clear()
 
     def _router(self, consumer: _Consumer) -> object:
         async def route(delivery: Delivery) -> None:
             key = delivery.envelope.aggregate_id.encode()
             lane = consumer.lanes[zlib.crc32(key) % len(consumer.lanes)]
+            consumer.waiting.add(delivery)
             self._in_flight += 1
             try:
                 await lane.put(delivery)
@@ -168,17 +183,34 @@ class Dispatcher:
 
         return run
 
-    async def _run_lane(self, handler: EventHandler, lane: asyncio.Queue[Delivery]) -> None:
-        while True:
+    async def _run_lane(self, consumer: _Consumer, lane: asyncio.Queue[Delivery]) -> None:
+        handler = consumer.handler
+        task = asyncio.current_task()
+        assert task is not None
+        while not self._stopping.is_set():
             delivery = await lane.get()
+            consumer.busy.add(task)
             self._in_flight += 1
             try:
                 await self.process(handler, delivery)
             except Exception:
+                # Bookkeeping failed (e.g. the DLQ write): hand it back rather than lose it.
                 log.exception("events.lane_failed", consumer=handler.consumer)
-                await delivery.nak(1.0)
+                with contextlib.suppress(Exception):
+                    await delivery.nak(1.0)
             finally:
+                consumer.waiting.discard(delivery)
+                consumer.busy.discard(task)
                 self._in_flight -= 1
+
+    async def _keep_alive(self, consumer: _Consumer) -> None:
+        """Tell the transport that deliveries queued behind a slow or retrying one are still
+        wanted, so it does not redeliver them out of order meanwhile."""
+        while True:
+            await asyncio.sleep(self._heartbeat)
+            for delivery in list(consumer.waiting):
+                with contextlib.suppress(Exception):
+                    await delivery.in_progress()
 
     async def process(self, handler: EventHandler, delivery: Delivery) -> str:
         """Handle one delivery to the end: ok, duplicate, dead-lettered or handed back."""

@@ -94,6 +94,8 @@ class EventSpine:
             lanes=settings.dispatcher_lanes,
             retry_base_seconds=settings.handler_retry_base_seconds,
             retry_cap_seconds=settings.handler_retry_cap_seconds,
+            # well inside the transport's ack wait, so nothing queued is redelivered early
+            heartbeat_seconds=settings.nats_ack_wait_seconds / 3,
         )
         self._transport_started = False
         self._maintenance: asyncio.Task[None] | None = None
@@ -138,7 +140,11 @@ class EventSpine:
 
     async def prune(self, *, older_than: timedelta | None = None) -> int:
         """Delete published outbox rows older than the retention period; returns how many."""
-        keep = older_than or timedelta(hours=self.settings.outbox_retention_hours)
+        keep = (
+            older_than
+            if older_than is not None
+            else timedelta(hours=self.settings.outbox_retention_hours)
+        )
         cutoff = utcnow() - keep
         async with write_transaction(self._session_factory) as session:
             result = await session.execute(

@@ -35,7 +35,6 @@ class _Sweeper:
     """Decides when a full pass over the keys is due, so the cost is amortised over time."""
 
     def __init__(self, clock: Callable[[], float], interval_seconds: float) -> None:
-        self._clock = clock
         self._interval = interval_seconds
         self._next = clock() + interval_seconds
 

@@ -160,6 +160,7 @@ class RedisBroadcast(Broadcast):
         """Channels Redis has confirmed on the current connection."""
         self._waiters: dict[str, list[asyncio.Future[None]]] = {}
         self._pubsub: PubSub | None = None
+        """The listener's connection, once its subscriptions are sent; None while reconnecting."""
         self._listener: asyncio.Task[None] | None = None
         self._closed = False
 
@@ -181,9 +182,9 @@ class RedisBroadcast(Broadcast):
         self._waiters.setdefault(channel, []).append(waiter)
         if self._listener is None:
             self._listener = asyncio.create_task(self._listen(), name="rustok-redis-broadcast")
-        elif self._pubsub is not None and self._pubsub.subscribed:
-            # A failure here is not final: the listener subscribes to every channel again
-            # when it reconnects, and that confirmation releases this waiter.
+        elif self._pubsub is not None:
+            # Without a live connection the listener subscribes to this channel itself when
+            # it (re)connects; a failure here is not final either, for the same reason.
             with contextlib.suppress(RedisError):
                 await self._pubsub.subscribe(self._namespace + channel)
         try:
@@ -220,9 +221,14 @@ class RedisBroadcast(Broadcast):
         delay = self._backoff_initial
         while not self._closed:
             pubsub = self._client.pubsub()
-            self._pubsub = pubsub
             try:
-                await pubsub.subscribe(*(self._namespace + channel for channel in self._channels()))
+                channels = self._channels()
+                await pubsub.subscribe(*(self._namespace + channel for channel in channels))
+                self._pubsub = pubsub
+                # Channels added while the first SUBSCRIBE was in flight were not in it.
+                late = self._channels() - channels
+                if late:
+                    await pubsub.subscribe(*(self._namespace + channel for channel in late))
                 delay = self._backoff_initial
                 while True:
                     message = await pubsub.get_message(timeout=self._idle_poll)
@@ -242,7 +248,8 @@ class RedisBroadcast(Broadcast):
             finally:
                 self._confirmed.clear()
                 self._pubsub = None
-                await pubsub.aclose()  # type: ignore[no-untyped-call] # redis-py leaves it untyped
+                with contextlib.suppress(RedisError, OSError):
+                    await pubsub.aclose()  # type: ignore[no-untyped-call] # untyped in redis-py
             await asyncio.sleep(retry_in)
 
     def _channels(self) -> set[str]:

@@ -6,10 +6,10 @@ import asyncio
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from rustok.events.envelope import EventEnvelope
-from rustok.events.models import SysEvent
+from rustok.events.models import DeadLetter, HandledEvent, SysEvent
 from rustok.events.outbox import row_envelope
 from rustok.events.transport.base import EventTransport
 from rustok.testing.services import wait_until_async
@@ -82,13 +82,35 @@ async def outbox_rows(container: Container, event_type: str | None = None) -> li
         return list((await session.scalars(query)).all())
 
 
-async def drain(container: Container, *, timeout: float = 10.0) -> None:
-    """Wait until every committed event has been published and handled by every consumer."""
+async def unsettled(container: Container) -> int:
+    """Events some consumer group of this process has neither handled nor dead-lettered."""
+    total = 0
+    async with container.session_factory() as session:
+        for handler in container.events.dispatcher.handlers.values():
+            if handler.broadcast:
+                continue
+            handled = select(HandledEvent.event_id).where(HandledEvent.consumer == handler.consumer)
+            dead = select(DeadLetter.event_id).where(DeadLetter.consumer == handler.consumer)
+            query = (
+                select(func.count())
+                .select_from(SysEvent)
+                .where(SysEvent.event_type.in_(handler.event_types))
+                .where(SysEvent.id.not_in(handled), SysEvent.id.not_in(dead))
+            )
+            total += await session.scalar(query) or 0
+    return total
+
+
+async def drain(container: Container, *, timeout: float = 15.0) -> None:
+    """Wait until every committed event is published and every consumer group has handled or
+    dead-lettered it (whatever the transport: the database is the judge)."""
 
     async def settled() -> bool:
         container.outbox.wake()
         pending, _ = await container.events.refresh_outbox_metrics()
-        return pending == 0 and container.events.dispatcher.idle
+        if pending or not container.events.dispatcher.idle:
+            return False
+        return await unsettled(container) == 0 and container.events.dispatcher.idle
 
     await wait_until_async(settled, timeout=timeout, message="events did not drain in time")
 

@@ -96,8 +96,10 @@ def rate_limit_headers(decision: RequestDecision) -> dict[str, str]:
 
 
 class RateLimitMiddleware:
-    """Also records the client address in `scope["state"]["client_ip"]` for every request,
-    so handlers (login throttling, session records) see the same address the limits use.
+    """Applies `container.rate_limiter` to every non-exempt HTTP request.
+
+    It also records the client address in `scope["state"]["client_ip"]` for every request,
+    so handlers (login throttling, session records) see the address the limits use.
     """
 
     def __init__(self, app: ASGIApp, *, container: Container) -> None:

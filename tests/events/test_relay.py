@@ -1,0 +1,152 @@
+"""The outbox relay: order, backoff on failure, re-send after a crash, several relays at once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from sqlalchemy import insert
+
+from rustok.core.clock import utcnow
+from rustok.core.ids import new_id
+from rustok.events.models import SysEvent
+from rustok.events.outbox import Outbox
+from rustok.events.relay import OutboxRelay, backoff_seconds
+from rustok.testing.events import RecordingTransport, outbox_rows
+from rustok.testing.services import wait_until_async
+from tests.events.probe import emit_things, new_thing
+
+if TYPE_CHECKING:
+    from rustok.bootstrap import Container
+
+
+def _relay(container: Container, transport: RecordingTransport, **options: Any) -> OutboxRelay:
+    return OutboxRelay(container.session_factory, transport, Outbox(), **options)
+
+
+async def _insert_pending(container: Container, count: int) -> None:
+    now = utcnow()
+    rows = [
+        {
+            "id": new_id(),
+            "tenant_id": None,
+            "event_type": "probe.thing.happened",
+            "schema_version": 2,
+            "aggregate_type": "thing",
+            "aggregate_id": f"t{n % 97}",
+            "aggregate_version": None,
+            "payload": {"thing": f"t{n % 97}", "n": n, "label": "bulk"},
+            "headers": {},
+            "occurred_at": now,
+            "published_at": None,
+            "attempts": 0,
+            "next_attempt_at": now,
+        }
+        for n in range(count)
+    ]
+    async with container.session_factory() as session, session.begin():
+        for start in range(0, count, 1000):
+            await session.execute(insert(SysEvent), rows[start : start + 1000])
+
+
+async def test_the_relay_publishes_pending_events_in_commit_order(quiet: Container) -> None:
+    transport = RecordingTransport()
+    relay = _relay(quiet, transport)
+    thing = new_thing()
+    await emit_things(quiet, [(thing, n) for n in range(1, 6)])
+
+    while await relay.relay_once():
+        pass
+
+    published = [e.payload["n"] for e in transport.published if e.payload.get("thing") == thing]
+    assert published == [1, 2, 3, 4, 5]
+    assert all(row.published_at is not None for row in await outbox_rows(quiet))
+
+
+async def test_a_failed_publish_backs_off_and_records_the_error(quiet: Container) -> None:
+    transport = RecordingTransport()
+    transport.fail_after = 0
+    relay = _relay(quiet, transport, retry_base_seconds=60, retry_cap_seconds=120)
+    await emit_things(quiet, [(new_thing(), 1)])
+    before = utcnow()
+
+    assert await relay.relay_once() == 0
+    rows = await outbox_rows(quiet)
+    again = await relay.relay_once()
+
+    assert again == 0  # backing off: not due yet
+    pending = [row for row in rows if row.event_type == "probe.thing.happened"]
+    assert [(row.attempts, row.published_at) for row in pending] == [(1, None)]
+    assert pending[0].last_error == "ConnectionError: broker went away mid-batch"
+    assert pending[0].next_attempt_at >= before
+    assert pending[0].next_attempt_at <= before + timedelta(seconds=61)
+    assert transport.published == []
+
+
+async def test_a_crash_mid_batch_re_sends_and_loses_nothing(quiet: Container) -> None:
+    transport = RecordingTransport()
+    transport.fail_after = 3  # the broker takes three events, then the connection drops
+    relay = _relay(quiet, transport, retry_base_seconds=0.001, retry_cap_seconds=0.001)
+    thing = new_thing()
+    await emit_things(quiet, [(thing, n) for n in range(1, 11)])
+
+    async def all_sent() -> bool:
+        await relay.relay_once()  # the failed batch comes due again after its 1 ms backoff
+        return all(row.published_at is not None for row in await outbox_rows(quiet))
+
+    await wait_until_async(all_sent, timeout=5)
+
+    counts = transport.counts
+    rows = [r for r in await outbox_rows(quiet) if r.payload.get("thing") == thing]
+    assert len(rows) == 10
+    assert all(row.published_at is not None for row in rows)
+    assert {str(row.id) for row in rows} == set(counts)  # every event reached the broker
+    assert sorted(counts.values()) == [1] * 7 + [2] * 3  # the three taken early were re-sent
+
+
+@pytest.mark.postgres
+async def test_two_relays_share_ten_thousand_events_and_none_is_sent_twice(
+    quiet: Container, backend: str
+) -> None:
+    if backend != "postgres":
+        pytest.skip("SQLite runs one relay: several need FOR UPDATE SKIP LOCKED")
+    await _insert_pending(quiet, 10_000)
+    first, second = RecordingTransport(), RecordingTransport()
+    relays = [_relay(quiet, first, batch_size=200), _relay(quiet, second, batch_size=200)]
+
+    async def run(relay: OutboxRelay) -> None:
+        while await relay.relay_once():
+            pass
+
+    await asyncio.gather(*(run(relay) for relay in relays))
+
+    combined = first.counts + second.counts
+    assert len(combined) == 10_000
+    assert set(combined.values()) == {1}  # no event was published by both relays
+    assert first.published and second.published  # both did part of the work
+    assert all(row.published_at is not None for row in await outbox_rows(quiet))
+
+
+def test_backoff_has_full_jitter_and_a_cap() -> None:
+    samples = [backoff_seconds(attempt, base=1, cap=8) for attempt in (1, 3, 10) for _ in range(200)]
+
+    assert all(0 <= sample <= 8 for sample in samples)
+    assert max(backoff_seconds(10, base=1, cap=8) for _ in range(200)) > 4
+    assert len(set(samples)) > 100
+
+
+async def test_published_events_are_pruned_after_the_retention(quiet: Container) -> None:
+    await emit_things(quiet, [(new_thing(), 1), (new_thing(), 2)])
+    relay = _relay(quiet, RecordingTransport())
+    while await relay.relay_once():
+        pass
+    await emit_things(quiet, [(new_thing(), 3)])  # still pending: must survive pruning
+
+    pruned = await quiet.events.prune(older_than=timedelta(0))
+
+    remaining = await outbox_rows(quiet)
+    assert pruned >= 2
+    assert [row.payload.get("n") for row in remaining if row.published_at is None] == [3]
+    assert all(row.published_at is None for row in remaining)
