@@ -77,10 +77,12 @@ def make_client(
 
     @asynccontextmanager
     async def factory(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
-        async with running_container(settings.model_copy(update=overrides)) as running:
-            async with client_for(running) as http:
-                http.container = running  # type: ignore[attr-defined]
-                yield http
+        async with (
+            running_container(settings.model_copy(update=overrides)) as running,
+            client_for(running) as http,
+        ):
+            http.container = running  # type: ignore[attr-defined]
+            yield http
 
     return factory
 

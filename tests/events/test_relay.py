@@ -125,12 +125,15 @@ async def test_two_relays_share_ten_thousand_events_and_none_is_sent_twice(
     combined = first.counts + second.counts
     assert len(combined) == 10_000
     assert set(combined.values()) == {1}  # no event was published by both relays
-    assert first.published and second.published  # both did part of the work
+    assert first.published
+    assert second.published
     assert all(row.published_at is not None for row in await outbox_rows(quiet))
 
 
 def test_backoff_has_full_jitter_and_a_cap() -> None:
-    samples = [backoff_seconds(attempt, base=1, cap=8) for attempt in (1, 3, 10) for _ in range(200)]
+    samples = [
+        backoff_seconds(attempt, base=1, cap=8) for attempt in (1, 3, 10) for _ in range(200)
+    ]
 
     assert all(0 <= sample <= 8 for sample in samples)
     assert max(backoff_seconds(10, base=1, cap=8) for _ in range(200)) > 4

@@ -1,4 +1,4 @@
-"""Roles live in the database and are enforced from it: custom roles, changes take effect at once."""
+"""Roles live in the database and are enforced from it; changes take effect at once."""
 
 from __future__ import annotations
 
@@ -45,16 +45,22 @@ async def test_every_tenant_gets_the_builtin_roles(
 async def test_a_custom_role_grants_exactly_its_permissions_and_changes_apply_at_once(
     client: httpx.AsyncClient, container: Container, tenant: TenantDetail
 ) -> None:
-    admin = auth_headers(tenant, await user_token(client, container, tenant, email="a@acme.test", roles=["admin"]))
+    admin = auth_headers(
+        tenant, await user_token(client, container, tenant, email="a@acme.test", roles=["admin"])
+    )
     created = await client.post(
         "/api/admin/roles",
         json={"slug": "auditor", "name": "Auditor", "permissions": [{"permission": "roles:list"}]},
         headers=admin,
     )
-    auditor = auth_headers(tenant, await user_token(client, container, tenant, email="x@acme.test", roles=["auditor"]))
+    auditor = auth_headers(
+        tenant, await user_token(client, container, tenant, email="x@acme.test", roles=["auditor"])
+    )
 
     allowed = await client.get("/api/admin/roles", headers=auditor)
-    not_granted = await client.post("/api/admin/roles", json={"slug": "x", "name": "X"}, headers=auditor)
+    not_granted = await client.post(
+        "/api/admin/roles", json={"slug": "x", "name": "X"}, headers=auditor
+    )
     await client.patch(
         f"/api/admin/roles/{created.json()['id']}", json={"permissions": []}, headers=admin
     )
@@ -70,15 +76,26 @@ async def test_a_custom_role_grants_exactly_its_permissions_and_changes_apply_at
 async def test_manage_implies_every_action(
     client: httpx.AsyncClient, container: Container, tenant: TenantDetail
 ) -> None:
-    admin = auth_headers(tenant, await user_token(client, container, tenant, email="a@acme.test", roles=["admin"]))
+    admin = auth_headers(
+        tenant, await user_token(client, container, tenant, email="a@acme.test", roles=["admin"])
+    )
     await client.post(
         "/api/admin/roles",
-        json={"slug": "role-keeper", "name": "Keeper", "permissions": [{"permission": "roles:manage"}]},
+        json={
+            "slug": "role-keeper",
+            "name": "Keeper",
+            "permissions": [{"permission": "roles:manage"}],
+        },
         headers=admin,
     )
-    keeper = auth_headers(tenant, await user_token(client, container, tenant, email="k@acme.test", roles=["role-keeper"]))
+    keeper = auth_headers(
+        tenant,
+        await user_token(client, container, tenant, email="k@acme.test", roles=["role-keeper"]),
+    )
 
-    created = await client.post("/api/admin/roles", json={"slug": "temp", "name": "Temp"}, headers=keeper)
+    created = await client.post(
+        "/api/admin/roles", json={"slug": "temp", "name": "Temp"}, headers=keeper
+    )
     deleted = await client.delete(f"/api/admin/roles/{created.json()['id']}", headers=keeper)
 
     assert created.status_code == 201
@@ -88,14 +105,18 @@ async def test_manage_implies_every_action(
 async def test_assigning_roles_changes_what_a_user_may_do(
     client: httpx.AsyncClient, container: Container, tenant: TenantDetail
 ) -> None:
-    admin = auth_headers(tenant, await user_token(client, container, tenant, email="a@acme.test", roles=["admin"]))
+    admin = auth_headers(
+        tenant, await user_token(client, container, tenant, email="a@acme.test", roles=["admin"])
+    )
     user = await make_user(container, tenant, email="m@acme.test")
     from rustok.testing.factories import login
 
     member = auth_headers(tenant, (await login(client, tenant, "m@acme.test"))["access_token"])
 
     before = await client.get("/api/admin/roles", headers=member)
-    assigned = await client.put(f"/api/admin/users/{user.id}/roles", json={"roles": ["admin"]}, headers=admin)
+    assigned = await client.put(
+        f"/api/admin/users/{user.id}/roles", json={"roles": ["admin"]}, headers=admin
+    )
     after = await client.get("/api/admin/roles", headers=member)
 
     assert before.status_code == 403
@@ -106,7 +127,9 @@ async def test_assigning_roles_changes_what_a_user_may_do(
 async def test_unknown_roles_and_bad_permissions_are_rejected_without_writes(
     client: httpx.AsyncClient, container: Container, tenant: TenantDetail
 ) -> None:
-    admin = auth_headers(tenant, await user_token(client, container, tenant, email="a@acme.test", roles=["admin"]))
+    admin = auth_headers(
+        tenant, await user_token(client, container, tenant, email="a@acme.test", roles=["admin"])
+    )
     user = await make_user(container, tenant, email="m@acme.test")
     roles_before = await _role_count(container, tenant)
 
@@ -118,7 +141,9 @@ async def test_unknown_roles_and_bad_permissions_are_rejected_without_writes(
         json={"slug": "bad", "name": "Bad", "permissions": [{"permission": "products:fly"}]},
         headers=admin,
     )
-    taken = await client.post("/api/admin/roles", json={"slug": "admin", "name": "Again"}, headers=admin)
+    taken = await client.post(
+        "/api/admin/roles", json={"slug": "admin", "name": "Again"}, headers=admin
+    )
 
     assert unknown_role.status_code == 404
     assert unknown_role.json()["code"] == "ROLE_NOT_FOUND"
@@ -132,7 +157,9 @@ async def test_unknown_roles_and_bad_permissions_are_rejected_without_writes(
 async def test_builtin_roles_cannot_be_deleted(
     client: httpx.AsyncClient, container: Container, tenant: TenantDetail
 ) -> None:
-    admin = auth_headers(tenant, await user_token(client, container, tenant, email="a@acme.test", roles=["admin"]))
+    admin = auth_headers(
+        tenant, await user_token(client, container, tenant, email="a@acme.test", roles=["admin"])
+    )
     roles = (await client.get("/api/admin/roles", headers=admin)).json()
     customer_id = next(role["id"] for role in roles if role["slug"] == "customer")
 
@@ -143,9 +170,14 @@ async def test_builtin_roles_cannot_be_deleted(
 
 
 async def test_roles_and_users_of_another_tenant_are_out_of_reach(
-    client: httpx.AsyncClient, container: Container, tenant: TenantDetail, other_tenant: TenantDetail
+    client: httpx.AsyncClient,
+    container: Container,
+    tenant: TenantDetail,
+    other_tenant: TenantDetail,
 ) -> None:
-    admin = auth_headers(tenant, await user_token(client, container, tenant, email="a@acme.test", roles=["admin"]))
+    admin = auth_headers(
+        tenant, await user_token(client, container, tenant, email="a@acme.test", roles=["admin"])
+    )
     other_admin = auth_headers(
         other_tenant,
         await user_token(client, container, other_tenant, email="a@globex.test", roles=["admin"]),
@@ -173,7 +205,9 @@ async def test_non_admins_cannot_touch_roles(
     token = await user_token(client, container, tenant, email=f"{role}@acme.test", roles=[role])
 
     response = await client.post(
-        "/api/admin/roles", json={"slug": "mine", "name": "Mine"}, headers=auth_headers(tenant, token)
+        "/api/admin/roles",
+        json={"slug": "mine", "name": "Mine"},
+        headers=auth_headers(tenant, token),
     )
 
     assert response.status_code == 403

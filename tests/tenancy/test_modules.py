@@ -42,15 +42,24 @@ async def _write_then_fail(context: ModuleContext) -> None:
 
 
 CATALOG = ModuleDescriptor(
-    slug="catalog", name="Catalog", version="1.0.0", routers=(catalog_router,),
+    slug="catalog",
+    name="Catalog",
+    version="1.0.0",
+    routers=(catalog_router,),
     on_enable=_write_marker_locale,
 )
 REVIEWS = ModuleDescriptor(
-    slug="reviews", name="Reviews", version="1.0.0", dependencies=("catalog",),
+    slug="reviews",
+    name="Reviews",
+    version="1.0.0",
+    dependencies=("catalog",),
     enabled_by_default=False,
 )
 FLAKY = ModuleDescriptor(
-    slug="flaky", name="Flaky", version="1.0.0", enabled_by_default=False,
+    slug="flaky",
+    name="Flaky",
+    version="1.0.0",
+    enabled_by_default=False,
     on_enable=_write_then_fail,
 )
 
@@ -58,12 +67,16 @@ FLAKY = ModuleDescriptor(
 @pytest.fixture
 async def module_client(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, Container]]:
     modules = [*default_modules(), CATALOG, REVIEWS, FLAKY]
-    async with running_container(settings, modules=modules) as container:
-        async with client_for(container) as http:
-            yield http, container
+    async with (
+        running_container(settings, modules=modules) as container,
+        client_for(container) as http,
+    ):
+        yield http, container
 
 
-async def _admin_headers(http: httpx.AsyncClient, container: Container, slug: str) -> dict[str, str]:
+async def _admin_headers(
+    http: httpx.AsyncClient, container: Container, slug: str
+) -> dict[str, str]:
     tenant = await make_tenant(container, slug=slug)
     token = await user_token(http, container, tenant, email=f"admin@{slug}.test", roles=["admin"])
     return auth_headers(tenant, token)
@@ -85,7 +98,12 @@ async def test_modules_are_listed_with_their_state(
 
     states = {module["slug"]: module["enabled"] for module in response.json()}
     assert states == {
-        "tenancy": True, "rbac": True, "auth": True, "catalog": True, "reviews": False, "flaky": False
+        "tenancy": True,
+        "rbac": True,
+        "auth": True,
+        "catalog": True,
+        "reviews": False,
+        "flaky": False,
     }
 
 
@@ -180,6 +198,8 @@ async def test_a_customer_cannot_switch_modules(
     tenant = await make_tenant(container, slug="acme")
     token = await user_token(http, container, tenant, email="c@acme.test")
 
-    response = await http.post("/api/admin/modules/catalog/disable", headers=auth_headers(tenant, token))
+    response = await http.post(
+        "/api/admin/modules/catalog/disable", headers=auth_headers(tenant, token)
+    )
 
     assert response.status_code == 403

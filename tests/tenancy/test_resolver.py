@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-import pytest
-
 from rustok.observability.metrics import TENANT_CACHE_COALESCED
 from rustok.tenancy.errors import TenantNotFound
 from rustok.tenancy.identifiers import TenantKey
 from rustok.tenancy.schemas import TenantUpdate
 
 if TYPE_CHECKING:
+    import pytest
+
     from rustok.bootstrap import Container
     from rustok.tenancy.schemas import TenantDetail
 
@@ -92,7 +92,9 @@ async def test_cancelling_the_first_caller_leaves_no_waiter_hanging(
     monkeypatch.setattr(resolver, "_load_from_database", slow_load)
     first = asyncio.ensure_future(resolver.resolve(TenantKey("slug", "acme")))
     await asyncio.sleep(0)
-    waiters = [asyncio.ensure_future(resolver.resolve(TenantKey("slug", "acme"))) for _ in range(10)]
+    waiters = [
+        asyncio.ensure_future(resolver.resolve(TenantKey("slug", "acme"))) for _ in range(10)
+    ]
     await asyncio.sleep(0)
     first.cancel()
     release.set()

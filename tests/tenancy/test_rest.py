@@ -57,7 +57,9 @@ async def test_an_unknown_tenant_is_404(client: httpx.AsyncClient) -> None:
     assert response.json()["request_id"] == response.headers["x-request-id"]
 
 
-@pytest.mark.parametrize("identifier", ["Bad Slug!", "-leading", "a" * 65, "x'; DROP TABLE tenants;--"])
+@pytest.mark.parametrize(
+    "identifier", ["Bad Slug!", "-leading", "a" * 65, "x'; DROP TABLE tenants;--"]
+)
 async def test_a_malformed_tenant_identifier_is_400(
     client: httpx.AsyncClient, container: Container, tenant: TenantDetail, identifier: str
 ) -> None:
@@ -93,12 +95,19 @@ async def test_a_deactivated_tenant_is_403(
 async def test_a_super_admin_manages_tenants(
     client: httpx.AsyncClient, container: Container, tenant: TenantDetail
 ) -> None:
-    token = await user_token(client, container, tenant, email="root@acme.test", roles=["super_admin"])
+    token = await user_token(
+        client, container, tenant, email="root@acme.test", roles=["super_admin"]
+    )
     headers = auth_headers(tenant, token)
 
     created = await client.post(
         "/api/admin/tenants",
-        json={"name": "Initech", "slug": "initech", "domain": "initech.test", "default_locale": "de"},
+        json={
+            "name": "Initech",
+            "slug": "initech",
+            "domain": "initech.test",
+            "default_locale": "de",
+        },
         headers=headers,
     )
     tenant_id = created.json()["id"]
@@ -116,7 +125,13 @@ async def test_a_super_admin_manages_tenants(
 
     assert created.status_code == 201
     assert created.json()["locales"] == [
-        {"locale": "de", "name": "de", "is_default": True, "is_enabled": True, "fallback_locale": None}
+        {
+            "locale": "de",
+            "name": "de",
+            "is_default": True,
+            "is_enabled": True,
+            "fallback_locale": None,
+        }
     ]
     assert listed.json()["total"] == 2
     assert renamed.json()["name"] == "Initech AG"
@@ -128,10 +143,14 @@ async def test_a_super_admin_manages_tenants(
 async def test_a_taken_slug_is_409_and_writes_nothing(
     client: httpx.AsyncClient, container: Container, tenant: TenantDetail
 ) -> None:
-    token = await user_token(client, container, tenant, email="root@acme.test", roles=["super_admin"])
+    token = await user_token(
+        client, container, tenant, email="root@acme.test", roles=["super_admin"]
+    )
 
     response = await client.post(
-        "/api/admin/tenants", json={"name": "Again", "slug": "acme"}, headers=auth_headers(tenant, token)
+        "/api/admin/tenants",
+        json={"name": "Again", "slug": "acme"},
+        headers=auth_headers(tenant, token),
     )
 
     assert response.status_code == 409
@@ -143,7 +162,9 @@ async def test_a_taken_slug_is_409_and_writes_nothing(
 async def test_bad_tenant_input_is_422_naming_each_field(
     client: httpx.AsyncClient, container: Container, tenant: TenantDetail
 ) -> None:
-    token = await user_token(client, container, tenant, email="root@acme.test", roles=["super_admin"])
+    token = await user_token(
+        client, container, tenant, email="root@acme.test", roles=["super_admin"]
+    )
 
     response = await client.post(
         "/api/admin/tenants",
@@ -164,7 +185,9 @@ async def test_only_a_super_admin_may_manage_tenants(
     token = await user_token(client, container, tenant, email=f"{role}@acme.test", roles=[role])
 
     response = await client.post(
-        "/api/admin/tenants", json={"name": "X", "slug": "x-corp"}, headers=auth_headers(tenant, token)
+        "/api/admin/tenants",
+        json={"name": "X", "slug": "x-corp"},
+        headers=auth_headers(tenant, token),
     )
 
     assert response.status_code == 403
@@ -180,9 +203,14 @@ async def test_tenant_admin_needs_a_login(client: httpx.AsyncClient, tenant: Ten
 
 
 async def test_a_super_admins_token_is_refused_on_another_tenant(
-    client: httpx.AsyncClient, container: Container, tenant: TenantDetail, other_tenant: TenantDetail
+    client: httpx.AsyncClient,
+    container: Container,
+    tenant: TenantDetail,
+    other_tenant: TenantDetail,
 ) -> None:
-    token = await user_token(client, container, tenant, email="root@acme.test", roles=["super_admin"])
+    token = await user_token(
+        client, container, tenant, email="root@acme.test", roles=["super_admin"]
+    )
 
     response = await client.get("/api/admin/tenants", headers=auth_headers(other_tenant, token))
 

@@ -1,4 +1,4 @@
-"""ASGI entry point for servers that import the app by name (`uvicorn --factory`, several workers)."""
+"""ASGI entry point for servers that import the app by name (`uvicorn --factory`, workers)."""
 
 from __future__ import annotations
 

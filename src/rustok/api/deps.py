@@ -7,12 +7,14 @@ or `public()`. A test walks the assembled app and fails on a route that declares
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Annotated, Any
 
+import structlog
 from fastapi import Depends, Request
 
 from rustok.bootstrap import Container
+from rustok.core.context import current_context, set_context
 from rustok.core.errors import Forbidden, NotFound, Unauthenticated
 from rustok.rbac.permissions import Action, Permission, Resource, Scope
 from rustok.tenancy.errors import TenantRequired
@@ -85,6 +87,11 @@ async def get_principal(request: Request) -> Principal:
     tenant = get_tenant(request)
     principal = await get_container(request).auth.authenticate(token, tenant)
     request.state.principal = principal
+    # Events emitted by this request name their actor; logs name the user.
+    context = current_context()
+    if context is not None:
+        set_context(replace(context, tenant_id=tenant.id, actor_id=principal.user_id))
+    structlog.contextvars.bind_contextvars(user=str(principal.user_id))
     return principal
 
 

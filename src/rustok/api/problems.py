@@ -161,12 +161,18 @@ async def _http_error(_: Request, exc: Exception) -> Response:
     return problem_response(exc.status_code, detail=detail or "Error", headers=headers)
 
 
-async def _unexpected_error(_: Request, exc: Exception) -> Response:
-    log.exception("http.unhandled_error", error_type=type(exc).__name__)
-    return problem_response(
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
+    # Starlette runs this outside our middleware, whose context is gone by now: take the
+    # request id from the request itself.
+    request_id = getattr(request.state, "request_id", None)
+    log.error("http.unhandled_error", error_type=type(exc).__name__, request_id=request_id)
+    body = problem_body(
         500,
         detail="An unexpected error occurred; quote the request id when reporting it.",
+        request_id=request_id,
     )
+    headers = {"X-Request-ID": request_id} if request_id else None
+    return Response(orjson.dumps(body), status_code=500, media_type=PROBLEM_JSON, headers=headers)
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import sys
 import uuid
-from collections.abc import Awaitable, Callable
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
@@ -20,13 +19,18 @@ from rustok.core.errors import DomainError
 from rustok.core.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from rustok.bootstrap import Container
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-app = typer.Typer(help="RusToK: multi-tenant headless platform for content and commerce.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="RusToK: multi-tenant headless platform for content and commerce.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 tenant_app = typer.Typer(help="Tenants.", no_args_is_help=True)
 user_app = typer.Typer(help="Users.", no_args_is_help=True)
@@ -86,11 +90,7 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
         except (OperationalError, DBAPIError, OSError) as error:
             reason = str(getattr(error, "orig", None) or error).splitlines()[0]
             missing_table = "no such table" in reason or "does not exist" in reason
-            hint = (
-                "run `rustok db migrate` first"
-                if missing_table
-                else _database_hint(None)
-            )
+            hint = "run `rustok db migrate` first" if missing_table else _database_hint(None)
             raise fail(f"database: {reason}", hint) from None
 
     return wrapper
@@ -179,7 +179,9 @@ def db_migrate(
 
 @db_app.command("downgrade")
 @friendly_errors
-def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1.")]) -> None:
+def db_downgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1.")],
+) -> None:
     """Revert migrations down to REVISION (`base` empties the schema)."""
     from rustok.core import migrations
 
@@ -439,8 +441,13 @@ def dlq_list(
     table = Table("id", "consumer", "event type", "reason", "attempts", "status", "last failure")
     for item in items:
         table.add_row(
-            str(item.id), item.consumer, item.event_type, item.reason, str(item.attempts),
-            item.status, item.last_failed_at.isoformat(timespec="seconds"),
+            str(item.id),
+            item.consumer,
+            item.event_type,
+            item.reason,
+            str(item.attempts),
+            item.status,
+            item.last_failed_at.isoformat(timespec="seconds"),
         )
     out.print(table)
     out.print(f"{len(items)} of {total}")
@@ -455,7 +462,9 @@ def dlq_show(dead_letter_id: Annotated[uuid.UUID, typer.Argument(help="Dead lett
     item = run_with_container(lambda c: c.events.dead_letters.get(dead_letter_id, tenant_id=None))
     out.print(f"[bold]{item.event_type}[/] for [bold]{item.consumer}[/]: {item.status}")
     out.print(f"reason: {item.reason}  error: {item.error_class}: {item.error_message}")
-    out.print(f"attempts: {item.attempts}  first: {item.first_failed_at}  last: {item.last_failed_at}")
+    out.print(
+        f"attempts: {item.attempts}  first: {item.first_failed_at}  last: {item.last_failed_at}"
+    )
     out.print(orjson.dumps(item.envelope, option=orjson.OPT_INDENT_2).decode())
     if item.traceback:
         out.print(item.traceback, markup=False, highlight=False)
@@ -470,7 +479,9 @@ def dlq_replay(
     tenant: TenantOption = None,
 ) -> None:
     """Re-deliver dead letters to their consumer only (one by id, or every open one matching)."""
-    _settle_dead_letters("replay", dead_letter_id, _dlq_filter("open", consumer, event_type, tenant))
+    _settle_dead_letters(
+        "replay", dead_letter_id, _dlq_filter("open", consumer, event_type, tenant)
+    )
 
 
 @dlq_app.command("discard")
@@ -482,14 +493,20 @@ def dlq_discard(
     tenant: TenantOption = None,
 ) -> None:
     """Give up on dead letters (one by id, or every open one matching)."""
-    _settle_dead_letters("discard", dead_letter_id, _dlq_filter("open", consumer, event_type, tenant))
+    _settle_dead_letters(
+        "discard", dead_letter_id, _dlq_filter("open", consumer, event_type, tenant)
+    )
 
 
 def _settle_dead_letters(action: str, dead_letter_id: uuid.UUID | None, where: Any) -> None:
     from rich.progress import track
 
     async def work(container: Container) -> tuple[int, list[str]]:
-        ids = [dead_letter_id] if dead_letter_id else list(await container.events.dead_letters.ids(where))
+        ids = (
+            [dead_letter_id]
+            if dead_letter_id
+            else list(await container.events.dead_letters.ids(where))
+        )
         done, failures = 0, []
         for item_id in track(ids, description=f"{action}ing", console=err, disable=len(ids) < 2):
             try:

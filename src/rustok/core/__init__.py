@@ -1,1 +1,1 @@
-"""Settings, database, unit of work, errors, ids, clock and request context: imports nothing of ours."""
+"""Settings, database, unit of work, errors, ids, clock, context: imports nothing of ours."""

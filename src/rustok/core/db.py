@@ -9,9 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, Uuid, event, text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.pool import NullPool
 
 from rustok.core.clock import utcnow
 from rustok.core.ids import new_id
@@ -35,7 +39,7 @@ NAMING_CONVENTION = {
 
 
 class UTCDateTime(TypeDecorator[datetime]):
-    """A timestamp stored with its zone on PostgreSQL and as UTC on SQLite; always aware in Python."""
+    """Stored with its zone on PostgreSQL and as UTC on SQLite; always aware in Python."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
@@ -77,8 +81,8 @@ class TimestampMixin:
 
 def _sqlite_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     # pysqlite's own transaction handling would start transactions lazily and let reads and
-    # savepoints escape them; we turn it off and emit BEGIN IMMEDIATE ourselves (see begin hook).
-    dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
+    # savepoints escape them; we turn it off and emit BEGIN ourselves (see the begin hook).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
@@ -91,10 +95,14 @@ def create_engine(settings: Settings, *, url: str | None = None) -> AsyncEngine:
     """The one engine of a process, configured for its backend."""
     database_url = url or settings.database_url
     if database_url.startswith("sqlite"):
+        # A small pool of long-lived connections: each aiosqlite connection owns a thread, so
+        # opening one per session would cost a thread start per request.
         engine = create_async_engine(
             database_url,
             echo=settings.db_echo,
-            poolclass=NullPool if ":memory:" not in database_url else None,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout,
             connect_args={"timeout": settings.db_connect_timeout},
         )
         event.listen(engine.sync_engine, "connect", _sqlite_connect)

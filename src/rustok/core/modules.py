@@ -7,12 +7,13 @@ modules it needs. Whether a module is on for a tenant is the tenancy module's bu
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import uuid
+
     from rustok.core.uow import UnitOfWork
 
 

@@ -145,6 +145,18 @@ class Settings(BaseSettings):
     def _known_levels(cls, value: dict[str, str]) -> dict[str, str]:
         return {name: cls._known_level(level) for name, level in value.items()}
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or network (CIDR)") from None
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _supported_database(cls, value: str) -> str:

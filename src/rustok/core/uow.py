@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, Self
 
@@ -10,6 +9,7 @@ from rustok.core.db import begin_write
 from rustok.core.errors import DomainError
 
 if TYPE_CHECKING:
+    import uuid
     from collections.abc import Awaitable, Callable, Sequence
     from types import TracebackType
 
@@ -18,8 +18,6 @@ if TYPE_CHECKING:
 
 class NestedUnitOfWork(DomainError):
     """A use case opened a unit of work inside another; pass the outer `uow` down instead."""
-
-
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,1 +1,1 @@
-"""The event spine: envelopes, registry, transactional outbox, relay, transports, dispatcher, DLQ."""
+"""The event spine: envelopes, registry, outbox, relay, transports, dispatcher, DLQ."""

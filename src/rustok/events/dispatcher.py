@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from rustok.events.envelope import EventEnvelope
     from rustok.events.handler import EventHandler
     from rustok.events.registry import DomainEvent, EventRegistry
-    from rustok.events.transport.base import Delivery, EventTransport
+    from rustok.events.transport.base import Delivery, DeliveryHandler, EventTransport
 
 log = structlog.get_logger(__name__)
 
@@ -122,7 +122,9 @@ class Dispatcher:
                     )
                 )
             consumer.tasks.append(
-                asyncio.create_task(self._keep_alive(consumer), name=f"heartbeat:{handler.consumer}")
+                asyncio.create_task(
+                    self._keep_alive(consumer), name=f"heartbeat:{handler.consumer}"
+                )
             )
             self._consumers.append(consumer)
             await self._transport.subscribe(
@@ -148,7 +150,7 @@ class Dispatcher:
         await asyncio.gather(*idle, *busy, return_exceptions=True)
         self._consumers.clear()
 
-    def _router(self, consumer: _Consumer) -> object:
+    def _router(self, consumer: _Consumer) -> DeliveryHandler:
         async def route(delivery: Delivery) -> None:
             key = delivery.envelope.aggregate_id.encode()
             lane = consumer.lanes[zlib.crc32(key) % len(consumer.lanes)]
@@ -161,7 +163,7 @@ class Dispatcher:
 
         return route
 
-    def _broadcast_runner(self, handler: EventHandler) -> object:
+    def _broadcast_runner(self, handler: EventHandler) -> DeliveryHandler:
         async def run(delivery: Delivery) -> None:
             envelope = delivery.envelope
             try:
@@ -252,13 +254,17 @@ class Dispatcher:
             await delivery.ack()
             return outcome
 
-    async def run_once(self, handler: EventHandler, envelope: EventEnvelope, event: DomainEvent) -> str:
+    async def run_once(
+        self, handler: EventHandler, envelope: EventEnvelope, event: DomainEvent
+    ) -> str:
         """One attempt: ledger row + handler effect in one unit of work."""
         started = time.perf_counter()
         try:
             async with self._uow() as uow:
                 uow.session.add(
-                    HandledEvent(consumer=handler.consumer, event_id=envelope.id, handled_at=utcnow())
+                    HandledEvent(
+                        consumer=handler.consumer, event_id=envelope.id, handled_at=utcnow()
+                    )
                 )
                 try:
                     async with uow.session.begin_nested():

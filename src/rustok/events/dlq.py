@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import traceback as traceback_module
-import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -18,7 +16,9 @@ from rustok.events.metrics import DLQ_DEPTH
 from rustok.events.models import DeadLetter
 
 if TYPE_CHECKING:
+    import uuid
     from collections.abc import Sequence
+    from datetime import datetime
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -78,7 +78,7 @@ class DeadLetterRead:
 
 @dataclass(frozen=True, slots=True)
 class DeadLetterFilter:
-    """Which dead letters: by tenant (None = every tenant, for operators), status, consumer, type."""
+    """Which dead letters: tenant (None = all, for operators), status, consumer, event type."""
 
     tenant_id: uuid.UUID | None = None
     status: str | None = OPEN
@@ -156,11 +156,15 @@ class DeadLetterStore:
             rows = await session.scalars(self._filtered(where).with_only_columns(DeadLetter.id))
             return rows.all()
 
-    async def get(self, dead_letter_id: uuid.UUID, *, tenant_id: uuid.UUID | None) -> DeadLetterRead:
+    async def get(
+        self, dead_letter_id: uuid.UUID, *, tenant_id: uuid.UUID | None
+    ) -> DeadLetterRead:
         async with self._session_factory() as session:
             return DeadLetterRead.of(await self._access(session, dead_letter_id, tenant_id))
 
-    async def discard(self, dead_letter_id: uuid.UUID, *, tenant_id: uuid.UUID | None) -> DeadLetterRead:
+    async def discard(
+        self, dead_letter_id: uuid.UUID, *, tenant_id: uuid.UUID | None
+    ) -> DeadLetterRead:
         async with write_transaction(self._session_factory) as session:
             row = await self._access(session, dead_letter_id, tenant_id)
             if row.status != OPEN:

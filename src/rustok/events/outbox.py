@@ -1,10 +1,9 @@
-"""The transactional outbox: emitted events become `sys_events` rows in the committing transaction."""
+"""The transactional outbox: emitted events become `sys_events` rows in the same transaction."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rustok.core.clock import utcnow
@@ -16,6 +15,7 @@ from rustok.events.registry import DomainEvent
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from datetime import datetime
 
     from sqlalchemy.ext.asyncio import AsyncSession
 

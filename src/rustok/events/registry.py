@@ -1,4 +1,4 @@
-"""Event types, declared once with their version and payload model, and the upcasters between versions.
+"""Event types, declared once with their version and payload model, and upcasters between versions.
 
 A payload model subclasses `DomainEvent` and names its type, version and aggregate:
 
@@ -39,6 +39,10 @@ class DomainEvent(BaseModel):
     aggregate_type: ClassVar[str]
     aggregate_field: ClassVar[str]
 
+    @staticmethod
+    def fields_of(event_class: type[DomainEvent]) -> list[str]:
+        return list(event_class.__pydantic_fields__)
+
     @property
     def aggregate_id(self) -> str:
         return str(getattr(self, self.aggregate_field))
@@ -56,7 +60,7 @@ class EventRegistry:
         name = event_class.event_type
         if name in self._types and self._types[name] is not event_class:
             raise ValueError(f"event type {name!r} is declared twice")
-        if event_class.aggregate_field not in event_class.model_fields:
+        if event_class.aggregate_field not in DomainEvent.fields_of(event_class):
             raise ValueError(f"{name}: aggregate_field {event_class.aggregate_field!r} is no field")
         self._types[name] = event_class
         return event_class
@@ -116,7 +120,9 @@ class EventRegistry:
         try:
             return self.get(event_type).model_validate(current_payload)
         except ValidationError as error:
-            raise MalformedEvent(f"{event_type}: payload does not match its schema: {error}") from None
+            raise MalformedEvent(
+                f"{event_type}: payload does not match its schema: {error}"
+            ) from None
 
 
 EVENTS = EventRegistry()

@@ -11,8 +11,8 @@ records the error on the row.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
-import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -21,11 +21,12 @@ from sqlalchemy import func, select, update
 
 from rustok.core.clock import utcnow
 from rustok.core.db import write_transaction
+from rustok.events.metrics import OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED
 from rustok.events.models import SysEvent
 from rustok.events.outbox import row_envelope
-from rustok.events.metrics import OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED
 
 if TYPE_CHECKING:
+    import uuid
     from collections.abc import Sequence
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -97,10 +98,8 @@ class OutboxRelay:
             if published >= self._batch_size:
                 continue  # more may be waiting: go again without sleeping
             wakeup = self._outbox.wakeup
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wakeup.wait(), timeout=self._poll_interval)
-            except TimeoutError:
-                pass
             wakeup.clear()
 
     async def relay_once(self) -> int:

@@ -11,9 +11,9 @@ from sqlalchemy import delete
 
 from rustok.core.clock import utcnow
 from rustok.core.db import write_transaction
+from rustok.core.errors import Conflict
 from rustok.core.settings import EventTransportKind
 from rustok.events.dispatcher import Dispatcher
-from rustok.core.errors import Conflict
 from rustok.events.dlq import OPEN, DeadLetterClosed, DeadLetterStore
 from rustok.events.envelope import EventEnvelope
 from rustok.events.errors import UnknownEventType
@@ -157,7 +157,9 @@ class EventSpine:
             log.info("outbox.pruned", count=count)
         return count
 
-    async def replay(self, dead_letter_id: uuid.UUID, *, tenant_id: uuid.UUID | None) -> DeadLetterRead:
+    async def replay(
+        self, dead_letter_id: uuid.UUID, *, tenant_id: uuid.UUID | None
+    ) -> DeadLetterRead:
         """Re-deliver a dead letter to its consumer only; on success it is marked replayed."""
         letter = await self.dead_letters.get(dead_letter_id, tenant_id=tenant_id)
         if letter.status != OPEN:
@@ -195,12 +197,12 @@ class EventSpine:
         """Keep the outbox gauges fresh and prune published rows now and then."""
         ticks = 0
         while True:
+            await asyncio.sleep(5)
             try:
                 await self.refresh_outbox_metrics()
-                if ticks % 3600 == 0:
+                if ticks % 720 == 0:  # hourly
                     await self.prune()
                     await self.dead_letters.refresh_depth()
             except Exception:
                 log.exception("outbox.maintenance_failed")
             ticks += 1
-            await asyncio.sleep(5)

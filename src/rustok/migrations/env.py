@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from alembic import context
 
@@ -12,13 +12,14 @@ from rustok.core.schema import import_all_models
 from rustok.core.settings import load_settings
 
 if TYPE_CHECKING:
+    from alembic.autogenerate.api import AutogenContext
     from sqlalchemy.engine import Connection
 
 import_all_models()
 target_metadata = Base.metadata
 
 
-def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     # Our TypeDecorators live in rustok.core.db; migrations must not depend on them changing.
     if type_ == "type" and type(obj).__name__ == "UTCDateTime":
         return "sa.DateTime(timezone=True)"

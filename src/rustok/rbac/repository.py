@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING
 
 from sqlalchemy import column, delete, select, table
@@ -10,6 +9,7 @@ from sqlalchemy import column, delete, select, table
 from rustok.rbac.models import Role, RolePermission, UserRole
 
 if TYPE_CHECKING:
+    import uuid
     from collections.abc import Sequence
 
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -106,7 +106,9 @@ class RoleRepository:
 
     async def set_user_roles(self, user_id: uuid.UUID, roles: Sequence[Role]) -> None:
         await self.session.execute(
-            delete(UserRole).where(UserRole.tenant_id == self.tenant_id, UserRole.user_id == user_id)
+            delete(UserRole).where(
+                UserRole.tenant_id == self.tenant_id, UserRole.user_id == user_id
+            )
         )
         self.session.add_all(
             UserRole(tenant_id=self.tenant_id, user_id=user_id, role_id=role.id) for role in roles

@@ -50,7 +50,9 @@ async def get_role(
     return await container.roles.get_role(tenant.id, role_id)
 
 
-@router.patch("/roles/{role_id}", response_model=RoleRead, summary="Rename a role or set its permissions")
+@router.patch(
+    "/roles/{role_id}", response_model=RoleRead, summary="Rename a role or set its permissions"
+)
 async def update_role(
     role_id: uuid.UUID,
     data: RoleUpdate,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy.exc import IntegrityError
 
 from rustok.core.errors import FieldError
-from rustok.rbac.events import RoleChanged
 from rustok.rbac.errors import RoleNotFound, RoleSlugTaken, SystemRoleProtected, UserNotFound
+from rustok.rbac.events import RoleChanged
 from rustok.rbac.models import Role
 from rustok.rbac.permissions import Permission, Scope
 from rustok.rbac.policy import BUILTIN_ROLES, SUPER_ADMIN
@@ -17,6 +16,7 @@ from rustok.rbac.repository import RoleRepository
 from rustok.rbac.schemas import PermissionGrant, RoleRead, UserRolesRead
 
 if TYPE_CHECKING:
+    import uuid
     from collections.abc import Sequence
 
     from sqlalchemy.ext.asyncio import AsyncSession

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING
 
 import structlog
@@ -22,6 +21,8 @@ from rustok.tenancy.repository import TenantRepository, TenantScopedRepository
 from rustok.tenancy.schemas import ModuleRead
 
 if TYPE_CHECKING:
+    import uuid
+
     from rustok.core.modules import ModuleRegistry
     from rustok.core.uow import UnitOfWork, UnitOfWorkFactory
     from rustok.tenancy.resolver import TenantResolver
@@ -60,9 +61,7 @@ class ModuleService:
             if enabled:
                 missing = [dep for dep in module.dependencies if not states[dep]]
                 if missing:
-                    raise ModuleDependencyMissing(
-                        f"Enable {', '.join(missing)} before {slug}."
-                    )
+                    raise ModuleDependencyMissing(f"Enable {', '.join(missing)} before {slug}.")
             else:
                 dependents = [m.slug for m in self._registry.dependents_of(slug) if states[m.slug]]
                 if dependents:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select
@@ -10,6 +9,7 @@ from sqlalchemy import delete, func, select
 from rustok.tenancy.models import Tenant, TenantLocale, TenantModule
 
 if TYPE_CHECKING:
+    import uuid
     from collections.abc import Sequence
 
     from sqlalchemy.ext.asyncio import AsyncSession

@@ -150,9 +150,7 @@ async def list_modules(
     return await container.modules.list_modules(tenant.id)
 
 
-@router.post(
-    "/admin/modules/{slug}/enable", response_model=ModuleRead, summary="Enable a module"
-)
+@router.post("/admin/modules/{slug}/enable", response_model=ModuleRead, summary="Enable a module")
 async def enable_module(
     slug: str,
     container: ContainerDep,
@@ -162,9 +160,7 @@ async def enable_module(
     return await container.modules.set_enabled(tenant.id, slug, enabled=True)
 
 
-@router.post(
-    "/admin/modules/{slug}/disable", response_model=ModuleRead, summary="Disable a module"
-)
+@router.post("/admin/modules/{slug}/disable", response_model=ModuleRead, summary="Disable a module")
 async def disable_module(
     slug: str,
     container: ContainerDep,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +21,7 @@ from rustok.tenancy.repository import TenantRepository, TenantScopedRepository
 from rustok.tenancy.schemas import TenantDetail, TenantLocaleRead, TenantRead
 
 if TYPE_CHECKING:
+    import uuid
     from collections.abc import Awaitable, Callable
 
     from rustok.core.uow import UnitOfWork, UnitOfWorkFactory
@@ -78,7 +78,9 @@ class TenantService:
         )
         await self._roles.install_builtin_roles(uow, tenant.id)
         uow.emit(
-            TenantCreated(tenant_id=tenant.id, slug=tenant.slug, name=tenant.name, domain=tenant.domain),
+            TenantCreated(
+                tenant_id=tenant.id, slug=tenant.slug, name=tenant.name, domain=tenant.domain
+            ),
             tenant_id=tenant.id,
         )
         self._invalidate_after_commit(uow, tenant.id, tenant.slug, tenant.domain)
@@ -147,7 +149,10 @@ class TenantService:
                     "Make another locale the default first.",
                     fields=[FieldError("body.is_default", "the default locale stays default")],
                 )
-            if data.fallback_locale is not None and await scoped.locale(data.fallback_locale) is None:
+            if (
+                data.fallback_locale is not None
+                and await scoped.locale(data.fallback_locale) is None
+            ):
                 raise LocaleNotFound(
                     f"The fallback locale {data.fallback_locale!r} is not set up.",
                     fields=[FieldError("body.fallback_locale", "unknown locale")],

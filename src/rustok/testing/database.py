@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import uuid
-from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import text
@@ -15,6 +15,9 @@ from sqlalchemy.pool import NullPool
 from rustok.core import migrations
 from rustok.core.db import Base
 from rustok.core.schema import import_all_models
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _with_database(url: str, name: str) -> str:

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
-from rustok.events.envelope import EventEnvelope
 from rustok.events.models import DeadLetter, HandledEvent, SysEvent
 from rustok.events.outbox import row_envelope
 from rustok.events.transport.base import EventTransport
@@ -18,6 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from rustok.bootstrap import Container
+    from rustok.events.envelope import EventEnvelope
     from rustok.events.transport.base import DeliveryHandler
 
 

@@ -1,4 +1,4 @@
-"""Refuse request bodies larger than the configured limit with 413, before any handler reads them."""
+"""Refuse request bodies over the configured limit with 413, before any handler reads them."""
 
 from __future__ import annotations
 
@@ -33,10 +33,9 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         for key, value in scope["headers"]:
-            if key == b"content-length":
-                if not value.isdigit() or int(value) > self.max_bytes:
-                    await self._too_large()(scope, receive, send)  # type: ignore[operator]
-                    return
+            if key == b"content-length" and (not value.isdigit() or int(value) > self.max_bytes):
+                await self._too_large()(scope, receive, send)  # type: ignore[operator]
+                return
         received = 0
         response_started = False
 

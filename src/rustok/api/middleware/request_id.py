@@ -22,7 +22,7 @@ _SAFE_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
 def _incoming(scope: Scope, name: bytes) -> str | None:
     for key, value in scope["headers"]:
         if key == name and _SAFE_ID.fullmatch(value):
-            return value.decode("ascii")
+            return bytes(value).decode("ascii")
     return None
 
 
@@ -39,9 +39,7 @@ class RequestIdMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         set_context(RequestContext(request_id=request_id, correlation_id=correlation_id))
         structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(
-            request_id=request_id, correlation_id=correlation_id
-        )
+        structlog.contextvars.bind_contextvars(request_id=request_id, correlation_id=correlation_id)
         encoded = request_id.encode("ascii")
 
         async def send_with_id(message: Message) -> None:
