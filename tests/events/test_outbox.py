@@ -15,6 +15,7 @@ from sqlalchemy import func, select, text
 
 from rustok.core.context import RequestContext, set_context
 from rustok.tenancy.errors import TenantSlugTaken
+from rustok.tenancy.identifiers import TenantKey
 from rustok.tenancy.models import Tenant
 from rustok.tenancy.schemas import TenantCreate
 from rustok.testing.app import running_container
@@ -173,3 +174,31 @@ async def test_emitting_without_an_open_unit_of_work_is_impossible(spine: Contai
     with pytest.raises(RuntimeError, match="not open"):
         await uow.commit()
     await emit_things(spine, [("x", 1)])  # the same factory works inside `async with`
+
+
+async def test_auth_writes_emit_their_events(container: Container) -> None:
+    from rustok.auth.principal import Principal
+    from rustok.testing.factories import DEFAULT_PASSWORD
+
+    tenant = await make_tenant(container, slug="acme")
+    user = await container.auth.create_user(
+        tenant_id=tenant.id, email="Jo@Example.com", password=DEFAULT_PASSWORD
+    )
+    tokens = await container.auth.login(
+        tenant_id=tenant.id, email="jo@example.com", password=DEFAULT_PASSWORD
+    )
+    snapshot = await container.tenant_resolver.resolve(TenantKey("slug", "acme"))
+    principal: Principal = await container.auth.authenticate(tokens.access_token, snapshot)
+    await container.auth.change_password(
+        principal, current_password=DEFAULT_PASSWORD, new_password="another-long-secret"
+    )
+
+    registered = await wait_for_event(container, "auth.user.registered", user_id=str(user.id))
+    await wait_for_event(container, "auth.user.logged_in", user_id=str(user.id))
+    await wait_for_event(container, "auth.user.updated", changes=["password"])
+    assert registered.payload == {
+        "user_id": str(user.id),
+        "email": "jo@example.com",
+        "roles": ["customer"],
+    }
+    assert registered.tenant_id == tenant.id

@@ -26,6 +26,7 @@ from rustok.auth.errors import (
     TokenTenantMismatch,
     UserInactive,
 )
+from rustok.auth.events import UserLoggedIn, UserRegistered, UserUpdated
 from rustok.auth.models import AuthSession, RefreshToken, User
 from rustok.auth.passwords import Passwords
 from rustok.auth.principal import Principal
@@ -252,6 +253,10 @@ class AuthService:
                 raise
             raise taken from None
         slugs = await self._roles.assign_roles(uow, tenant_id, user.id, roles)
+        uow.emit(
+            UserRegistered(user_id=user.id, email=user.email, roles=list(slugs)),
+            tenant_id=tenant_id,
+        )
         return user, slugs
 
     # --- sessions -------------------------------------------------------------------------
@@ -494,6 +499,9 @@ class AuthService:
             revoked = await SessionRepository(uow.session, principal.tenant_id).revoke_all_of(
                 user.id, keep=principal.session_id, reason=RevokeReason.PASSWORD_CHANGED, now=now
             )
+            uow.emit(
+                UserUpdated(user_id=user.id, changes=["password"]), tenant_id=principal.tenant_id
+            )
             await uow.commit()
         log.info(
             "auth.password_changed",
@@ -523,6 +531,9 @@ class AuthService:
             expires_at=now + self._session_ttl,
         )
         await sessions.add(auth_session)
+        uow.emit(
+            UserLoggedIn(user_id=user.id, session_id=auth_session.id), tenant_id=user.tenant_id
+        )
         token = new_refresh_token()
         await sessions.add_refresh_token(
             RefreshToken(
