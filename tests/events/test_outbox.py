@@ -177,7 +177,6 @@ async def test_emitting_without_an_open_unit_of_work_is_impossible(spine: Contai
 
 
 async def test_auth_writes_emit_their_events(container: Container) -> None:
-    from rustok.auth.principal import Principal
     from rustok.testing.factories import DEFAULT_PASSWORD
 
     tenant = await make_tenant(container, slug="acme")
@@ -188,7 +187,7 @@ async def test_auth_writes_emit_their_events(container: Container) -> None:
         tenant_id=tenant.id, email="jo@example.com", password=DEFAULT_PASSWORD
     )
     snapshot = await container.tenant_resolver.resolve(TenantKey("slug", "acme"))
-    principal: Principal = await container.auth.authenticate(tokens.access_token, snapshot)
+    principal = await container.auth.authenticate(tokens.access_token, snapshot)
     await container.auth.change_password(
         principal, current_password=DEFAULT_PASSWORD, new_password="another-long-secret"
     )

@@ -4,8 +4,8 @@ It wakes right after a commit (the unit of work pokes it) and also polls. It cla
 status, never by "ids above the last one seen" (ids can commit out of order): on PostgreSQL
 with `FOR UPDATE SKIP LOCKED`, so several relays share the work. A claimed batch is leased
 (`next_attempt_at` moves forward) before it is published, so a crash mid-batch re-sends it
-after the lease, and never loses it. A failed publish backs off per event with jitter and
-records the error on the row.
+after the lease, and never loses it. A failed publish records the error on its rows and backs
+them off with exponential, jittered delay; the relay pauses as long, so nothing overtakes them.
 """
 
 from __future__ import annotations
@@ -68,6 +68,8 @@ class OutboxRelay:
         self._is_postgres = session_factory.kw["bind"].dialect.name == "postgresql"
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
+        self._failures = 0
+        self._paused_for = 0.0
         if not transport.durable:
             transport.on_settled(self._mark_published)
 
@@ -95,6 +97,13 @@ class OutboxRelay:
             except Exception:
                 log.exception("outbox.relay_failed")
                 published = 0
+            if self._paused_for:
+                # A failed batch pauses the whole relay: publishing later events meanwhile
+                # would overtake the failed ones and break the order per aggregate.
+                pause, self._paused_for = self._paused_for, 0.0
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), timeout=pause)
+                continue
             if published >= self._batch_size:
                 continue  # more may be waiting: go again without sleeping
             wakeup = self._outbox.wakeup
@@ -123,23 +132,31 @@ class OutboxRelay:
         except Exception as error:
             await self._record_failure(attempts, error)
             return 0
+        self._failures = 0
         if self._transport.durable:
             await self._mark_published(envelopes)
         return len(envelopes)
 
     async def _record_failure(self, attempts: dict[uuid.UUID, int], error: Exception) -> None:
+        """Back the batch off, all of it by the same jittered delay so it stays in order, and
+        pause this relay for as long."""
         OUTBOX_PUBLISH_FAILURES.inc(len(attempts))
+        self._failures += 1
+        delay = backoff_seconds(self._failures, base=self._retry_base, cap=self._retry_cap)
         message = f"{type(error).__name__}: {error}"[:2000]
-        log.warning("outbox.publish_failed", count=len(attempts), error=message[:500])
-        now = utcnow()
+        log.warning(
+            "outbox.publish_failed",
+            count=len(attempts),
+            error=message[:500],
+            retry_in_seconds=round(delay, 3),
+        )
         async with write_transaction(self._session_factory) as session:
-            for event_id, attempt in attempts.items():
-                delay = backoff_seconds(attempt, base=self._retry_base, cap=self._retry_cap)
-                await session.execute(
-                    update(SysEvent)
-                    .where(SysEvent.id == event_id, SysEvent.published_at.is_(None))
-                    .values(last_error=message, next_attempt_at=now + timedelta(seconds=delay))
-                )
+            await session.execute(
+                update(SysEvent)
+                .where(SysEvent.id.in_(list(attempts)), SysEvent.published_at.is_(None))
+                .values(last_error=message, next_attempt_at=utcnow() + timedelta(seconds=delay))
+            )
+        self._paused_for = delay
 
     async def _claim(self, session: AsyncSession) -> Sequence[SysEvent]:
         query = (
