@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import traceback as traceback_module
+import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import Select, func, select
 
 from rustok.core.clock import utcnow
 from rustok.core.db import write_transaction
@@ -16,9 +19,7 @@ from rustok.events.metrics import DLQ_DEPTH
 from rustok.events.models import DeadLetter
 
 if TYPE_CHECKING:
-    import uuid
     from collections.abc import Sequence
-    from datetime import datetime
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -37,8 +38,9 @@ class DeadLetterClosed(Conflict):
     code = "DEAD_LETTER_CLOSED"
 
 
-@dataclass(frozen=True, slots=True)
-class DeadLetterRead:
+class DeadLetterRead(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     id: uuid.UUID
     event_id: uuid.UUID
     tenant_id: uuid.UUID | None
@@ -204,7 +206,7 @@ class DeadLetterStore:
         return row
 
     @staticmethod
-    def _filtered(where: DeadLetterFilter) -> Any:
+    def _filtered(where: DeadLetterFilter) -> Select[DeadLetter]:
         query = select(DeadLetter)
         if where.tenant_id is not None:
             query = query.where(DeadLetter.tenant_id == where.tenant_id)

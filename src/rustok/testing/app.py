@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from rustok.bootstrap import Container
     from rustok.core.modules import ModuleDescriptor
+    from rustok.stores.base import Stores
 
 TEST_JWT_SECRET = "test-secret-0123456789-0123456789-abcdef"  # noqa: S105 - test only
 
@@ -38,9 +39,12 @@ def settings_for_tests(database_url: str, **overrides: Any) -> Settings:
 
 @asynccontextmanager
 async def running_container(
-    settings: Settings, *, modules: list[ModuleDescriptor] | None = None
+    settings: Settings,
+    *,
+    modules: list[ModuleDescriptor] | None = None,
+    stores: Stores | None = None,
 ) -> AsyncIterator[Container]:
-    container = build_container(settings, modules=modules)
+    container = build_container(settings, modules=modules, stores=stores)
     await container.start()
     try:
         yield container

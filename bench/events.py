@@ -1,0 +1,593 @@
+"""Event spine benchmark: outbox relay throughput and commit-to-handler lag, in one run.
+
+    .venv/bin/python bench/events.py [--quick] [--events N] [--rate R] [--seconds S]
+
+1. Relay throughput. N pending `sys_events` rows are bulk-inserted, then
+   `OutboxRelay.relay_once()` runs until nothing is pending, on SQLite and PostgreSQL, to the
+   memory transport and to NATS JetStream. An event counts as relayed once its row is marked
+   published: at once after a JetStream publish; after every consumer group settled it on the
+   memory transport, so a no-op group (acking at once) is subscribed there. The baseline is the
+   same transport publishing the same envelopes with no database, so `vs raw` shows what the
+   outbox costs on top of the transport.
+2. End-to-end lag. A real container (relay, dispatcher, the stock modules and a bench consumer)
+   takes a steady offered load of one-event units of work, each started on its own schedule
+   (open loop, so a slow commit delays no other); the consumer records how long after its
+   `occurred_at` (stamped in the committing transaction) it ran.
+
+PostgreSQL gets a fresh database and NATS fresh streams, all removed at the end; a service
+that does not answer is reported as skipped. Compare absolute numbers only within one run.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, this directory comes first on sys.path, where bench/http.py would shadow
+# the standard library's `http` (which PyJWT and httpx import).
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE]
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import contextlib  # noqa: E402
+import datetime as dt  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from typing import TYPE_CHECKING, Any, ClassVar  # noqa: E402
+
+import uvloop  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
+
+from rustok.bootstrap import build_container, default_modules  # noqa: E402
+from rustok.core.clock import utcnow  # noqa: E402
+from rustok.core.ids import new_id  # noqa: E402
+from rustok.core.modules import ModuleDescriptor  # noqa: E402
+from rustok.core.settings import EventTransportKind  # noqa: E402
+from rustok.events.handler import EventHandler  # noqa: E402
+from rustok.events.models import SysEvent  # noqa: E402
+from rustok.events.outbox import row_envelope  # noqa: E402
+from rustok.events.registry import EVENTS, DomainEvent  # noqa: E402
+from rustok.events.spine import build_transport  # noqa: E402
+from rustok.events.transport.memory import MemoryTransport  # noqa: E402
+from rustok.observability.logging import configure_logging  # noqa: E402
+from rustok.testing.app import settings_for_tests  # noqa: E402
+from rustok.testing.database import PostgresTestDatabase, SqliteTestDatabase  # noqa: E402
+from rustok.testing.services import nats_url, postgres_url, reachable  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from rustok.bootstrap import Container
+    from rustok.core.settings import Settings
+    from rustok.events.envelope import EventEnvelope
+    from rustok.events.handler import HandlerContext
+    from rustok.events.transport.base import Delivery
+
+DRAIN_TIMEOUT_SECONDS = 120.0
+"""How long a run may take to settle what it relayed or offered before it counts as failed."""
+RAW_GROUP = "bench.noop"
+
+
+@EVENTS.register
+class BenchEventRecorded(DomainEvent):
+    """The benchmark's event: `key` is the aggregate (spread over the dispatcher's lanes)."""
+
+    event_type: ClassVar[str] = "bench.event.recorded"
+    schema_version: ClassVar[int] = 1
+    aggregate_type: ClassVar[str] = "bench"
+    aggregate_field: ClassVar[str] = "key"
+
+    key: str
+    n: int
+
+
+# -- services ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Services:
+    """Where each backend is, or why it is skipped; plus what to remove at the end."""
+
+    sqlite: SqliteTestDatabase
+    postgres: PostgresTestDatabase | None
+    postgres_skip: str
+    nats: str | None
+    nats_skip: str
+    streams: list[str] = field(default_factory=list)
+
+    def new_stream(self) -> tuple[str, str]:
+        """A fresh (stream, subject prefix) on NATS, deleted when the run ends."""
+        suffix = uuid.uuid4().hex[:10]
+        stream = f"RUSTOK_BENCH_{suffix}"
+        self.streams.append(stream)
+        return stream, f"bench{suffix}.events"
+
+
+def open_services(directory: Path) -> Services:
+    """Migrate SQLite, create and migrate a PostgreSQL database (before the event loop runs:
+    the test database helpers drive their own)."""
+    sqlite = SqliteTestDatabase(directory)
+    sqlite.create()
+    postgres: PostgresTestDatabase | None = None
+    postgres_skip = ""
+    server = postgres_url()
+    if not reachable(server, 5432):
+        postgres_skip = f"PostgreSQL is not reachable at {server}"
+    else:
+        candidate = PostgresTestDatabase(server)
+        try:
+            candidate.create()
+        except Exception as error:
+            postgres_skip = f"cannot create a PostgreSQL database: {error!r}"[:200]
+            candidate.drop()
+        else:
+            postgres = candidate
+    nats: str | None = nats_url()
+    nats_skip = ""
+    if not reachable(nats, 4222):
+        nats_skip = f"NATS is not reachable at {nats}"
+        nats = None
+    return Services(sqlite, postgres, postgres_skip, nats, nats_skip)
+
+
+async def delete_streams(url: str, streams: Sequence[str]) -> None:
+    import nats
+    from nats.js.errors import NotFoundError
+
+    connection = await nats.connect(url)
+    try:
+        js = connection.jetstream()
+        for stream in streams:
+            with contextlib.suppress(NotFoundError):
+                await js.delete_stream(stream)
+    finally:
+        await connection.close()
+
+
+def close_services(services: Services) -> None:
+    if services.nats is not None and services.streams:
+        asyncio.run(delete_streams(services.nats, services.streams))
+    if services.postgres is not None:
+        services.postgres.drop()
+    services.sqlite.drop()
+
+
+@dataclass(frozen=True)
+class Stack:
+    database: str  # "sqlite" | "postgres"
+    transport: str  # "memory" | "nats"
+
+    @property
+    def label(self) -> str:
+        names = {"sqlite": "SQLite", "postgres": "PostgreSQL", "memory": "memory", "nats": "NATS"}
+        return f"{names[self.database]} + {names[self.transport]}"
+
+
+def skip_reason(services: Services, stack: Stack) -> str | None:
+    if stack.database == "postgres" and services.postgres is None:
+        return services.postgres_skip
+    if stack.transport == "nats" and services.nats is None:
+        return services.nats_skip
+    return None
+
+
+async def fresh_database(services: Services, stack: Stack) -> str:
+    """An empty, migrated database for one measurement."""
+    if stack.database == "postgres":
+        assert services.postgres is not None
+        return await services.postgres.reset()
+    return await services.sqlite.reset()
+
+
+def bench_settings(
+    services: Services, database_url: str, transport: str, **overrides: Any
+) -> Settings:
+    """Settings as shipped (relay batch, poll interval, pools, lanes), quiet logs, and for
+    NATS a stream and subject prefix of this run's own."""
+    values: dict[str, Any] = {"log_level": "WARNING"}
+    if transport == "nats":
+        assert services.nats is not None
+        stream, prefix = services.new_stream()
+        values |= {
+            "event_transport": EventTransportKind.NATS,
+            "nats_url": services.nats,
+            "nats_stream": stream,
+            "nats_subject_prefix": prefix,
+        }
+    return settings_for_tests(database_url, **(values | overrides))
+
+
+# -- 1. relay throughput -----------------------------------------------------------------------
+
+
+def pending_rows(count: int) -> list[dict[str, Any]]:
+    """Outbox rows as the outbox writes them (as tests/events/test_relay.py inserts them)."""
+    now = utcnow()
+    return [
+        {
+            "id": new_id(),
+            "tenant_id": None,
+            "event_type": BenchEventRecorded.event_type,
+            "schema_version": BenchEventRecorded.schema_version,
+            "aggregate_type": BenchEventRecorded.aggregate_type,
+            "aggregate_id": f"k{n % 97}",
+            "aggregate_version": None,
+            "payload": {"key": f"k{n % 97}", "n": n},
+            "headers": {},
+            "occurred_at": now,
+            "published_at": None,
+            "attempts": 0,
+            "next_attempt_at": now,
+        }
+        for n in range(count)
+    ]
+
+
+async def insert_pending(
+    session_factory: async_sessionmaker[AsyncSession], rows: list[dict[str, Any]]
+) -> None:
+    async with session_factory() as session, session.begin():
+        for start in range(0, len(rows), 1000):
+            await session.execute(insert(SysEvent), rows[start : start + 1000])
+
+
+async def count_pending(session_factory: async_sessionmaker[AsyncSession]) -> int:
+    async with session_factory() as session:
+        query = select(func.count()).select_from(SysEvent).where(SysEvent.published_at.is_(None))
+        return int(await session.scalar(query) or 0)
+
+
+class SettledCounter:
+    """Counts envelopes the memory transport reports settled; `done` fires at `expected`.
+
+    Registered after the relay's own callback, which the transport awaits first, so a counted
+    event has already been marked published."""
+
+    def __init__(self, expected: int) -> None:
+        self.expected = expected
+        self.count = 0
+        self.done = asyncio.Event()
+
+    async def __call__(self, envelopes: Sequence[EventEnvelope]) -> None:
+        self.count += len(envelopes)
+        if self.count >= self.expected:
+            self.done.set()
+
+
+async def ack_at_once(delivery: Delivery) -> None:
+    await delivery.ack()
+
+
+async def subscribe_noop(transport: MemoryTransport, settings: Settings) -> None:
+    """A consumer group that settles every event at once, with as many deliveries in flight as
+    the dispatcher's lanes (it acks from that many tasks)."""
+    await transport.subscribe(
+        RAW_GROUP,
+        frozenset({BenchEventRecorded.event_type}),
+        ack_at_once,
+        max_in_flight=settings.dispatcher_lanes,
+    )
+
+
+async def wait_for(event: asyncio.Event, what: str) -> None:
+    try:
+        await asyncio.wait_for(event.wait(), timeout=DRAIN_TIMEOUT_SECONDS)
+    except TimeoutError:
+        raise RuntimeError(f"{what} did not finish within {DRAIN_TIMEOUT_SECONDS:.0f} s") from None
+
+
+@dataclass(frozen=True)
+class Throughput:
+    name: str
+    events: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.events / self.seconds
+
+
+async def raw_publish(services: Services, transport_kind: str, count: int) -> Throughput:
+    """The baseline: `transport.publish` of the relay's envelopes, in relay-sized batches,
+    with no database (memory: until the no-op group settled them all)."""
+    settings = bench_settings(services, "sqlite+aiosqlite://", transport_kind)
+    envelopes = [row_envelope(SysEvent(**row)) for row in pending_rows(count)]
+    transport = build_transport(settings)
+    await transport.start()
+    try:
+        counter = SettledCounter(count)
+        if isinstance(transport, MemoryTransport):
+            await subscribe_noop(transport, settings)
+            transport.on_settled(counter)
+        batch = settings.relay_batch_size
+        started = time.perf_counter()
+        for start in range(0, count, batch):
+            await transport.publish(envelopes[start : start + batch])
+        if isinstance(transport, MemoryTransport):
+            await wait_for(counter.done, "settling the raw publishes")
+        seconds = time.perf_counter() - started
+    finally:
+        await transport.close()
+    return Throughput(f"raw {transport_kind} publish", count, seconds)
+
+
+async def relay_throughput(services: Services, stack: Stack, count: int) -> Throughput:
+    """Relay `count` pre-inserted pending rows with the container's own relay."""
+    database_url = await fresh_database(services, stack)
+    settings = bench_settings(services, database_url, stack.transport, embedded_workers=False)
+    container = build_container(settings, modules=default_modules())
+    try:
+        await container.events.start_transport()
+        counter = SettledCounter(count)
+        if isinstance(container.transport, MemoryTransport):
+            await subscribe_noop(container.transport, settings)
+            container.transport.on_settled(counter)
+        await insert_pending(container.session_factory, pending_rows(count))
+        relay = container.events.relay
+        started = time.perf_counter()
+        while await relay.relay_once():
+            pass
+        if isinstance(container.transport, MemoryTransport):
+            await wait_for(counter.done, "marking the relayed events published")
+        seconds = time.perf_counter() - started
+        left = await count_pending(container.session_factory)
+        if left:
+            raise RuntimeError(f"{stack.label}: {left} events still pending after the relay")
+    finally:
+        await container.close()
+    return Throughput(f"relay {stack.label}", count, seconds)
+
+
+# -- 2. end-to-end lag -------------------------------------------------------------------------
+
+
+class LagRecorder:
+    """The bench consumer: records, per event, seconds from `occurred_at` to its handler."""
+
+    consumer = "bench.lag"
+
+    def __init__(self) -> None:
+        self.lags: list[float] = []
+        self.expected = 0
+        self.done = asyncio.Event()
+
+    def expect(self, count: int) -> None:
+        self.lags = []
+        self.expected = count
+        self.done = asyncio.Event()
+
+    def settle_for(self, count: int) -> None:
+        self.expected = count
+        if len(self.lags) >= count:
+            self.done.set()
+
+    def handler(self, _container: Container) -> EventHandler:
+        async def handle(context: HandlerContext, _event: DomainEvent) -> None:
+            # Idempotent: a redelivery is stopped by the ledger before it gets here.
+            self.lags.append((utcnow() - context.envelope.occurred_at).total_seconds())
+            if len(self.lags) >= self.expected:
+                self.done.set()
+
+        return EventHandler(
+            consumer=self.consumer,
+            event_types=frozenset({BenchEventRecorded.event_type}),
+            handle=handle,
+        )
+
+    def module(self) -> ModuleDescriptor:
+        return ModuleDescriptor(
+            slug="bench", name="Bench", version="1.0.0", handlers=(self.handler,)
+        )
+
+
+@dataclass(frozen=True)
+class Offered:
+    events: int
+    seconds: float
+    """From the first scheduled start to the last commit."""
+    errors: int
+
+    @property
+    def rate(self) -> float:
+        return (self.events - self.errors) / self.seconds
+
+
+async def offer_load(container: Container, rate: float, seconds: float, first: int) -> Offered:
+    """Start one unit of work with one event every 1/rate s, each in its own task (open loop:
+    a slow commit delays no later start); wait for all to commit."""
+    loop = asyncio.get_running_loop()
+    total = round(rate * seconds)
+    errors = 0
+    last_commit = 0.0
+
+    async def emit(n: int) -> None:
+        nonlocal errors, last_commit
+        try:
+            async with container.uow() as uow:
+                uow.emit(BenchEventRecorded(key=f"k{n % 97}", n=n), tenant_id=None)
+                await uow.commit()
+        except Exception:
+            errors += 1
+        last_commit = max(last_commit, loop.time())
+
+    tasks: set[asyncio.Task[None]] = set()
+    started = loop.time()
+    for index in range(total):
+        delay = started + index / rate - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)  # the pacing of the offered load, the point of it
+        task = asyncio.create_task(emit(first + index))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+    await asyncio.gather(*tasks)
+    return Offered(total, last_commit - started, errors)
+
+
+@dataclass(frozen=True)
+class Lag:
+    stack: Stack
+    offered: Offered
+    lags: list[float]
+
+    def percentile(self, fraction: float) -> float:
+        ordered = sorted(self.lags)
+        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000
+
+
+async def end_to_end_lag(services: Services, stack: Stack, rate: float, seconds: float) -> Lag:
+    database_url = await fresh_database(services, stack)
+    settings = bench_settings(
+        services, database_url, stack.transport, relay_poll_interval_seconds=1.0
+    )
+    recorder = LagRecorder()
+    container = build_container(settings, modules=[*default_modules(), recorder.module()])
+    await container.start()
+    try:
+        # Warm up pools, JIT-free paths and the NATS consumer, then measure from quiet.
+        warmup = max(1, round(rate * 0.5))
+        recorder.expect(warmup)
+        await offer_load(container, rate, 0.5, first=0)
+        await wait_for(recorder.done, "warm-up delivery")
+        total = round(rate * seconds)
+        recorder.expect(total)
+        offered = await offer_load(container, rate, seconds, first=warmup)
+        recorder.settle_for(total - offered.errors)  # a failed unit of work emitted nothing
+        await wait_for(recorder.done, "delivering the offered events")
+        lags = list(recorder.lags)
+    finally:
+        await container.close()
+    return Lag(stack, offered, lags)
+
+
+# -- report ------------------------------------------------------------------------------------
+
+
+def print_throughput(
+    raw: dict[str, Throughput | str], relayed: list[tuple[Stack, Throughput | str]], count: int
+) -> None:
+    print(f"\n1. Relay throughput: {count:,} pre-inserted pending events, relay batch as shipped\n")
+    print(f"{'case':<34}{'seconds':>9}{'events/s':>11}{'vs raw':>9}")
+    for kind, result in raw.items():
+        if isinstance(result, str):
+            print(f"{'raw ' + kind + ' publish':<34}  skipped: {result}")
+            continue
+        print(f"{result.name:<34}{result.seconds:>9.2f}{result.rate:>11,.0f}{'100%':>9}")
+    for stack, outcome in relayed:
+        name = f"relay {stack.label}"
+        if isinstance(outcome, str):
+            print(f"{name:<34}  skipped: {outcome}")
+            continue
+        baseline = raw.get(stack.transport)
+        ratio = f"{outcome.rate / baseline.rate:.0%}" if isinstance(baseline, Throughput) else "-"
+        print(f"{name:<34}{outcome.seconds:>9.2f}{outcome.rate:>11,.0f}{ratio:>9}")
+    print(
+        "\nrelayed = published and marked published (memory: after the no-op group acked);"
+        "\nvs raw = relay events/s over the same transport publishing the same envelopes"
+        " without a database.\ntarget: >= 5,000 events/s relayed from PostgreSQL to NATS."
+    )
+
+
+def print_lag(results: list[tuple[Stack, Lag | str]], rate: float, seconds: float) -> None:
+    print(
+        f"\n2. End-to-end lag, commit to handler: {rate:,.0f} events/s offered for {seconds:g} s,"
+        " one event per unit of work\n"
+    )
+    header = f"{'stack':<24}{'offered':>9}{'tx/s':>8}{'errors':>8}{'handled':>9}"
+    print(f"{header}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
+    for stack, outcome in results:
+        if isinstance(outcome, str):
+            print(f"{stack.label:<24}  skipped: {outcome}")
+            continue
+        offered = outcome.offered
+        print(
+            f"{stack.label:<24}{offered.events:>9,}{offered.rate:>8.0f}{offered.errors:>8}"
+            f"{len(outcome.lags):>9,}{outcome.percentile(0.50):>9.1f}"
+            f"{outcome.percentile(0.99):>9.1f}{max(outcome.lags) * 1000:>9.1f}"
+        )
+    print(
+        "\ntx/s = units of work committed per second (from the first scheduled start to the"
+        " last commit);\nlag = handler start - occurred_at (stamped just before the commit)."
+        "\ntarget: p99 < 100 ms at 500 events/s."
+    )
+
+
+async def run(arguments: argparse.Namespace, services: Services) -> None:
+    count = arguments.events
+    print(
+        f"event spine benchmark, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"{'uvloop' if arguments.loop == 'uvloop' else 'asyncio'} event loop"
+    )
+    raw: dict[str, Throughput | str] = {}
+    for kind in ("memory", "nats"):
+        if kind == "nats" and services.nats is None:
+            raw[kind] = services.nats_skip
+            continue
+        raw[kind] = await raw_publish(services, kind, count)
+    relayed: list[tuple[Stack, Throughput | str]] = []
+    for stack in (
+        Stack("sqlite", "memory"),
+        Stack("postgres", "memory"),
+        Stack("sqlite", "nats"),
+        Stack("postgres", "nats"),
+    ):
+        reason = skip_reason(services, stack)
+        relayed.append(
+            (stack, reason if reason else await relay_throughput(services, stack, count))
+        )
+    print_throughput(raw, relayed, count)
+
+    lags: list[tuple[Stack, Lag | str]] = []
+    for stack in (Stack("sqlite", "memory"), Stack("postgres", "nats")):
+        reason = skip_reason(services, stack)
+        lags.append(
+            (
+                stack,
+                reason
+                if reason
+                else await end_to_end_lag(services, stack, arguments.rate, arguments.seconds),
+            )
+        )
+    print_lag(lags, arguments.rate, arguments.seconds)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="5,000 events, 3 s of load")
+    parser.add_argument("--events", type=int, help="pending events to relay (default 20,000)")
+    parser.add_argument("--rate", type=float, default=500.0, help="offered events/s for lag")
+    parser.add_argument("--seconds", type=float, help="seconds of offered load (default 10)")
+    parser.add_argument(
+        "--loop",
+        choices=("uvloop", "asyncio"),
+        default="uvloop",
+        help="event loop (uvloop, as `rustok serve` runs)",
+    )
+    arguments = parser.parse_args()
+    if arguments.events is None:
+        arguments.events = 5_000 if arguments.quick else 20_000
+    if arguments.seconds is None:
+        arguments.seconds = 3.0 if arguments.quick else 10.0
+    if arguments.events < 1 or arguments.rate <= 0 or arguments.seconds <= 0:
+        parser.error("--events, --rate and --seconds must be positive")
+    configure_logging(settings_for_tests("sqlite+aiosqlite://", log_level="WARNING"))
+    with tempfile.TemporaryDirectory(prefix="rustok-bench-events-") as directory:
+        services = open_services(Path(directory))
+        try:
+            if arguments.loop == "uvloop":
+                uvloop.run(run(arguments, services))
+            else:
+                asyncio.run(run(arguments, services))
+        finally:
+            close_services(services)
+
+
+if __name__ == "__main__":
+    main()
