@@ -30,7 +30,7 @@ lint: install
 	$(BIN)/lint-imports
 
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 fmt: install
 	$(BIN)/ruff format src tests bench

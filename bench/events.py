@@ -525,6 +525,13 @@ async def run(arguments: argparse.Namespace, services: Services) -> None:
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"{'uvloop' if arguments.loop == 'uvloop' else 'asyncio'} event loop"
     )
+    if arguments.only in (None, "relay"):
+        await relay_section(services, count)
+    if arguments.only in (None, "lag"):
+        await lag_section(services, arguments.rate, arguments.seconds)
+
+
+async def relay_section(services: Services, count: int) -> None:
     raw: dict[str, Throughput | str] = {}
     for kind in ("memory", "nats"):
         if kind == "nats" and services.nats is None:
@@ -544,18 +551,18 @@ async def run(arguments: argparse.Namespace, services: Services) -> None:
         )
     print_throughput(raw, relayed, count)
 
+
+async def lag_section(services: Services, rate: float, seconds: float) -> None:
     lags: list[tuple[Stack, Lag | str]] = []
     for stack in (Stack("sqlite", "memory"), Stack("postgres", "nats")):
         reason = skip_reason(services, stack)
         lags.append(
             (
                 stack,
-                reason
-                if reason
-                else await end_to_end_lag(services, stack, arguments.rate, arguments.seconds),
+                reason if reason else await end_to_end_lag(services, stack, rate, seconds),
             )
         )
-    print_lag(lags, arguments.rate, arguments.seconds)
+    print_lag(lags, rate, seconds)
 
 
 def main() -> None:
@@ -564,6 +571,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, help="pending events to relay (default 20,000)")
     parser.add_argument("--rate", type=float, default=500.0, help="offered events/s for lag")
     parser.add_argument("--seconds", type=float, help="seconds of offered load (default 10)")
+    parser.add_argument("--only", choices=("relay", "lag"), help="run one section only")
     parser.add_argument(
         "--loop",
         choices=("uvloop", "asyncio"),

@@ -95,3 +95,23 @@ async def tenant(container: Container) -> TenantDetail:
 @pytest.fixture
 async def other_tenant(container: Container) -> TenantDetail:
     return await make_tenant(container, slug="globex", name="Globex")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`@pytest.mark.backends("postgres")` keeps a test only for those database backends.
+
+    Such combinations do not exist rather than being skipped, so a skip in the report always
+    means a missing service.
+    """
+    kept, dropped = [], []
+    for item in items:
+        marker = item.get_closest_marker("backends")
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("test_database") if callspec is not None else None
+        if marker is not None and backend is not None and backend not in marker.args:
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+import pytest
+
 from rustok.bootstrap import default_modules
 from rustok.stores.redis import RedisStores
 from rustok.tenancy.identifiers import TenantKey
@@ -107,13 +109,10 @@ async def test_a_tenant_change_reaches_every_replica_through_redis(settings: Set
     assert before.name == "Acme"
 
 
+@pytest.mark.backends("postgres")  # the PostgreSQL stack is the one that runs on NATS
 async def test_a_tenant_change_reaches_an_api_only_replica_through_the_event_stream(
-    spine_settings: Settings, transport_kind: str
+    spine_settings: Settings,
 ) -> None:
-    import pytest
-
-    if transport_kind != "nats":
-        pytest.skip("replicas share events only through NATS")
     api_only = spine_settings.model_copy(update={"embedded_workers": False})
     async with (
         running_container(spine_settings) as worker,

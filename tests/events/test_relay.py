@@ -106,12 +106,10 @@ async def test_a_crash_mid_batch_re_sends_and_loses_nothing(quiet: Container) ->
     assert sorted(counts.values()) == [1] * 7 + [2] * 3  # the three taken early were re-sent
 
 
-@pytest.mark.postgres
+@pytest.mark.backends("postgres")  # SQLite runs one relay; several need SKIP LOCKED
 async def test_two_relays_share_ten_thousand_events_and_none_is_sent_twice(
-    quiet: Container, backend: str
+    quiet: Container,
 ) -> None:
-    if backend != "postgres":
-        pytest.skip("SQLite runs one relay: several need FOR UPDATE SKIP LOCKED")
     await _insert_pending(quiet, 10_000)
     first, second = RecordingTransport(), RecordingTransport()
     relays = [_relay(quiet, first, batch_size=200), _relay(quiet, second, batch_size=200)]

@@ -78,11 +78,10 @@ def _worker_env(settings: Settings) -> dict[str, str]:
     }
 
 
+@pytest.mark.backends("postgres")  # runs with NATS: separate processes need a broker
 async def test_a_relay_process_killed_mid_batch_loses_nothing_and_does_nothing_twice(
-    quiet: Container, spine_settings: Settings, transport_kind: str, probe: Probe
+    quiet: Container, spine_settings: Settings, probe: Probe
 ) -> None:
-    if transport_kind != "nats":
-        pytest.skip("a separate relay process needs a broker between processes (NATS)")
     thing, total = new_thing(), 1500
     await _insert_pending(quiet, thing, total)
 
@@ -119,11 +118,10 @@ async def _more_than(container: Container, count: int) -> bool:
     return await _published(container) > count
 
 
+@pytest.mark.backends("postgres")  # the PostgreSQL stack is the one that runs on NATS
 async def test_nats_stopped_mid_stream_loses_nothing(
-    spine_settings: Settings, transport_kind: str, probe: Probe, tmp_path: Path
+    spine_settings: Settings, probe: Probe, tmp_path: Path
 ) -> None:
-    if transport_kind != "nats":
-        pytest.skip("this fault is about the NATS broker")
     server = NatsServerProcess(nats_server_binary(), tmp_path)
     await server.start()
     settings = spine_settings.model_copy(
