@@ -88,6 +88,15 @@ def make_client(
 
 
 @pytest.fixture
+async def unlimited_client(
+    make_client: Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]],
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client whose app has rate limiting off, for tests that send many requests."""
+    async with make_client(rate_limit_enabled=False) as http:
+        yield http
+
+
+@pytest.fixture
 async def tenant(container: Container) -> TenantDetail:
     return await make_tenant(container, slug="acme", name="Acme")
 

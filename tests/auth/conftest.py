@@ -10,10 +10,6 @@ from sqlalchemy import func, select
 from rustok.tenancy.snapshot import TenantSnapshot
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable
-    from contextlib import AbstractAsyncContextManager
-
-    import httpx
     from sqlalchemy.sql import ColumnElement
 
     from rustok.bootstrap import Container
@@ -72,12 +68,3 @@ def tenant_snapshot(tenant: TenantDetail) -> TenantSnapshot:
 @pytest.fixture
 def other_snapshot(other_tenant: TenantDetail) -> TenantSnapshot:
     return snapshot_of(other_tenant)
-
-
-@pytest.fixture
-async def unlimited_client(
-    make_client: Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]],
-) -> AsyncIterator[httpx.AsyncClient]:
-    """A client whose app has rate limiting off, for tests that send many requests."""
-    async with make_client(rate_limit_enabled=False) as http:
-        yield http
