@@ -31,6 +31,17 @@ def test_every_route_declares_its_access_rule(container: Container) -> None:
     assert undeclared == []
 
 
+def test_every_graphql_field_declares_its_access_rule(container: Container) -> None:
+    from rustok.api.graphql.schema import field_rules
+
+    app = create_app(container, manage_container=False)
+
+    rules = field_rules(app.state.graphql_schema)
+
+    assert {"currentTenant", "me", "roles", "tenants", "enableModule"} <= {r.field for r in rules}
+    assert [f"{r.operation}.{r.field}" for r in rules if r.rule is None] == []
+
+
 def test_the_permissions_document_matches_the_code(container: Container) -> None:
     app = create_app(container, manage_container=False)
 

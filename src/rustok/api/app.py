@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 import rustok
 from rustok.api.deps import module_guard
+from rustok.api.graphql.schema import build_schema, graphql_router
 from rustok.api.middleware.access_log import AccessLogMiddleware
 from rustok.api.middleware.body_limit import BodyLimitMiddleware
 from rustok.api.middleware.rate_limit import RateLimitMiddleware
@@ -51,6 +52,9 @@ def create_app(container: Container, *, manage_container: bool = True) -> FastAP
     app.include_router(health_router, prefix="/api")
     app.include_router(metrics_router)
     app.include_router(events_router, prefix="/api")
+    schema = build_schema(container.registry)
+    app.state.graphql_schema = schema
+    app.include_router(graphql_router(schema), prefix="/api/graphql")
     for module in container.registry:
         guard = [] if module.core else [module_guard(module.slug, module.enabled_by_default)]
         for router in module.routers:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rustok.auth.graphql import GRAPHQL
 from rustok.auth.rest import router
 from rustok.core.modules import ModuleDescriptor
 
@@ -12,6 +13,7 @@ MODULE = ModuleDescriptor(
     description="Users, argon2id passwords, sessions, JWT access and rotating refresh tokens.",
     dependencies=("tenancy", "rbac"),
     routers=(router,),
+    graphql=(GRAPHQL,),
     core=True,
     permissions=(),
 )

@@ -30,6 +30,15 @@ LifecycleHook = Callable[[ModuleContext], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
+class GraphQLPart:
+    """A module's contribution to the GraphQL schema: Strawberry types merged into the root
+    Query and Mutation (typed loosely: `core` must not import the web layer)."""
+
+    query: type | None = None
+    mutation: type | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ModuleDescriptor:
     """Everything the platform needs to know about one module.
 
@@ -46,7 +55,7 @@ class ModuleDescriptor:
     dependencies: tuple[str, ...] = ()
     permissions: tuple[str, ...] = ()
     routers: tuple[Any, ...] = ()
-    graphql: tuple[Any, ...] = ()
+    graphql: tuple[GraphQLPart, ...] = ()
     handlers: tuple[Any, ...] = ()
     core: bool = False
     enabled_by_default: bool = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rustok.core.modules import ModuleDescriptor
+from rustok.rbac.graphql import GRAPHQL
 from rustok.rbac.handlers import permission_cache_invalidation
 from rustok.rbac.rest import router
 
@@ -14,6 +15,7 @@ MODULE = ModuleDescriptor(
     dependencies=("tenancy",),
     permissions=("roles:manage", "users:update"),
     routers=(router,),
+    graphql=(GRAPHQL,),
     handlers=(permission_cache_invalidation,),
     core=True,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rustok.core.modules import ModuleDescriptor
+from rustok.tenancy.graphql import GRAPHQL
 from rustok.tenancy.handlers import tenant_cache_invalidation
 from rustok.tenancy.rest import router
 
@@ -13,6 +14,7 @@ MODULE = ModuleDescriptor(
     description="Tenants, their locales and per-tenant module switches.",
     permissions=("tenants:manage", "modules:manage"),
     routers=(router,),
+    graphql=(GRAPHQL,),
     handlers=(tenant_cache_invalidation,),
     core=True,
 )

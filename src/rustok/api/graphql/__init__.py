@@ -1,0 +1,1 @@
+"""GraphQL at `/api/graphql`: one Strawberry schema merged from the modules' parts."""

@@ -1,0 +1,87 @@
+"""Build the schema from the registry and mount it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+from strawberry.extensions import MaxTokensLimiter, QueryDepthLimiter
+from strawberry.fastapi import GraphQLRouter
+from strawberry.tools import merge_types
+
+from rustok.api.deps import public as public_route
+from rustok.api.graphql.context import context_for
+from rustok.api.graphql.errors import DomainErrorExtension
+from rustok.api.graphql.permissions import public, rule_of
+
+if TYPE_CHECKING:
+    from rustok.api.deps import AccessRule
+    from rustok.core.modules import ModuleRegistry
+
+MAX_DEPTH = 12
+MAX_TOKENS = 5000
+
+
+@strawberry.type
+class PlatformQuery:
+    @strawberry.field(extensions=[public()], description="The API version.")
+    def api_version(self) -> str:
+        import rustok
+
+        return rustok.__version__
+
+
+def build_schema(registry: ModuleRegistry) -> strawberry.Schema:
+    queries: list[type] = [PlatformQuery]
+    mutations: list[type] = []
+    for module in registry:
+        for part in module.graphql:
+            if part.query is not None:
+                queries.append(part.query)
+            if part.mutation is not None:
+                mutations.append(part.mutation)
+    query: Any = merge_types("Query", tuple(queries))
+    mutation: Any = merge_types("Mutation", tuple(mutations)) if mutations else None
+    return strawberry.Schema(
+        query=query,
+        mutation=mutation,
+        extensions=[
+            DomainErrorExtension,
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        ],
+    )
+
+
+def graphql_router(schema: strawberry.Schema) -> GraphQLRouter[Any, None]:
+    # The endpoint is open; each field checks its own access rule.
+    return GraphQLRouter(
+        schema,
+        context_getter=context_for,
+        graphql_ide="graphiql",
+        dependencies=[public_route()],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRule:
+    operation: str
+    field: str
+    rule: AccessRule | None
+    description: str
+
+
+def field_rules(schema: strawberry.Schema) -> list[FieldRule]:
+    """Every root Query and Mutation field with the access rule it declared."""
+    rules = []
+    for operation in ("Query", "Mutation"):
+        definition = schema.get_type_by_name(operation)
+        if definition is None:
+            continue
+        for field in definition.fields:  # type: ignore[union-attr]
+            name = schema.config.name_converter.from_field(field)
+            rules.append(
+                FieldRule(operation, name, rule_of(list(field.extensions)), field.description or "")
+            )
+    return rules

@@ -1,0 +1,409 @@
+"""The `rustok` command as a user runs it: a real process, exit codes and every output line.
+
+Each test gets a fresh database: `database_url` (migrated, SQLite and PostgreSQL) or
+`empty_database_url` (never migrated). Expected failures print one `error:` line and a
+`next:` hint on standard error, never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import json
+import re
+from typing import TYPE_CHECKING
+
+import pytest
+from alembic.script import ScriptDirectory
+
+from rustok.api.app import create_app
+from rustok.api.matrix import permission_matrix, render_markdown
+from rustok.bootstrap import build_container
+from rustok.core.migrations import alembic_config
+from rustok.core.schema import EVENT_MODULES, import_all_events
+from rustok.events import catalog
+from rustok.events.registry import EVENTS
+from rustok.tenancy.identifiers import SLUG_PATTERN
+from rustok.testing.app import client_for, running_container, settings_for_tests
+from rustok.testing.factories import make_tenant
+from rustok.testing.services import need, postgres_url
+from tests.cli.running import Result, cli_environment, empty_postgres_database, run_rustok
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from rustok.api.matrix import MatrixRow
+
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+POSTGRES_HINT = (
+    "next: check that PostgreSQL is running and RUSTOK_DATABASE_URL is right "
+    "(postgresql+asyncpg://user@host:5432/dbname), then run `rustok db migrate`"
+)
+SETTINGS_HINT = "next: fix the variables above (the README lists every RUSTOK_* setting)"
+MIGRATE_HINT = "next: run `rustok db migrate` first"
+DEMO_LINES = [
+    "  admin e-mail:    admin@demo.rustok.dev",
+    "  admin password:  rustok-demo-admin",
+    "  send X-Tenant-ID: demo (or call http://localhost:PORT, its domain)",
+]
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config("sqlite+aiosqlite://")).get_current_head()
+    assert head is not None
+    return head
+
+
+def table_rows(output: str) -> list[list[str]]:
+    """The cells of every row of a rich table (header included), stripped."""
+    return [
+        [cell.strip() for cell in line.strip("│┃").split(line[0])]
+        for line in output.splitlines()
+        if line[:1] in {"│", "┃"}
+    ]
+
+
+def env_for(database_url: str, **settings: str) -> dict[str, str]:
+    """The environment of a CLI call in a test: cheap password hashing, otherwise as shipped."""
+    cheap = {"argon2_time_cost": "1", "argon2_memory_kib": "64", "argon2_parallelism": "1"}
+    return cli_environment(database_url, **(cheap | settings))
+
+
+def assert_ok(result: Result) -> None:
+    assert (result.code, result.stderr) == (0, ""), result
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database nobody has migrated: a new SQLite file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'rustok.db'}"
+        return
+    need("PostgreSQL", postgres_url(), 5432)
+    with empty_postgres_database(postgres_url()) as url:
+        yield url
+
+
+def _migrate(env: dict[str, str], url: str) -> None:
+    result = run_rustok("db", "migrate", env=env)
+    assert (result.code, result.out_lines) == (0, [f"database at {head_revision()} (head)"])
+    # Standard error holds only the progress line (its width is the terminal's, so not checked).
+    assert re.fullmatch(r"(\S )?migrating \S+.*\n", result.stderr), result
+
+
+# --- db ---------------------------------------------------------------------------------------
+
+
+def test_migrate_an_empty_database_then_current_is_head(empty_database_url: str) -> None:
+    env = env_for(empty_database_url)
+
+    before = run_rustok("db", "current", env=env)
+    _migrate(env, empty_database_url)
+    after = run_rustok("db", "current", env=env)
+
+    assert (before.code, before.stdout, before.stderr) == (0, "base (not migrated)\n", "")
+    assert (after.code, after.stdout, after.stderr) == (0, f"{head_revision()} (head)\n", "")
+
+
+def test_downgrade_to_base_then_migrate_again(empty_database_url: str) -> None:
+    env = env_for(empty_database_url)
+    _migrate(env, empty_database_url)
+
+    down = run_rustok("db", "downgrade", "base", env=env)
+    current = run_rustok("db", "current", env=env)
+    unmigrated = run_rustok("tenant", "list", env=env)
+    _migrate(env, empty_database_url)
+    listed = run_rustok("tenant", "list", env=env)
+
+    assert (down.code, down.stdout, down.stderr) == (0, "database at base\n", "")
+    assert (current.code, current.stdout) == (0, "base (not migrated)\n")
+    assert (unmigrated.code, unmigrated.stdout) == (1, "")
+    assert unmigrated.err_lines[1:] == [MIGRATE_HINT]
+    assert_ok(listed)
+    assert table_rows(listed.stdout) == [["slug", "name", "domain", "active", "id"]]
+
+
+def test_an_unmigrated_database_says_to_migrate(empty_database_url: str) -> None:
+    result = run_rustok("tenant", "list", env=env_for(empty_database_url))
+
+    missing = (
+        "no such table: tenants"
+        if empty_database_url.startswith("sqlite")
+        else 'relation "tenants" does not exist'
+    )
+    assert (result.code, result.stdout) == (1, "")
+    assert result.err_lines == [f"error: database: {missing}", MIGRATE_HINT]
+
+
+# --- tenant -----------------------------------------------------------------------------------
+
+
+def test_tenant_create_then_list_shows_every_tenant_in_full(database_url: str) -> None:
+    env = env_for(database_url)
+
+    acme = run_rustok(
+        "tenant", "create", "--name", "Acme", "--slug", "acme", "--domain", "shop.acme.test",
+        env=env,
+    )  # fmt: skip
+    globex = run_rustok("tenant", "create", "--name", "Globex", "--slug", "globex", env=env)
+    listed = run_rustok("tenant", "list", env=env)
+
+    assert_ok(acme)
+    assert_ok(globex)
+    acme_match = re.fullmatch(rf"created tenant acme \(({UUID})\)\n", acme.stdout)
+    globex_match = re.fullmatch(rf"created tenant globex \(({UUID})\)\n", globex.stdout)
+    assert acme_match is not None, acme.stdout
+    assert globex_match is not None, globex.stdout
+    assert_ok(listed)
+    # Ids are what the admin API takes: the list must show them whole, even in a pipe.
+    assert table_rows(listed.stdout) == [
+        ["slug", "name", "domain", "active", "id"],
+        ["acme", "Acme", "shop.acme.test", "True", acme_match.group(1)],
+        ["globex", "Globex", "", "True", globex_match.group(1)],
+    ]
+
+
+async def test_a_taken_slug_is_one_line_and_exit_code_1(database_url: str) -> None:
+    async with running_container(settings_for_tests(database_url)) as container:
+        await make_tenant(container, slug="acme")
+
+    result = await asyncio.to_thread(
+        run_rustok, "tenant", "create", "--name", "Other", "--slug", "acme",
+        env=env_for(database_url),
+    )  # fmt: skip
+
+    assert (result.code, result.stdout) == (1, "")
+    assert result.err_lines == ["error: The slug 'acme' is taken. (body.slug: taken)"]
+
+
+def test_a_bad_slug_is_exit_code_2_naming_the_option(tmp_path: Path) -> None:
+    env = env_for(f"sqlite+aiosqlite:///{tmp_path / 'never-created.db'}")
+
+    result = run_rustok("tenant", "create", "--name", "Bad", "--slug", "Bad_Slug", env=env)
+
+    assert (result.code, result.stdout) == (2, "")
+    assert result.err_lines == [
+        f"error: --slug: String should match pattern '{SLUG_PATTERN}'",
+        "next: fix the options above",
+    ]
+    assert not (tmp_path / "never-created.db").exists()
+
+
+# --- user -------------------------------------------------------------------------------------
+
+
+async def test_user_create_with_roles(database_url: str) -> None:
+    async with running_container(settings_for_tests(database_url)) as container:
+        await make_tenant(container, slug="acme")
+
+    result = await asyncio.to_thread(
+        run_rustok, "user", "create", "--tenant", "acme", "--email", "ada@example.com",
+        "--password", "correct-horse", "--role", "admin", "--role", "manager",
+        env=env_for(database_url),
+    )  # fmt: skip
+
+    assert_ok(result)
+    assert re.fullmatch(
+        rf"created user ada@example\.com \({UUID}\) with roles admin, manager\n", result.stdout
+    ), result.stdout
+    async with (
+        running_container(settings_for_tests(database_url)) as container,
+        client_for(container) as client,
+    ):
+        login = await client.post(
+            "/api/auth/login",
+            json={"email": "ada@example.com", "password": "correct-horse"},
+            headers={"X-Tenant-ID": "acme"},
+        )
+    assert login.status_code == 200, login.text
+    assert login.json()["user"]["roles"] == ["admin", "manager"]
+
+
+def test_user_create_in_an_unknown_tenant_points_to_tenant_list(database_url: str) -> None:
+    result = run_rustok(
+        "user", "create", "--tenant", "nope", "--email", "ada@example.com",
+        "--password", "correct-horse", "--role", "admin",
+        env=env_for(database_url),
+    )  # fmt: skip
+
+    assert (result.code, result.stdout) == (1, "")
+    assert result.err_lines == ["error: No tenant 'nope'; see `rustok tenant list`."]
+
+
+async def test_user_create_with_an_unknown_role_is_refused(database_url: str) -> None:
+    async with running_container(settings_for_tests(database_url)) as container:
+        await make_tenant(container, slug="acme")
+
+    result = await asyncio.to_thread(
+        run_rustok, "user", "create", "--tenant", "acme", "--email", "ada@example.com",
+        "--password", "correct-horse", "--role", "wizard",
+        env=env_for(database_url),
+    )  # fmt: skip
+
+    assert (result.code, result.stdout) == (1, "")
+    assert result.err_lines == [
+        "error: No role wizard in this tenant. (roles: unknown role 'wizard')"
+    ]
+
+
+# --- seed -------------------------------------------------------------------------------------
+
+
+async def test_seed_demo_twice_then_the_demo_admin_logs_in(database_url: str) -> None:
+    env = env_for(database_url)
+
+    first = await asyncio.to_thread(run_rustok, "seed", "--demo", env=env)
+    second = await asyncio.to_thread(run_rustok, "seed", "--demo", env=env)
+
+    assert_ok(first)
+    assert first.out_lines == ["demo tenant demo created", *DEMO_LINES]
+    assert_ok(second)
+    assert second.out_lines == ["demo tenant demo already there", *DEMO_LINES]
+    async with (
+        running_container(settings_for_tests(database_url)) as container,
+        client_for(container) as client,
+    ):
+        login = await client.post(
+            "/api/auth/login",
+            json={"email": "admin@demo.rustok.dev", "password": "rustok-demo-admin"},
+            headers={"X-Tenant-ID": "demo"},
+        )
+        tenants, total = await container.tenants.list_tenants(offset=0, limit=10)
+    assert login.status_code == 200, login.text
+    assert login.json()["user"]["roles"] == ["super_admin"]
+    assert ([tenant.slug for tenant in tenants], total) == (["demo"], 1)
+
+
+def test_seed_without_demo_says_what_to_pass(tmp_path: Path) -> None:
+    result = run_rustok("seed", env=env_for(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"))
+
+    assert (result.code, result.stdout) == (2, "")
+    assert result.err_lines == ["error: nothing to seed", "next: pass --demo"]
+
+
+# --- rbac, events, dlq -------------------------------------------------------------------------
+
+
+def _matrix(database_url: str) -> list[MatrixRow]:
+    container = build_container(settings_for_tests(database_url))
+    try:
+        return permission_matrix(create_app(container))
+    finally:
+        asyncio.run(container.engine.dispose())
+
+
+def test_rbac_matrix_as_a_table(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"
+    env = env_for(url) | {"COLUMNS": "250"}  # a wide terminal: nothing to truncate
+
+    result = run_rustok("rbac", "matrix", env=env)
+
+    assert_ok(result)
+    expected = [[row.method, row.path, row.rule, row.summary] for row in _matrix(url)]
+    assert table_rows(result.stdout) == [["method", "path", "requires", "what"], *expected]
+
+
+def test_rbac_matrix_as_markdown_to_stdout_and_to_a_file(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"
+    env = env_for(url)
+    target = tmp_path / "permissions.md"
+
+    printed = run_rustok("rbac", "matrix", "--format", "markdown", env=env)
+    written = run_rustok(
+        "rbac", "matrix", "--format", "markdown", "--output", str(target), env=env, cwd=tmp_path
+    )
+
+    expected = render_markdown(_matrix(url))
+    assert_ok(printed)
+    assert printed.stdout == expected
+    assert_ok(written)
+    assert written.out_lines == [f"wrote {target}"]
+    assert target.read_text(encoding="utf-8") == expected
+
+
+def test_rbac_matrix_with_an_unknown_format_is_exit_code_2(tmp_path: Path) -> None:
+    env = env_for(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+
+    result = run_rustok("rbac", "matrix", "--format", "nope", env=env)
+
+    assert (result.code, result.stdout) == (2, "")
+    assert result.err_lines == [
+        "error: unknown format 'nope'",
+        "next: use --format table or --format markdown",
+    ]
+
+
+def test_events_catalog_writes_the_catalog_asyncapi_and_readme(tmp_path: Path) -> None:
+    target = tmp_path / "events"
+
+    result = run_rustok(
+        "events", "catalog", "--output", str(target),
+        env=env_for(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"),
+    )  # fmt: skip
+
+    assert_ok(result)
+    names = ["catalog.json", "asyncapi.json", "README.md"]
+    assert result.out_lines == [f"wrote {target / name}" for name in names]
+    assert sorted(path.name for path in target.iterdir()) == sorted(names)
+    import_all_events()
+    expected = catalog.render(EVENTS.declared_in(EVENT_MODULES))
+    assert {name: (target / name).read_text(encoding="utf-8") for name in names} == expected
+    assert json.loads((target / "asyncapi.json").read_text())["asyncapi"].startswith("3.")
+
+
+def test_events_status_of_a_fresh_database(database_url: str) -> None:
+    result = run_rustok("events", "status", env=env_for(database_url))
+
+    assert_ok(result)
+    assert result.out_lines == ["outbox pending: 0 (oldest 0.0s)   open dead letters: 0"]
+
+
+def test_dlq_list_of_a_fresh_database_is_empty(database_url: str) -> None:
+    result = run_rustok("dlq", "list", env=env_for(database_url))
+
+    assert_ok(result)
+    assert table_rows(result.stdout) == [
+        ["id", "consumer", "event type", "reason", "attempts", "status", "last failure"]
+    ]
+    assert result.out_lines[-1] == "0 of 0"
+
+
+# --- settings and unreachable services ---------------------------------------------------------
+
+
+def test_an_invalid_environment_stops_serve_with_exit_code_2(tmp_path: Path) -> None:
+    env = env_for(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", env="prod")
+
+    result = run_rustok("serve", "--port", "1", env=env)
+
+    assert (result.code, result.stdout) == (2, "")
+    assert result.err_lines == [
+        "error: invalid settings:",
+        "  RUSTOK_ENV: Input should be 'development', 'test' or 'production'",
+        SETTINGS_HINT,
+    ]
+
+
+def test_an_unsupported_database_url_stops_migrate_with_exit_code_2() -> None:
+    result = run_rustok("db", "migrate", env=env_for("mysql://x"))
+
+    assert (result.code, result.stdout) == (2, "")
+    assert result.err_lines == [
+        "error: invalid settings:",
+        "  RUSTOK_DATABASE_URL: must start with sqlite+aiosqlite:// or postgresql+asyncpg:// "
+        "(for example postgresql+asyncpg://user@127.0.0.1:5432/rustok)",
+        SETTINGS_HINT,
+    ]
+
+
+def test_an_unreachable_postgresql_is_one_error_line_and_a_hint() -> None:
+    env = env_for("postgresql+asyncpg://postgres@127.0.0.1:1/rustok", db_connect_timeout="2")
+
+    result = run_rustok("tenant", "list", env=env)
+
+    assert (result.code, result.stdout) == (1, "")
+    assert result.err_lines == [
+        f"error: database: [Errno {errno.ECONNREFUSED}] Connect call failed ('127.0.0.1', 1)",
+        POSTGRES_HINT,
+    ]
