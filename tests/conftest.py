@@ -81,7 +81,6 @@ def make_client(
             running_container(settings.model_copy(update=overrides)) as running,
             client_for(running) as http,
         ):
-            http.container = running  # type: ignore[attr-defined]
             yield http
 
     return factory

@@ -12,7 +12,7 @@ from rustok.bootstrap import default_modules
 from rustok.core.settings import EventTransportKind
 from rustok.testing.app import running_container
 from rustok.testing.services import nats_url, need
-from tests.events.probe import PROBE, PROBE_MODULE, Probe
+from tests.events.probe import PROBE_MODULE, Probe, fresh_probe
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -23,8 +23,7 @@ if TYPE_CHECKING:
 
 @pytest.fixture
 def probe() -> Probe:
-    PROBE.__init__()  # type: ignore[misc]
-    return PROBE
+    return fresh_probe()
 
 
 @pytest.fixture

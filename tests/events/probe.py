@@ -57,6 +57,13 @@ class Probe:
 PROBE = Probe()
 
 
+def fresh_probe() -> Probe:
+    """Start a test with a clean probe (the consumer reads the module global at call time)."""
+    global PROBE
+    PROBE = Probe()
+    return PROBE
+
+
 def probe_consumer(container: Container) -> EventHandler:
     async def handle(context: HandlerContext, event: DomainEvent) -> None:
         assert isinstance(event, ThingHappened)

@@ -15,6 +15,7 @@ from tests.events.probe import emit_things, new_thing
 
 if TYPE_CHECKING:
     from rustok.bootstrap import Container
+    from rustok.core.settings import Settings
     from tests.events.probe import Probe
 
 
@@ -100,7 +101,7 @@ async def test_an_old_version_is_upcast_on_read(spine: Container, probe: Probe) 
 
 
 async def test_a_slow_consumer_holds_events_in_the_outbox_without_dropping_any(
-    spine_settings: object, probe: Probe
+    spine_settings: Settings, probe: Probe
 ) -> None:
     import asyncio
 
@@ -108,7 +109,7 @@ async def test_a_slow_consumer_holds_events_in_the_outbox_without_dropping_any(
     from rustok.testing.app import running_container
     from tests.events.probe import PROBE_MODULE
 
-    settings = spine_settings.model_copy(update={"memory_queue_size": 2, "dispatcher_lanes": 1})  # type: ignore[attr-defined]
+    settings = spine_settings.model_copy(update={"memory_queue_size": 2, "dispatcher_lanes": 1})
     probe.release = asyncio.Event()
     thing = new_thing()
     async with running_container(settings, modules=[*default_modules(), PROBE_MODULE]) as spine:

@@ -61,7 +61,6 @@ async def test_a_loader_error_reaches_every_waiter_and_is_not_cached(
         nonlocal calls
         calls += 1
         if calls == 1:
-            await asyncio.sleep(0)  # let the other callers join this flight
             raise ConnectionError("database went away")
         return await real_load(key)
 

@@ -9,6 +9,7 @@ import strawberry
 from strawberry.extensions import MaxTokensLimiter, QueryDepthLimiter
 from strawberry.fastapi import GraphQLRouter
 from strawberry.tools import merge_types
+from strawberry.types.base import StrawberryObjectDefinition
 
 from rustok.api.deps import public as public_route
 from rustok.api.graphql.context import context_for
@@ -77,9 +78,9 @@ def field_rules(schema: strawberry.Schema) -> list[FieldRule]:
     rules = []
     for operation in ("Query", "Mutation"):
         definition = schema.get_type_by_name(operation)
-        if definition is None:
+        if not isinstance(definition, StrawberryObjectDefinition):
             continue
-        for field in definition.fields:  # type: ignore[union-attr]
+        for field in definition.fields:
             name = schema.config.name_converter.from_field(field)
             rules.append(
                 FieldRule(operation, name, rule_of(list(field.extensions)), field.description or "")

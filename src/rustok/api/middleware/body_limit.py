@@ -8,6 +8,7 @@ from rustok.api.problems import problem_response
 from rustok.core.errors import FieldError
 
 if TYPE_CHECKING:
+    from starlette.responses import Response
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -20,7 +21,7 @@ class BodyLimitMiddleware:
         self.app = app
         self.max_bytes = max_bytes
 
-    def _too_large(self) -> object:
+    def _too_large(self) -> Response:
         return problem_response(
             413,
             code="PAYLOAD_TOO_LARGE",
@@ -34,7 +35,7 @@ class BodyLimitMiddleware:
             return
         for key, value in scope["headers"]:
             if key == b"content-length" and (not value.isdigit() or int(value) > self.max_bytes):
-                await self._too_large()(scope, receive, send)  # type: ignore[operator]
+                await self._too_large()(scope, receive, send)
                 return
         received = 0
         response_started = False
@@ -58,4 +59,4 @@ class BodyLimitMiddleware:
             await self.app(scope, counting_receive, tracking_send)
         except BodyTooLarge:
             if not response_started:
-                await self._too_large()(scope, receive, send)  # type: ignore[operator]
+                await self._too_large()(scope, receive, send)
