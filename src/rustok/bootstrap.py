@@ -46,7 +46,7 @@ def build_stores(settings: Settings) -> Stores:
     if settings.redis_url:
         from rustok.stores.redis import RedisStores
 
-        return RedisStores(settings.redis_url)
+        return RedisStores(settings.redis_url, namespace=settings.effective_redis_namespace)
     return MemoryStores()
 
 

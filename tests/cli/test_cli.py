@@ -50,7 +50,7 @@ MIGRATE_HINT = "next: run `rustok db migrate` first"
 DEMO_LINES = [
     "  admin e-mail:    admin@demo.rustok.dev",
     "  admin password:  rustok-demo-admin",
-    "  send X-Tenant-ID: demo (or call http://localhost:PORT, its domain)",
+    "  send X-Tenant-ID: demo (or call http://localhost:3000, its domain)",
 ]
 
 
@@ -187,7 +187,7 @@ async def test_a_taken_slug_is_one_line_and_exit_code_1(database_url: str) -> No
     )  # fmt: skip
 
     assert (result.code, result.stdout) == (1, "")
-    assert result.err_lines == ["error: The slug 'acme' is taken. (body.slug: taken)"]
+    assert result.err_lines == ["error: The slug 'acme' is taken. (slug: taken)"]
     assert await row_counts(database_url) == (1, 0)
 
 

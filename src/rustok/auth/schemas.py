@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 import uuid
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from rustok.core.text import check_plain, check_unicode
 
 EMAIL_MAX_LENGTH = 320
 EMAIL_LOCAL_MAX_LENGTH = 64
@@ -50,23 +51,14 @@ def check_password(value: str) -> str:
     return value
 
 
-def check_text(value: str) -> str:
-    """Refuse text that cannot be stored or hashed: lone surrogates (JSON `\\ud800` escapes)."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text") from None
-    return value
+check_text = check_unicode
 
 
 def check_name(value: str) -> str:
     """A display name: trimmed, at most 200 characters of valid text, no control characters."""
-    check_text(value)
-    name = value.strip()
+    name: str = check_plain(value).strip()
     if len(name) > NAME_MAX_LENGTH:
         raise ValueError(f"must be at most {NAME_MAX_LENGTH} characters")
-    if any(unicodedata.category(char) == "Cc" for char in name):
-        raise ValueError("must not contain control characters")
     return name
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -46,14 +47,15 @@ app.add_typer(tenant_app, name="tenant")
 app.add_typer(user_app, name="user")
 app.add_typer(rbac_app, name="rbac")
 
-out = Console()
-err = Console(stderr=True)
+# In a pipe, tables keep their natural width: nothing is cut to 80 columns.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 10_000)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def fail(message: str, hint: str | None = None, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
+    err.print(f"[bold red]error:[/] {escape(message)}")
     if hint:
-        err.print(f"[yellow]next:[/] {hint}")
+        err.print(f"[yellow]next:[/] {escape(hint)}")
     return typer.Exit(code)
 
 
@@ -64,6 +66,13 @@ def _database_hint(settings: Settings | None) -> str:
         "check that PostgreSQL is running and RUSTOK_DATABASE_URL is right "
         "(postgresql+asyncpg://user@host:5432/dbname), then run `rustok db migrate`"
     )
+
+
+def _settings_or_none() -> Settings | None:
+    try:
+        return load_settings()
+    except SettingsError:
+        return None
 
 
 def settings_or_exit() -> Settings:
@@ -85,12 +94,20 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except DomainError as error:
-            fields = "; ".join(f"{f.field}: {f.message}" for f in error.fields)
+            fields = "; ".join(
+                f"{f.field.removeprefix('body.')}: {f.message}" for f in error.fields
+            )
             raise fail(f"{error.message}" + (f" ({fields})" if fields else "")) from None
         except (OperationalError, DBAPIError, OSError) as error:
             reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+            missing_database = reason.startswith('database "') and "does not exist" in reason
             missing_table = "no such table" in reason or "does not exist" in reason
-            hint = "run `rustok db migrate` first" if missing_table else _database_hint(None)
+            if missing_database:
+                hint = "create it first (createdb -h HOST -U USER NAME), then `rustok db migrate`"
+            elif missing_table:
+                hint = "run `rustok db migrate` first"
+            else:
+                hint = _database_hint(_settings_or_none())
             raise fail(f"database: {reason}", hint) from None
 
     return wrapper
@@ -98,8 +115,10 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
 
 def run_with_container(work: Callable[[Container], Awaitable[R]]) -> R:
     from rustok.bootstrap import build_container
+    from rustok.observability.logging import configure_logging
 
     settings = settings_or_exit()
+    configure_logging(settings, stream=sys.stderr)
 
     async def main() -> R:
         container = build_container(settings)
@@ -122,7 +141,7 @@ def _ensure_sqlite_directory(settings: Settings) -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address [RUSTOK_HOST].")] = None,
     port: Annotated[int | None, typer.Option(help="Port [RUSTOK_PORT].")] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
+    processes: Annotated[int, typer.Option(help="HTTP server processes.", min=1)] = 1,
     no_workers: Annotated[
         bool,
         typer.Option(
@@ -134,11 +153,14 @@ def serve(
 ) -> None:
     """Serve the HTTP API (REST, OpenAPI at /api/docs, /metrics, health probes)."""
     import os
+    import signal
 
     import uvicorn
 
     if no_workers:
         os.environ["RUSTOK_EMBEDDED_WORKERS"] = "false"
+    # uvicorn re-raises SIGTERM after its graceful shutdown; make that a clean exit.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     settings = settings_or_exit()
     from rustok.observability.logging import configure_logging
 
@@ -152,7 +174,7 @@ def serve(
         factory=True,
         host=bind_host,
         port=bind_port,
-        workers=workers,
+        workers=processes,
         loop="uvloop",
         http="httptools",
         log_config=None,
@@ -263,10 +285,11 @@ def user_create(
     async def work(container: Container) -> Any:
         async with container.uow() as uow:
             found = await TenantRepository(uow.session).get_by_slug(tenant)
-        if found is None:
+            tenant_id = found.id if found is not None else None
+        if tenant_id is None:
             raise TenantNotFound(f"No tenant {tenant!r}; see `rustok tenant list`.")
         return await container.auth.create_user(
-            tenant_id=found.id, email=email, password=password, roles=role or ("customer",)
+            tenant_id=tenant_id, email=email, password=password, roles=role or ("customer",)
         )
 
     user = run_with_container(work)
@@ -291,7 +314,8 @@ def seed(
     out.print(f"demo tenant [bold]{result.tenant_slug}[/] {state}")
     out.print(f"  admin e-mail:    [bold]{result.admin_email}[/]")
     out.print(f"  admin password:  [bold]{result.admin_password}[/]")
-    out.print("  send [bold]X-Tenant-ID: demo[/] (or call http://localhost:PORT, its domain)")
+    port = settings_or_exit().port
+    out.print(f"  send [bold]X-Tenant-ID: demo[/] (or call http://localhost:{port}, its domain)")
 
 
 @rbac_app.command("matrix")

@@ -31,7 +31,8 @@ async def seed_demo(container: Container) -> SeedResult:
     created = False
     async with container.uow() as uow:
         existing = await TenantRepository(uow.session).get_by_slug(DEMO_SLUG)
-    if existing is None:
+        existing_id = existing.id if existing is not None else None
+    if existing_id is None:
         tenant_id = (
             await container.tenants.create_tenant(
                 TenantCreate(
@@ -51,7 +52,7 @@ async def seed_demo(container: Container) -> SeedResult:
             )
         created = True
     else:
-        tenant_id = existing.id
+        tenant_id = existing_id
     try:
         await container.auth.create_user(
             tenant_id=tenant_id,

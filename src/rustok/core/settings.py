@@ -81,6 +81,7 @@ class Settings(BaseSettings):
     allow_sqlite_in_production: bool = False
 
     redis_url: str | None = None
+    redis_namespace: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
     event_transport: EventTransportKind = EventTransportKind.MEMORY
     nats_url: str = "nats://127.0.0.1:4222"
     nats_stream: str = Field(default="RUSTOK_EVENTS", pattern=r"^[A-Za-z0-9_-]{1,64}$")
@@ -181,6 +182,17 @@ class Settings(BaseSettings):
                     "or set RUSTOK_ALLOW_SQLITE_IN_PRODUCTION=true"
                 )
         return self
+
+    @property
+    def effective_redis_namespace(self) -> str:
+        """Prefix of every Redis key and channel: deployments on different databases that
+        share one Redis never see each other's tenants or counters."""
+        if self.redis_namespace:
+            return self.redis_namespace
+        import hashlib
+
+        database = hashlib.sha256(self.database_url.encode()).hexdigest()[:12]
+        return f"rustok-{database}"
 
     @property
     def is_sqlite(self) -> bool:

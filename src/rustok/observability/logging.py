@@ -45,7 +45,13 @@ def _renderers(settings: Settings, stream: IO[str]) -> list[Processor]:
             structlog.processors.format_exc_info,
             structlog.processors.JSONRenderer(serializer=_orjson_dumps),
         ]
-    return [structlog.dev.ConsoleRenderer(colors=stream.isatty())]
+    # No local variables in tracebacks: they may hold passwords or tokens.
+    return [
+        structlog.dev.ConsoleRenderer(
+            colors=stream.isatty(),
+            exception_formatter=structlog.dev.RichTracebackFormatter(show_locals=False),
+        )
+    ]
 
 
 def configure_logging(settings: Settings, *, stream: IO[str] | None = None) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from rustok.core.text import PlainText, ProseText
 from rustok.rbac.permissions import Permission, Scope
 
 RoleSlug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
@@ -31,16 +32,16 @@ class RoleCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     slug: RoleSlug
-    name: str = Field(min_length=1, max_length=100)
-    description: str = Field(default="", max_length=500)
+    name: PlainText = Field(min_length=1, max_length=100)
+    description: ProseText = Field(default="", max_length=500)
     permissions: list[PermissionGrant] = Field(default_factory=list, max_length=500)
 
 
 class RoleUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    description: str | None = Field(default=None, max_length=500)
+    name: PlainText | None = Field(default=None, min_length=1, max_length=100)
+    description: ProseText | None = Field(default=None, max_length=500)
     permissions: list[PermissionGrant] | None = Field(default=None, max_length=500)
 
 

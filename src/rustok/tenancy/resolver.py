@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 INVALIDATION_CHANNEL = "rustok.tenant.invalidate"
-_SHARED_PREFIX = "rustok:tenant:v1:"
+_SHARED_PREFIX = "rustok:tenant:v2:"
 _NOT_FOUND = b"-"
 
 
@@ -187,7 +187,9 @@ async def build_snapshot(session: AsyncSession, tenant: Tenant) -> TenantSnapsho
         is_active=tenant.is_active,
         default_locale=tenant.default_locale,
         locales=tuple(
-            LocaleSnapshot(row.locale, row.is_default, row.is_enabled, row.fallback_locale)
+            LocaleSnapshot(
+                row.locale, row.name, row.is_default, row.is_enabled, row.fallback_locale
+            )
             for row in locales
         ),
         module_states={row.module_slug: row.enabled for row in modules},

@@ -37,7 +37,7 @@ async def current_tenant(tenant: TenantDep, _: Annotated[None, public()]) -> Ten
         locales=[
             TenantLocaleRead(
                 locale=loc.locale,
-                name=loc.locale,
+                name=loc.name,
                 is_default=loc.is_default,
                 is_enabled=loc.is_enabled,
                 fallback_locale=loc.fallback_locale,

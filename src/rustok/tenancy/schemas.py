@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from rustok.core.text import JsonObject, PlainText
 from rustok.tenancy.identifiers import (
     LOCALE_PATTERN,
     RESERVED_SLUGS,
@@ -17,7 +18,7 @@ from rustok.tenancy.identifiers import (
 
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=1, max_length=64)]
 Locale = Annotated[str, Field(pattern=LOCALE_PATTERN, max_length=16)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+Name = Annotated[PlainText, Field(min_length=1, max_length=200)]
 
 
 def _check_domain(value: str | None) -> str | None:
@@ -36,7 +37,7 @@ class TenantCreate(BaseModel):
     slug: Slug
     domain: str | None = Field(default=None, max_length=253)
     default_locale: Locale = "en"
-    settings: dict[str, Any] = Field(default_factory=dict)
+    settings: JsonObject = Field(default_factory=dict)
 
     @field_validator("slug")
     @classmethod
@@ -57,7 +58,7 @@ class TenantUpdate(BaseModel):
     name: Name | None = None
     domain: str | None = Field(default=None, max_length=253)
     default_locale: Locale | None = None
-    settings: dict[str, Any] | None = None
+    settings: JsonObject | None = None
     is_active: bool | None = None
 
     @field_validator("domain")
@@ -79,7 +80,7 @@ class TenantLocaleRead(BaseModel):
 class TenantLocaleUpsert(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str = Field(default="", max_length=100)
+    name: PlainText = Field(default="", max_length=100)
     is_enabled: bool = True
     is_default: bool = False
     fallback_locale: Locale | None = None

@@ -12,6 +12,7 @@ import orjson
 @dataclass(frozen=True, slots=True)
 class LocaleSnapshot:
     locale: str
+    name: str
     is_default: bool
     is_enabled: bool
     fallback_locale: str | None
@@ -38,7 +39,7 @@ class TenantSnapshot:
             "is_active": self.is_active,
             "default_locale": self.default_locale,
             "locales": [
-                [loc.locale, loc.is_default, loc.is_enabled, loc.fallback_locale]
+                [loc.locale, loc.name, loc.is_default, loc.is_enabled, loc.fallback_locale]
                 for loc in self.locales
             ],
             "module_states": self.module_states,

@@ -39,18 +39,27 @@ class BodyLimitMiddleware:
                 return
         received = 0
         response_started = False
+        too_large = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, too_large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
+                    too_large = True
                     raise BodyTooLarge
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal response_started
+            if too_large:
+                # Whatever the app answers after its body read failed (FastAPI turns the
+                # exception into a 400 "error parsing the body"), the answer is 413.
+                if message["type"] == "http.response.start" and not response_started:
+                    response_started = True
+                    await self._too_large()(scope, receive, send)
+                return
             if message["type"] == "http.response.start":
                 response_started = True
             await send(message)
@@ -59,4 +68,5 @@ class BodyLimitMiddleware:
             await self.app(scope, counting_receive, tracking_send)
         except BodyTooLarge:
             if not response_started:
+                response_started = True
                 await self._too_large()(scope, receive, send)
