@@ -32,6 +32,8 @@ import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import contextlib  # noqa: E402
 import datetime as dt  # noqa: E402
+import hashlib  # noqa: E402
+import inspect  # noqa: E402
 import os  # noqa: E402
 import platform  # noqa: E402
 import tempfile  # noqa: E402
@@ -41,17 +43,19 @@ from dataclasses import dataclass, field  # noqa: E402
 from typing import TYPE_CHECKING, Any, ClassVar  # noqa: E402
 
 import uvloop  # noqa: E402
-from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy import func, insert, select, update  # noqa: E402
 
 from rustok.bootstrap import build_container, default_modules  # noqa: E402
 from rustok.core.clock import utcnow  # noqa: E402
 from rustok.core.ids import new_id  # noqa: E402
 from rustok.core.modules import ModuleDescriptor  # noqa: E402
 from rustok.core.settings import EventTransportKind  # noqa: E402
+from rustok.events.dispatcher import Dispatcher  # noqa: E402
 from rustok.events.handler import EventHandler  # noqa: E402
 from rustok.events.models import SysEvent  # noqa: E402
 from rustok.events.outbox import row_envelope  # noqa: E402
 from rustok.events.registry import EVENTS, DomainEvent  # noqa: E402
+from rustok.events.relay import OutboxRelay  # noqa: E402
 from rustok.events.spine import build_transport  # noqa: E402
 from rustok.events.transport.memory import MemoryTransport  # noqa: E402
 from rustok.observability.logging import configure_logging  # noqa: E402
@@ -336,6 +340,7 @@ async def relay_throughput(services: Services, stack: Stack, count: int) -> Thro
             pass
         if isinstance(container.transport, MemoryTransport):
             await wait_for(counter.done, "marking the relayed events published")
+            await prototype_flush(relay)
         seconds = time.perf_counter() - started
         left = await count_pending(container.session_factory)
         if left:
@@ -430,12 +435,33 @@ async def offer_load(container: Container, rate: float, seconds: float, first: i
     return Offered(total, last_commit - started, errors)
 
 
+def machine_ticks() -> tuple[int, int] | None:
+    """(busy, total) CPU ticks of the whole machine so far, where /proc/stat tells."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(value) for value in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields[:8]) - idle, sum(fields[:8])
+
+
 @dataclass(frozen=True)
 class Usage:
-    """CPU time of this process (every thread: aiosqlite runs SQLite in threads) over a span."""
+    """CPU time of this process (every thread: aiosqlite runs SQLite in threads) over a span,
+    and how busy the whole machine was (databases, NATS and anything else running)."""
 
     cpu_seconds: float
     wall_seconds: float
+    machine: float | None
+
+    @classmethod
+    def since(cls, cpu: float, wall: float, ticks: tuple[int, int] | None) -> Usage:
+        now = machine_ticks()
+        machine = None
+        if ticks is not None and now is not None and now[1] > ticks[1]:
+            machine = (now[0] - ticks[0]) / (now[1] - ticks[1])
+        return cls(time.process_time() - cpu, time.perf_counter() - wall, machine)
 
     @property
     def share(self) -> float:
@@ -481,16 +507,324 @@ async def end_to_end_lag(
             await wait_for(recorder.done, "warm-up delivery")
         total = round(rate * seconds)
         recorder.expect(total)
-        cpu, wall = time.process_time(), time.perf_counter()
+        cpu, wall, ticks = time.process_time(), time.perf_counter(), machine_ticks()
         offered = await offer_load(container, rate, seconds, first=warmup)
         if spine:
             recorder.settle_for(total - offered.errors)  # a failed unit of work emitted nothing
             await wait_for(recorder.done, "delivering the offered events")
-        usage = Usage(time.process_time() - cpu, time.perf_counter() - wall)
+        usage = Usage.since(cpu, wall, ticks)
         lags = list(recorder.lags)
     finally:
         await container.close()
     return Lag(stack, offered, lags, usage)
+
+
+# -- prototypes: changes proposed in bench/README.md, off unless a --try flag asks -----------
+#
+# Each one replaces product code in this process only, to measure a proposal before anyone
+# edits src/. Each checks that the code it replaces is still the code it was written against,
+# and refuses to run (rather than measure a stale copy) once src/ has moved on.
+
+
+def _unchanged(*functions: Any) -> None:
+    for function, digest in functions:
+        if getattr(function, "prototype", False):
+            continue  # another prototype replaced it, after checking the original
+        actual = hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:12]
+        if actual != digest:
+            raise SystemExit(
+                f"{function.__qualname__} changed since this prototype was written "
+                f"({actual}, expected {digest}): update the prototype in bench/events.py"
+            )
+
+
+def _replace(owner: object, name: str, replacement: Any) -> None:
+    replacement.prototype = True
+    setattr(owner, name, replacement)
+
+
+def try_coalesced_settle() -> None:
+    """Memory transport: mark settled events published in one UPDATE per flush, from one
+    background task, instead of one write transaction per event on the acking lane's path."""
+    from rustok.events import relay as relay_module
+    from rustok.events.metrics import OUTBOX_PUBLISHED
+
+    _unchanged((OutboxRelay._mark_published, "debfface8374"), (OutboxRelay.stop, "55adf1921ea0"))
+    mark_published, stop = OutboxRelay._mark_published, OutboxRelay.stop
+
+    async def flush(self: Any) -> None:
+        while self._settled:
+            ids, self._settled = self._settled, []
+            async with relay_module.write_transaction(self._session_factory) as session:
+                for start in range(0, len(ids), 1000):  # well under every bind-parameter limit
+                    await session.execute(
+                        update(SysEvent)
+                        .where(
+                            SysEvent.id.in_(ids[start : start + 1000]),
+                            SysEvent.published_at.is_(None),
+                        )
+                        .values(published_at=utcnow())
+                    )
+            OUTBOX_PUBLISHED.inc(len(ids))
+
+    async def coalesced(self: Any, envelopes: Sequence[EventEnvelope]) -> None:
+        if self._transport.durable:
+            await mark_published(self, envelopes)
+            return
+        # Safe to defer: until flushed the rows stay leased, and a crash re-sends them after
+        # the lease, to handlers that are idempotent anyway.
+        self.__dict__.setdefault("_settled", []).extend(envelope.id for envelope in envelopes)
+        flusher = self.__dict__.get("_flusher")
+        if flusher is None or flusher.done():
+            self._flusher = asyncio.create_task(flush(self))
+
+    async def stop_and_flush(self: Any) -> None:
+        await stop(self)
+        await prototype_flush(self)
+
+    _replace(OutboxRelay, "_mark_published", coalesced)
+    _replace(OutboxRelay, "stop", stop_and_flush)
+
+
+def try_relay_pipeline() -> None:
+    """Relay: claim and lease a batch in one `UPDATE ... WHERE seq IN (SELECT ... FOR UPDATE
+    SKIP LOCKED) RETURNING` (no ORM objects, no per-row UPDATEs), and mark batch k published
+    while batch k+1 is claimed and published (one mark in flight; the lease keeps batch k
+    from being claimed again meanwhile)."""
+    from rustok.events import relay as relay_module
+
+    _unchanged((OutboxRelay.relay_once, "7df2d311ba6e"), (OutboxRelay.stop, "55adf1921ea0"))
+    stop = OutboxRelay.stop
+    table = SysEvent.__table__
+
+    async def finish_marking(self: Any) -> None:
+        marking = self.__dict__.pop("_marking", None)
+        if marking is not None:
+            await marking
+
+    async def relay_once(self: Any) -> int:
+        now = utcnow()
+        due = (
+            select(table.c.seq)
+            .where(table.c.published_at.is_(None), table.c.next_attempt_at <= now)
+            .order_by(table.c.seq)
+            .limit(self._batch_size)
+        )
+        if self._is_postgres:
+            due = due.with_for_update(skip_locked=True)
+        claim = (
+            update(table)
+            .where(table.c.seq.in_(due.scalar_subquery()))
+            .values(attempts=table.c.attempts + 1, next_attempt_at=now + self._lease)
+            .returning(*table.c)
+        )
+        async with relay_module.write_transaction(self._session_factory) as session:
+            rows = sorted((await session.execute(claim)).all(), key=lambda row: row.seq)
+        if not rows:
+            await finish_marking(self)
+            return 0
+        envelopes = [row_envelope(row) for row in rows]
+        attempts = {row.id: row.attempts for row in rows}
+        try:
+            await self._transport.publish(envelopes)
+        except Exception as error:
+            await self._record_failure(attempts, error)
+            return 0
+        self._failures = 0
+        if self._transport.durable:
+            await finish_marking(self)
+            self._marking = asyncio.create_task(self._mark_published(envelopes))
+        return len(envelopes)
+
+    async def stop_and_mark(self: Any) -> None:
+        await stop(self)
+        await finish_marking(self)
+
+    _replace(OutboxRelay, "relay_once", relay_once)
+    _replace(OutboxRelay, "stop", stop_and_mark)
+
+
+def try_lane_batching() -> None:
+    """Dispatcher: a lane takes the deliveries already queued behind the one it waited for
+    (up to 64) and handles them in one unit of work: one multi-row ledger `INSERT ... ON
+    CONFLICT DO NOTHING RETURNING`, the handler per event in order, one commit. Any error
+    rolls the batch back and the lane falls back to the one-by-one path (retries, DLQ). Idle,
+    a batch is one delivery and takes the product's path, so latency is unchanged."""
+    from sqlalchemy.dialects.postgresql import insert as postgres_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    from rustok.events import dispatcher as dispatcher_module
+    from rustok.events.handler import HandlerContext
+    from rustok.events.metrics import END_TO_END_LAG, HANDLED, HANDLER_DURATION
+    from rustok.events.models import HandledEvent
+
+    _unchanged((Dispatcher._run_lane, "40c5865077f0"), (Dispatcher.run_once, "e3a59b4ec9b7"))
+
+    async def run_batch(self: Any, handler: EventHandler, batch: list[Delivery]) -> bool:
+        if any(delivery.delivery_count > 1 for delivery in batch):
+            return False  # a redelivery may be the poison one: take the careful path
+        try:
+            events = [self._decode(delivery.envelope) for delivery in batch]
+        except Exception:
+            return False
+        started = time.perf_counter()
+        try:
+            async with self._uow() as uow:
+                dialect = uow.session.bind.dialect.name
+                insert_into = postgres_insert if dialect == "postgresql" else sqlite_insert
+                now = utcnow()
+                ledger = (
+                    insert_into(HandledEvent)
+                    .values(
+                        [
+                            {
+                                "consumer": handler.consumer,
+                                "event_id": delivery.envelope.id,
+                                "handled_at": now,
+                            }
+                            for delivery in batch
+                        ]
+                    )
+                    .on_conflict_do_nothing()
+                    .returning(HandledEvent.event_id)
+                )
+                fresh = set((await uow.session.scalars(ledger)).all())
+                for delivery, event in zip(batch, events, strict=True):
+                    if delivery.envelope.id in fresh:
+                        await asyncio.wait_for(
+                            handler.handle(HandlerContext(delivery.envelope, uow), event),
+                            handler.timeout_seconds,
+                        )
+                await uow.commit()
+        except Exception:
+            return False
+        HANDLER_DURATION.labels(handler.consumer).observe(time.perf_counter() - started)
+        done = utcnow()
+        for delivery in batch:
+            if delivery.envelope.id in fresh:
+                HANDLED.labels(handler.consumer, "ok").inc()
+                lag = (done - delivery.envelope.occurred_at).total_seconds()
+                END_TO_END_LAG.labels(handler.consumer).observe(max(lag, 0.0))
+            else:
+                HANDLED.labels(handler.consumer, "duplicate").inc()
+            await delivery.ack()
+        return True
+
+    async def run_lane(self: Any, consumer: Any, lane: asyncio.Queue[Delivery]) -> None:
+        handler = consumer.handler
+        task = asyncio.current_task()
+        while not self._stopping.is_set():
+            batch = [await lane.get()]
+            while len(batch) < 64 and not lane.empty():
+                batch.append(lane.get_nowait())
+            consumer.busy.add(task)
+            self._in_flight += len(batch)
+            try:
+                if len(batch) > 1 and await run_batch(self, handler, batch):
+                    continue
+                for delivery in batch:
+                    try:
+                        await self.process(handler, delivery)
+                    except Exception:
+                        dispatcher_module.log.exception(
+                            "events.lane_failed", consumer=handler.consumer
+                        )
+                        with contextlib.suppress(Exception):
+                            await delivery.nak(1.0)
+            finally:
+                for delivery in batch:
+                    consumer.waiting.discard(delivery)
+                consumer.busy.discard(task)
+                self._in_flight -= len(batch)
+
+    _replace(Dispatcher, "_run_lane", run_lane)
+
+
+def try_sqlite_write_lock() -> None:
+    """SQLite: writers of one process queue on an asyncio.Lock (held from BEGIN IMMEDIATE to
+    COMMIT or ROLLBACK) instead of colliding in SQLite's busy handler, which sleeps 1, 2, 5,
+    10 ... 100 ms between tries and so idles the database while writers wait."""
+    from rustok.core import db, uow
+    from rustok.events import dlq, relay, spine
+
+    _unchanged(
+        (db.write_transaction, "a6a7ff6225af"),
+        (uow.UnitOfWork.__aenter__, "3c978259e3a0"),
+        (uow.UnitOfWork.__aexit__, "85d91fe4b187"),
+    )
+    locks: dict[int, asyncio.Lock] = {}
+
+    def lock_for(session_factory: Any) -> asyncio.Lock | None:
+        engine = session_factory.kw["bind"]
+        if engine.dialect.name != "sqlite":
+            return None
+        return locks.setdefault(id(engine.sync_engine), asyncio.Lock())
+
+    write_transaction = db.write_transaction
+
+    @contextlib.asynccontextmanager
+    async def locked_transaction(session_factory: Any) -> Any:
+        lock = lock_for(session_factory)
+        async with lock or contextlib.nullcontext(), write_transaction(session_factory) as session:
+            yield session
+
+    for module in (db, relay, spine, dlq):
+        _replace(module, "write_transaction", locked_transaction)
+    enter, leave = uow.UnitOfWork.__aenter__, uow.UnitOfWork.__aexit__
+
+    async def locked_enter(self: Any) -> Any:
+        lock = lock_for(self._session_factory)
+        if lock is not None:
+            await lock.acquire()
+        self._write_lock = lock
+        try:
+            return await enter(self)
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+
+    async def locked_leave(self: Any, *exc_info: Any) -> None:
+        try:
+            await leave(self, *exc_info)
+        finally:
+            lock, self._write_lock = self._write_lock, None
+            if lock is not None:
+                lock.release()
+
+    _replace(uow.UnitOfWork, "__aenter__", locked_enter)
+    _replace(uow.UnitOfWork, "__aexit__", locked_leave)
+
+
+def try_no_pre_ping() -> None:
+    """PostgreSQL: no `pool_pre_ping`. With asyncpg each ping is BEGIN, `;`, ROLLBACK: three
+    round trips before every transaction's own. A dropped connection then surfaces as an error
+    on first use (SQLAlchemy invalidates the pool), which the caller retries."""
+    from rustok.core import db
+
+    _unchanged((db.create_engine, "4c10b7ab729d"))
+    create_async_engine = db.create_async_engine
+
+    def without_pre_ping(url: str, **options: Any) -> Any:
+        options.pop("pool_pre_ping", None)
+        return create_async_engine(url, **options)
+
+    _replace(db, "create_async_engine", without_pre_ping)
+
+
+PROTOTYPES = {
+    "coalesced_settle": try_coalesced_settle,
+    "relay_pipeline": try_relay_pipeline,
+    "lane_batching": try_lane_batching,
+    "sqlite_write_lock": try_sqlite_write_lock,
+    "no_pre_ping": try_no_pre_ping,
+}
+
+
+async def prototype_flush(relay: OutboxRelay) -> None:
+    """Wait for marks --try-coalesced-settle deferred (nothing to wait for otherwise)."""
+    while (flusher := relay.__dict__.get("_flusher")) is not None and not flusher.done():
+        await flusher
 
 
 # -- report ------------------------------------------------------------------------------------
@@ -527,7 +861,7 @@ def print_lag(results: list[tuple[str, Lag | str]], rate: float, seconds: float)
         " one event per unit of work\n"
     )
     header = f"{'case':<34}{'offered':>8}{'tx/s':>6}{'errors':>7}{'handled':>8}"
-    print(f"{header}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'CPU':>6}{'CPU/event':>11}")
+    print(f"{header}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'CPU':>6}{'CPU/event':>11}{'box':>6}")
     for name, outcome in results:
         if isinstance(outcome, str):
             print(f"{name:<34}  skipped: {outcome}")
@@ -542,13 +876,16 @@ def print_lag(results: list[tuple[str, Lag | str]], rate: float, seconds: float)
         else:
             line += f"{'-':>8}{'-':>9}{'-':>9}{'-':>9}"
         per_event = usage.cpu_seconds * 1000 / max(offered.events - offered.errors, 1)
-        print(f"{line}{usage.share:>6.0%}{per_event:>9.2f}ms")
+        machine = f"{usage.machine:.0%}" if usage.machine is not None else "-"
+        print(f"{line}{usage.share:>6.0%}{per_event:>9.2f}ms{machine:>6}")
     print(
         "\ntx/s = units of work committed per second (from the first scheduled start to the"
         " last commit);\nlag = handler start - occurred_at (stamped just before the commit);"
         "\nCPU = this process's CPU time (all threads: aiosqlite runs SQLite in threads) from the"
         " first write\nto the last delivery, as a share of one core and per event; near 100% the"
         " event loop is\nsaturated and the lag grows with the backlog."
+        "\nbox = how busy all the machine's cores were meanwhile (databases, NATS, other"
+        " processes)."
         "\nwrites only = the same load with no relay or consumers running: what the writes"
         " alone cost.\ntarget: p99 < 100 ms at 500 events/s."
     )
@@ -559,12 +896,19 @@ async def run(arguments: argparse.Namespace, services: Services) -> None:
     print(
         f"event spine benchmark, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"{'uvloop' if arguments.loop == 'uvloop' else 'asyncio'} event loop"
+        f"{'uvloop' if arguments.loop == 'uvloop' else 'asyncio'} event loop, "
+        f"load average {os.getloadavg()[0]:.2f}"
     )
+    if arguments.prototypes:
+        print(f"PROTOTYPES ON (not the product as it is): {', '.join(arguments.prototypes)}")
     if arguments.only in (None, "relay"):
         await relay_section(services, count)
     if arguments.only in (None, "lag"):
         await lag_section(services, arguments.rate, arguments.seconds)
+    print(
+        f"\nload average at the end {os.getloadavg()[0]:.2f} (1 min); above ~0.5 before the run,"
+        " other processes were\ncompeting for the cores and the figures are low."
+    )
 
 
 async def relay_section(services: Services, count: int) -> None:
@@ -614,7 +958,16 @@ def main() -> None:
         default="uvloop",
         help="event loop (uvloop, as `rustok serve` runs)",
     )
+    for name, prototype in PROTOTYPES.items():
+        flag = "--try-" + name.replace("_", "-")
+        parser.add_argument(flag, action="store_true", help=f"PROTOTYPE: {prototype.__doc__}")
+    parser.add_argument("--try-all", action="store_true", help="every prototype above")
     arguments = parser.parse_args()
+    arguments.prototypes = [
+        name for name in PROTOTYPES if arguments.try_all or getattr(arguments, f"try_{name}")
+    ]
+    for name in arguments.prototypes:
+        PROTOTYPES[name]()
     if arguments.events is None:
         arguments.events = 5_000 if arguments.quick else 20_000
     if arguments.seconds is None:
