@@ -34,13 +34,14 @@ import contextlib  # noqa: E402
 import datetime as dt  # noqa: E402
 import hashlib  # noqa: E402
 import inspect  # noqa: E402
+import io  # noqa: E402
 import os  # noqa: E402
 import platform  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
-from typing import TYPE_CHECKING, Any, ClassVar  # noqa: E402
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar  # noqa: E402
 
 import uvloop  # noqa: E402
 from sqlalchemy import func, insert, select, update  # noqa: E402
@@ -64,7 +65,7 @@ from rustok.testing.database import PostgresTestDatabase, SqliteTestDatabase  # 
 from rustok.testing.services import nats_url, postgres_url, reachable  # noqa: E402
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Awaitable, Sequence
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -72,10 +73,12 @@ if TYPE_CHECKING:
     from rustok.core.settings import Settings
     from rustok.events.envelope import EventEnvelope
     from rustok.events.handler import HandlerContext
-    from rustok.events.transport.base import Delivery
+    from rustok.events.transport.base import Delivery, EventTransport
 
+T = TypeVar("T")
 DRAIN_TIMEOUT_SECONDS = 120.0
 """How long a run may take to settle what it relayed or offered before it counts as failed."""
+CLOSE_TIMEOUT_SECONDS = 60.0
 RAW_GROUP = "bench.noop"
 
 
@@ -155,12 +158,15 @@ async def delete_streams(url: str, streams: Sequence[str]) -> None:
         await connection.close()
 
 
-def close_services(services: Services) -> None:
+async def close_services(services: Services) -> None:
+    """Delete this run's streams and database, from inside the loop (before it shuts down)."""
     if services.nats is not None and services.streams:
-        asyncio.run(delete_streams(services.nats, services.streams))
+        await delete_streams(services.nats, services.streams)
+        services.streams.clear()
     if services.postgres is not None:
-        services.postgres.drop()
-    services.sqlite.drop()
+        # The helper drives its own event loop: give it a thread.
+        await asyncio.to_thread(services.postgres.drop)
+        services.postgres = None
 
 
 @dataclass(frozen=True)
@@ -248,11 +254,24 @@ async def count_pending(session_factory: async_sessionmaker[AsyncSession]) -> in
         return int(await session.scalar(query) or 0)
 
 
-class SettledCounter:
-    """Counts envelopes the memory transport reports settled; `done` fires at `expected`.
+async def close_container(container: Container) -> None:
+    """Close, but never hang the run: on a stuck shutdown, show what every task waits on."""
+    closing = asyncio.create_task(container.close(), name="bench:close")
+    done, _ = await asyncio.wait({closing}, timeout=CLOSE_TIMEOUT_SECONDS)
+    if closing in done:
+        closing.result()
+        return
+    for task in asyncio.all_tasks():
+        if task is not asyncio.current_task():
+            stack = io.StringIO()
+            task.print_stack(file=stack)
+            print(f"--- task {task.get_name()}\n{stack.getvalue()}", file=sys.stderr)
+    raise RuntimeError(f"container.close() did not finish in {CLOSE_TIMEOUT_SECONDS:.0f} s")
 
-    Registered after the relay's own callback, which the transport awaits first, so a counted
-    event has already been marked published."""
+
+class SettledCounter:
+    """Counts envelopes relayed (settled by every group of the memory transport, or accepted
+    by JetStream); `done` fires at `expected`."""
 
     def __init__(self, expected: int) -> None:
         self.expected = expected
@@ -322,31 +341,46 @@ async def raw_publish(services: Services, transport_kind: str, count: int) -> Th
     return Throughput(f"raw {transport_kind} publish", count, seconds)
 
 
+def count_publishes(transport: EventTransport, counter: SettledCounter) -> None:
+    """Count the envelopes `transport.publish` accepted (for a durable transport, where the
+    relay marks a batch published as soon as its publish returns)."""
+    publish = transport.publish
+
+    async def counted(envelopes: Sequence[EventEnvelope]) -> None:
+        await publish(envelopes)
+        await counter(envelopes)
+
+    transport.publish = counted  # type: ignore[method-assign]
+
+
 async def relay_throughput(services: Services, stack: Stack, count: int) -> Throughput:
-    """Relay `count` pre-inserted pending rows with the container's own relay."""
+    """Relay `count` pre-inserted pending rows with the container's own relay, run as the
+    product runs it: its loop calls `relay_once()` back to back while batches come full, and
+    (memory transport) its marker marks settled events published. Timed from `start()` until
+    every event was relayed and `stop()` returned, which it does once the rows are marked."""
     database_url = await fresh_database(services, stack)
     settings = bench_settings(services, database_url, stack.transport, embedded_workers=False)
     container = build_container(settings, modules=default_modules())
     try:
         await container.events.start_transport()
-        counter = SettledCounter(count)
+        relayed = SettledCounter(count)
         if isinstance(container.transport, MemoryTransport):
             await subscribe_noop(container.transport, settings)
-            container.transport.on_settled(counter)
+            container.transport.on_settled(relayed)
+        else:
+            count_publishes(container.transport, relayed)
         await insert_pending(container.session_factory, pending_rows(count))
         relay = container.events.relay
         started = time.perf_counter()
-        while await relay.relay_once():
-            pass
-        if isinstance(container.transport, MemoryTransport):
-            await wait_for(counter.done, "marking the relayed events published")
-            await prototype_flush(relay)
+        await relay.start()
+        await wait_for(relayed.done, "relaying the pending events")
+        await relay.stop()
         seconds = time.perf_counter() - started
         left = await count_pending(container.session_factory)
         if left:
             raise RuntimeError(f"{stack.label}: {left} events still pending after the relay")
     finally:
-        await container.close()
+        await close_container(container)
     return Throughput(f"relay {stack.label}", count, seconds)
 
 
@@ -515,7 +549,7 @@ async def end_to_end_lag(
         usage = Usage.since(cpu, wall, ticks)
         lags = list(recorder.lags)
     finally:
-        await container.close()
+        await close_container(container)
     return Lag(stack, offered, lags, usage)
 
 
@@ -543,49 +577,6 @@ def _replace(owner: object, name: str, replacement: Any) -> None:
     setattr(owner, name, replacement)
 
 
-def try_coalesced_settle() -> None:
-    """Memory transport: mark settled events published in one UPDATE per flush, from one
-    background task, instead of one write transaction per event on the acking lane's path."""
-    from rustok.events import relay as relay_module
-    from rustok.events.metrics import OUTBOX_PUBLISHED
-
-    _unchanged((OutboxRelay._mark_published, "debfface8374"), (OutboxRelay.stop, "55adf1921ea0"))
-    mark_published, stop = OutboxRelay._mark_published, OutboxRelay.stop
-
-    async def flush(self: Any) -> None:
-        while self._settled:
-            ids, self._settled = self._settled, []
-            async with relay_module.write_transaction(self._session_factory) as session:
-                for start in range(0, len(ids), 1000):  # well under every bind-parameter limit
-                    await session.execute(
-                        update(SysEvent)
-                        .where(
-                            SysEvent.id.in_(ids[start : start + 1000]),
-                            SysEvent.published_at.is_(None),
-                        )
-                        .values(published_at=utcnow())
-                    )
-            OUTBOX_PUBLISHED.inc(len(ids))
-
-    async def coalesced(self: Any, envelopes: Sequence[EventEnvelope]) -> None:
-        if self._transport.durable:
-            await mark_published(self, envelopes)
-            return
-        # Safe to defer: until flushed the rows stay leased, and a crash re-sends them after
-        # the lease, to handlers that are idempotent anyway.
-        self.__dict__.setdefault("_settled", []).extend(envelope.id for envelope in envelopes)
-        flusher = self.__dict__.get("_flusher")
-        if flusher is None or flusher.done():
-            self._flusher = asyncio.create_task(flush(self))
-
-    async def stop_and_flush(self: Any) -> None:
-        await stop(self)
-        await prototype_flush(self)
-
-    _replace(OutboxRelay, "_mark_published", coalesced)
-    _replace(OutboxRelay, "stop", stop_and_flush)
-
-
 def try_relay_pipeline() -> None:
     """Relay: claim and lease a batch in one `UPDATE ... WHERE seq IN (SELECT ... FOR UPDATE
     SKIP LOCKED) RETURNING` (no ORM objects, no per-row UPDATEs), and mark batch k published
@@ -593,7 +584,7 @@ def try_relay_pipeline() -> None:
     from being claimed again meanwhile)."""
     from rustok.events import relay as relay_module
 
-    _unchanged((OutboxRelay.relay_once, "7df2d311ba6e"), (OutboxRelay.stop, "55adf1921ea0"))
+    _unchanged((OutboxRelay.relay_once, "dd1af0240703"), (OutboxRelay.stop, "4481bf2a4288"))
     stop = OutboxRelay.stop
     table = SysEvent.__table__
 
@@ -658,7 +649,7 @@ def try_lane_batching() -> None:
     from rustok.events.metrics import END_TO_END_LAG, HANDLED, HANDLER_DURATION
     from rustok.events.models import HandledEvent
 
-    _unchanged((Dispatcher._run_lane, "40c5865077f0"), (Dispatcher.run_once, "e3a59b4ec9b7"))
+    _unchanged((Dispatcher._run_lane, "40c5865077f0"), (Dispatcher.run_once, "1aa28f723bc1"))
 
     async def run_batch(self: Any, handler: EventHandler, batch: list[Delivery]) -> bool:
         if any(delivery.delivery_count > 1 for delivery in batch):
@@ -813,18 +804,11 @@ def try_no_pre_ping() -> None:
 
 
 PROTOTYPES = {
-    "coalesced_settle": try_coalesced_settle,
     "relay_pipeline": try_relay_pipeline,
     "lane_batching": try_lane_batching,
     "sqlite_write_lock": try_sqlite_write_lock,
     "no_pre_ping": try_no_pre_ping,
 }
-
-
-async def prototype_flush(relay: OutboxRelay) -> None:
-    """Wait for marks --try-coalesced-settle deferred (nothing to wait for otherwise)."""
-    while (flusher := relay.__dict__.get("_flusher")) is not None and not flusher.done():
-        await flusher
 
 
 # -- report ------------------------------------------------------------------------------------
@@ -837,13 +821,13 @@ def print_throughput(
     print(f"{'case':<34}{'seconds':>9}{'events/s':>11}{'vs raw':>9}")
     for kind, result in raw.items():
         if isinstance(result, str):
-            print(f"{'raw ' + kind + ' publish':<34}  skipped: {result}")
+            print(f"{'raw ' + kind + ' publish':<34}  {result}")
             continue
         print(f"{result.name:<34}{result.seconds:>9.2f}{result.rate:>11,.0f}{'100%':>9}")
     for stack, outcome in relayed:
         name = f"relay {stack.label}"
         if isinstance(outcome, str):
-            print(f"{name:<34}  skipped: {outcome}")
+            print(f"{name:<34}  {outcome}")
             continue
         baseline = raw.get(stack.transport)
         ratio = f"{outcome.rate / baseline.rate:.0%}" if isinstance(baseline, Throughput) else "-"
@@ -864,7 +848,7 @@ def print_lag(results: list[tuple[str, Lag | str]], rate: float, seconds: float)
     print(f"{header}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'CPU':>6}{'CPU/event':>11}{'box':>6}")
     for name, outcome in results:
         if isinstance(outcome, str):
-            print(f"{name:<34}  skipped: {outcome}")
+            print(f"{name:<34}  {outcome}")
             continue
         offered, usage = outcome.offered, outcome.usage
         line = f"{name:<34}{offered.events:>8,}{offered.rate:>6.0f}{offered.errors:>7}"
@@ -892,6 +876,13 @@ def print_lag(results: list[tuple[str, Lag | str]], rate: float, seconds: float)
 
 
 async def run(arguments: argparse.Namespace, services: Services) -> None:
+    try:
+        await run_sections(arguments, services)
+    finally:
+        await close_services(services)
+
+
+async def run_sections(arguments: argparse.Namespace, services: Services) -> None:
     count = arguments.events
     print(
         f"event spine benchmark, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, "
@@ -911,13 +902,21 @@ async def run(arguments: argparse.Namespace, services: Services) -> None:
     )
 
 
+async def attempt(measurement: Awaitable[T]) -> T | str:
+    """The measurement, or why it failed: one broken case must not hide the others."""
+    try:
+        return await measurement
+    except Exception as error:
+        return f"FAILED: {type(error).__name__}: {error}"[:300]
+
+
 async def relay_section(services: Services, count: int) -> None:
     raw: dict[str, Throughput | str] = {}
     for kind in ("memory", "nats"):
         if kind == "nats" and services.nats is None:
-            raw[kind] = services.nats_skip
+            raw[kind] = f"skipped: {services.nats_skip}"
             continue
-        raw[kind] = await raw_publish(services, kind, count)
+        raw[kind] = await attempt(raw_publish(services, kind, count))
     relayed: list[tuple[Stack, Throughput | str]] = []
     for stack in (
         Stack("sqlite", "memory"),
@@ -926,9 +925,10 @@ async def relay_section(services: Services, count: int) -> None:
         Stack("postgres", "nats"),
     ):
         reason = skip_reason(services, stack)
-        relayed.append(
-            (stack, reason if reason else await relay_throughput(services, stack, count))
-        )
+        if reason:
+            relayed.append((stack, f"skipped: {reason}"))
+        else:
+            relayed.append((stack, await attempt(relay_throughput(services, stack, count))))
     print_throughput(raw, relayed, count)
 
 
@@ -937,11 +937,12 @@ async def lag_section(services: Services, rate: float, seconds: float) -> None:
     for stack in (Stack("sqlite", "memory"), Stack("postgres", "nats")):
         reason = skip_reason(services, stack)
         if reason:
-            results += [(stack.label, reason), (f"{stack.label}, writes only", reason)]
+            skipped = f"skipped: {reason}"
+            results += [(stack.label, skipped), (f"{stack.label}, writes only", skipped)]
             continue
-        results.append((stack.label, await end_to_end_lag(services, stack, rate, seconds)))
-        baseline = await end_to_end_lag(services, stack, rate, seconds, spine=False)
-        results.append((f"{stack.label}, writes only", baseline))
+        results.append((stack.label, await attempt(end_to_end_lag(services, stack, rate, seconds))))
+        baseline = end_to_end_lag(services, stack, rate, seconds, spine=False)
+        results.append((f"{stack.label}, writes only", await attempt(baseline)))
     print_lag(results, rate, seconds)
 
 
@@ -983,7 +984,8 @@ def main() -> None:
             else:
                 asyncio.run(run(arguments, services))
         finally:
-            close_services(services)
+            if services.postgres is not None:  # the loop never ran its clean-up
+                services.postgres.drop()
 
 
 if __name__ == "__main__":

@@ -72,7 +72,7 @@ def _worker_env(settings: Settings) -> dict[str, str]:
         "RUSTOK_NATS_URL": settings.nats_url,
         "RUSTOK_NATS_STREAM": settings.nats_stream,
         "RUSTOK_NATS_SUBJECT_PREFIX": settings.nats_subject_prefix,
-        "RUSTOK_RELAY_BATCH_SIZE": "50",
+        "RUSTOK_RELAY_BATCH_SIZE": "10",  # small batches: slow enough to die mid-way
         "RUSTOK_RELAY_LEASE_SECONDS": "1",
         "RUSTOK_LOG_FORMAT": "json",
     }

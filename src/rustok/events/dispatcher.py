@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 
 import structlog
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from rustok.core.clock import utcnow
 from rustok.core.errors import DomainError
@@ -30,9 +31,10 @@ from rustok.events.models import HandledEvent
 from rustok.events.relay import backoff_seconds
 
 if TYPE_CHECKING:
+    import uuid
     from collections.abc import Sequence
 
-    from rustok.core.uow import UnitOfWorkFactory
+    from rustok.core.uow import UnitOfWork, UnitOfWorkFactory
     from rustok.events.dlq import DeadLetterStore
     from rustok.events.envelope import EventEnvelope
     from rustok.events.handler import EventHandler
@@ -261,15 +263,7 @@ class Dispatcher:
         started = time.perf_counter()
         try:
             async with self._uow() as uow:
-                uow.session.add(
-                    HandledEvent(
-                        consumer=handler.consumer, event_id=envelope.id, handled_at=utcnow()
-                    )
-                )
-                try:
-                    async with uow.session.begin_nested():
-                        await uow.session.flush()
-                except IntegrityError:
+                if not await self._record_in_ledger(uow, handler.consumer, envelope.id):
                     HANDLED.labels(handler.consumer, "duplicate").inc()
                     return "duplicate"
                 try:
@@ -289,6 +283,21 @@ class Dispatcher:
             max((utcnow() - envelope.occurred_at).total_seconds(), 0.0)
         )
         return "ok"
+
+    @staticmethod
+    async def _record_in_ledger(uow: UnitOfWork, consumer: str, event_id: uuid.UUID) -> bool:
+        """Insert the ledger row; False when it is there already (a redelivery). One statement,
+        no savepoint: a concurrent twin waits on the row lock and then finds it taken."""
+        session = uow.session
+        dialect = session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = (
+            insert(HandledEvent)
+            .values(consumer=consumer, event_id=event_id, handled_at=utcnow())
+            .on_conflict_do_nothing()
+        )
+        result = await session.execute(statement)
+        return bool(getattr(result, "rowcount", 0))
 
     def _decode(self, envelope: EventEnvelope) -> DomainEvent:
         return self._registry.decode(envelope.event_type, envelope.schema_version, envelope.payload)

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rustok.core.db import Base
@@ -27,6 +27,15 @@ class SysEvent(Base):
         Index("ix_sys_events_pending", "published_at", "next_attempt_at", "seq"),
         Index("ix_sys_events_tenant_type", "tenant_id", "event_type"),
         Index("ix_sys_events_type_version", "event_type", "schema_version"),
+        # The relay's "is an earlier event of this aggregate still out?" check, pending rows only.
+        Index(
+            "ix_sys_events_pending_aggregate",
+            "aggregate_type",
+            "aggregate_id",
+            "seq",
+            postgresql_where=text("published_at IS NULL"),
+            sqlite_where=text("published_at IS NULL"),
+        ),
     )
 
     seq: Mapped[int] = mapped_column(SequenceType, primary_key=True, autoincrement=True)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import structlog
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import aliased
 
 from rustok.core.clock import utcnow
 from rustok.core.db import write_transaction
@@ -70,13 +71,20 @@ class OutboxRelay:
         self._stopping = asyncio.Event()
         self._failures = 0
         self._paused_for = 0.0
+        # Settled events are marked published in batches: one UPDATE per event would cost a
+        # write transaction each and cap the embedded stack at a few hundred events/s.
+        self._settled: list[uuid.UUID] = []
+        self._settled_signal = asyncio.Event()
+        self._marker: asyncio.Task[None] | None = None
         if not transport.durable:
-            transport.on_settled(self._mark_published)
+            transport.on_settled(self._collect_settled)
 
     async def start(self) -> None:
         if self._task is None:
             self._stopping.clear()
             self._task = asyncio.create_task(self._run(), name="outbox-relay")
+            if not self._transport.durable:
+                self._marker = asyncio.create_task(self._mark_settled(), name="outbox-marker")
 
     async def stop(self) -> None:
         task, self._task = self._task, None
@@ -89,6 +97,30 @@ class OutboxRelay:
         except TimeoutError:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+        marker, self._marker = self._marker, None
+        if marker is not None:
+            marker.cancel()
+            await asyncio.gather(marker, return_exceptions=True)
+        await self._flush_settled()  # what settled meanwhile is not re-sent after a restart
+
+    async def _collect_settled(self, envelopes: Sequence[EventEnvelope]) -> None:
+        self._settled.extend(envelope.id for envelope in envelopes)
+        self._settled_signal.set()
+
+    async def _mark_settled(self) -> None:
+        while True:
+            await self._settled_signal.wait()
+            self._settled_signal.clear()
+            try:
+                await self._flush_settled()
+            except Exception:
+                # The rows stay leased and are re-sent after the lease: at-least-once holds.
+                log.exception("outbox.mark_published_failed")
+
+    async def _flush_settled(self) -> None:
+        while self._settled:
+            ids, self._settled = self._settled[:1000], self._settled[1000:]
+            await self._mark_ids_published(ids)
 
     async def _run(self) -> None:
         while not self._stopping.is_set():
@@ -121,12 +153,14 @@ class OutboxRelay:
             rows = await self._claim(session)
             if not rows:
                 return 0
-            now = utcnow()
-            for row in rows:
-                row.attempts += 1
-                row.next_attempt_at = now + self._lease
+            await session.execute(
+                update(SysEvent)
+                .where(SysEvent.seq.in_([row.seq for row in rows]))
+                .values(attempts=SysEvent.attempts + 1, next_attempt_at=utcnow() + self._lease)
+                .execution_options(synchronize_session=False)
+            )
             envelopes = [row_envelope(row) for row in rows]
-            attempts = {row.id: row.attempts for row in rows}
+            attempts = {row.id: row.attempts + 1 for row in rows}
         try:
             await self._transport.publish(envelopes)
         except Exception as error:
@@ -159,9 +193,24 @@ class OutboxRelay:
         self._paused_for = delay
 
     async def _claim(self, session: AsyncSession) -> Sequence[SysEvent]:
+        now = utcnow()
+        earlier = aliased(SysEvent)
+        # An event waits while an earlier event of its aggregate is still out (leased by a relay
+        # that may have died, or backing off): a newer one must not overtake it.
+        blocked = (
+            select(earlier.seq)
+            .where(
+                earlier.aggregate_type == SysEvent.aggregate_type,
+                earlier.aggregate_id == SysEvent.aggregate_id,
+                earlier.seq < SysEvent.seq,
+                earlier.published_at.is_(None),
+                earlier.next_attempt_at > now,
+            )
+            .exists()
+        )
         query = (
             select(SysEvent)
-            .where(SysEvent.published_at.is_(None), SysEvent.next_attempt_at <= utcnow())
+            .where(SysEvent.published_at.is_(None), SysEvent.next_attempt_at <= now, ~blocked)
             .order_by(SysEvent.seq)
             .limit(self._batch_size)
         )
@@ -171,7 +220,9 @@ class OutboxRelay:
         return result.all()
 
     async def _mark_published(self, envelopes: Sequence[EventEnvelope]) -> None:
-        ids = [envelope.id for envelope in envelopes]
+        await self._mark_ids_published([envelope.id for envelope in envelopes])
+
+    async def _mark_ids_published(self, ids: Sequence[uuid.UUID]) -> None:
         async with write_transaction(self._session_factory) as session:
             await session.execute(
                 update(SysEvent)
