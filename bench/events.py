@@ -311,6 +311,7 @@ class Throughput:
     name: str
     events: int
     seconds: float
+    note: str = ""
 
     @property
     def rate(self) -> float:
@@ -377,11 +378,13 @@ async def relay_throughput(services: Services, stack: Stack, count: int) -> Thro
         await relay.stop()
         seconds = time.perf_counter() - started
         left = await count_pending(container.session_factory)
-        if left:
-            raise RuntimeError(f"{stack.label}: {left} events still pending after the relay")
     finally:
         await close_container(container)
-    return Throughput(f"relay {stack.label}", count, seconds)
+    note = ""
+    if left:
+        # Not lost (leased rows are re-sent after the lease) but not done either.
+        note = f"{left:,} events left pending (leased, unmarked) after stop(): a relay bug"
+    return Throughput(f"relay {stack.label}", count - left, seconds, note)
 
 
 # -- 2. end-to-end lag -------------------------------------------------------------------------
@@ -577,32 +580,64 @@ def _replace(owner: object, name: str, replacement: Any) -> None:
     setattr(owner, name, replacement)
 
 
-def try_relay_pipeline() -> None:
-    """Relay: claim and lease a batch in one `UPDATE ... WHERE seq IN (SELECT ... FOR UPDATE
-    SKIP LOCKED) RETURNING` (no ORM objects, no per-row UPDATEs), and mark batch k published
-    while batch k+1 is claimed and published (one mark in flight; the lease keeps batch k
-    from being claimed again meanwhile)."""
+def try_marker_fixes() -> None:
+    """Memory transport, the relay's marker: wake the relay after marking settled events
+    (marking is what unblocks the next events of their aggregates, and nothing else wakes
+    it until the next commit or poll), and drop ids from the buffer only once their UPDATE
+    committed (stop() cancels the marker, and a flush cancelled midway lost its ids)."""
+    _unchanged((OutboxRelay._flush_settled, "a7fc883b7ee4"))
+
+    async def flush_settled(self: Any) -> None:
+        while self._settled:
+            ids = self._settled[:1000]
+            await self._mark_ids_published(ids)
+            del self._settled[: len(ids)]
+            self._outbox.wake()
+
+    _replace(OutboxRelay, "_flush_settled", flush_settled)
+
+
+def try_claim_query() -> None:
+    """Relay claim: (1) test "is an earlier event of this aggregate still out?" against the
+    few rows that are out, grouped once per claim (`WITH out AS (SELECT aggregate, MIN(seq)
+    ... WHERE next_attempt_at > now GROUP BY aggregate)`), instead of a correlated subquery
+    per pending row, which SQLite runs for every due row before sorting (O(backlog) per
+    claim); (2) claim and lease in one statement, `UPDATE ... WHERE seq IN (<claim>)
+    RETURNING *`, read as plain rows: no ORM objects, one round trip instead of two."""
     from rustok.events import relay as relay_module
 
-    _unchanged((OutboxRelay.relay_once, "dd1af0240703"), (OutboxRelay.stop, "4481bf2a4288"))
-    stop = OutboxRelay.stop
-    table = SysEvent.__table__
-
-    async def finish_marking(self: Any) -> None:
-        marking = self.__dict__.pop("_marking", None)
-        if marking is not None:
-            await marking
+    _unchanged((OutboxRelay.relay_once, "dd1af0240703"), (OutboxRelay._claim, "aa7fc2588c58"))
 
     async def relay_once(self: Any) -> int:
         now = utcnow()
+        out = (
+            select(
+                SysEvent.aggregate_type.label("aggregate_type"),
+                SysEvent.aggregate_id.label("aggregate_id"),
+                func.min(SysEvent.seq).label("first_out"),
+            )
+            .where(SysEvent.published_at.is_(None), SysEvent.next_attempt_at > now)
+            .group_by(SysEvent.aggregate_type, SysEvent.aggregate_id)
+            .cte("out")
+        )
+        blocked = (
+            select(out.c.first_out)
+            .where(
+                out.c.aggregate_type == SysEvent.aggregate_type,
+                out.c.aggregate_id == SysEvent.aggregate_id,
+                out.c.first_out < SysEvent.seq,
+            )
+            .exists()
+        )
         due = (
-            select(table.c.seq)
-            .where(table.c.published_at.is_(None), table.c.next_attempt_at <= now)
-            .order_by(table.c.seq)
+            select(SysEvent.seq)
+            .where(SysEvent.published_at.is_(None), SysEvent.next_attempt_at <= now, ~blocked)
+            .order_by(SysEvent.seq)
             .limit(self._batch_size)
         )
         if self._is_postgres:
-            due = due.with_for_update(skip_locked=True)
+            due = due.with_for_update(of=SysEvent, skip_locked=True)
+        table = SysEvent.__table__
         claim = (
             update(table)
             .where(table.c.seq.in_(due.scalar_subquery()))
@@ -612,7 +647,6 @@ def try_relay_pipeline() -> None:
         async with relay_module.write_transaction(self._session_factory) as session:
             rows = sorted((await session.execute(claim)).all(), key=lambda row: row.seq)
         if not rows:
-            await finish_marking(self)
             return 0
         envelopes = [row_envelope(row) for row in rows]
         attempts = {row.id: row.attempts for row in rows}
@@ -623,16 +657,10 @@ def try_relay_pipeline() -> None:
             return 0
         self._failures = 0
         if self._transport.durable:
-            await finish_marking(self)
-            self._marking = asyncio.create_task(self._mark_published(envelopes))
+            await self._mark_published(envelopes)
         return len(envelopes)
 
-    async def stop_and_mark(self: Any) -> None:
-        await stop(self)
-        await finish_marking(self)
-
     _replace(OutboxRelay, "relay_once", relay_once)
-    _replace(OutboxRelay, "stop", stop_and_mark)
 
 
 def try_lane_batching() -> None:
@@ -804,7 +832,8 @@ def try_no_pre_ping() -> None:
 
 
 PROTOTYPES = {
-    "relay_pipeline": try_relay_pipeline,
+    "marker_fixes": try_marker_fixes,
+    "claim_query": try_claim_query,
     "lane_batching": try_lane_batching,
     "sqlite_write_lock": try_sqlite_write_lock,
     "no_pre_ping": try_no_pre_ping,
@@ -830,8 +859,13 @@ def print_throughput(
             print(f"{name:<34}  {outcome}")
             continue
         baseline = raw.get(stack.transport)
-        ratio = f"{outcome.rate / baseline.rate:.0%}" if isinstance(baseline, Throughput) else "-"
+        ratio = "-"
+        if isinstance(baseline, Throughput):
+            share = outcome.rate / baseline.rate
+            ratio = f"{share:.1%}" if share < 0.1 else f"{share:.0%}"
         print(f"{name:<34}{outcome.seconds:>9.2f}{outcome.rate:>11,.0f}{ratio:>9}")
+        if outcome.note:
+            print(f"{'':<4}! {outcome.note}")
     print(
         "\nrelayed = published and marked published (memory: after the no-op group acked);"
         "\nvs raw = relay events/s over the same transport publishing the same envelopes"

@@ -32,7 +32,7 @@ class SysEvent(Base):
             "ix_sys_events_pending_aggregate",
             "aggregate_type",
             "aggregate_id",
-            "seq",
+            "next_attempt_at",
             postgresql_where=text("published_at IS NULL"),
             sqlite_where=text("published_at IS NULL"),
         ),

@@ -105,7 +105,10 @@ class OutboxRelay:
 
     async def _collect_settled(self, envelopes: Sequence[EventEnvelope]) -> None:
         self._settled.extend(envelope.id for envelope in envelopes)
-        self._settled_signal.set()
+        if self._marker is None:
+            await self._flush_settled()  # driven by hand (relay_once), not by start()
+        else:
+            self._settled_signal.set()
 
     async def _mark_settled(self) -> None:
         while True:

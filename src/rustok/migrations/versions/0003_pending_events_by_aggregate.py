@@ -20,7 +20,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_sys_events_pending_aggregate",
         "sys_events",
-        ["aggregate_type", "aggregate_id", "seq"],
+        ["aggregate_type", "aggregate_id", "next_attempt_at"],
         unique=False,
         postgresql_where=sa.text("published_at IS NULL"),
         sqlite_where=sa.text("published_at IS NULL"),
