@@ -122,8 +122,12 @@ class OutboxRelay:
 
     async def _flush_settled(self) -> None:
         while self._settled:
-            ids, self._settled = self._settled[:1000], self._settled[1000:]
+            ids = self._settled[:1000]
             await self._mark_ids_published(ids)
+            # Drop the ids only once marked: a flush cancelled midway (stop) keeps them.
+            del self._settled[: len(ids)]
+            # Marking may unblock later events of the same aggregates: claim them now.
+            self._outbox.wake()
 
     async def _run(self) -> None:
         while not self._stopping.is_set():
