@@ -1,21 +1,25 @@
 """Event spine benchmark: outbox relay throughput and commit-to-handler lag, in one run.
 
-    .venv/bin/python bench/events.py [--quick] [--events N] [--rate R] [--seconds S]
+    .venv/bin/python bench/events.py [--quick] [--only relay|lag] [--events N] [--rate R]
+                                     [--seconds S] [--loop uvloop|asyncio] [--try-... | --try-all]
 
-1. Relay throughput. N pending `sys_events` rows are bulk-inserted, then
-   `OutboxRelay.relay_once()` runs until nothing is pending, on SQLite and PostgreSQL, to the
-   memory transport and to NATS JetStream. An event counts as relayed once its row is marked
-   published: at once after a JetStream publish; after every consumer group settled it on the
-   memory transport, so a no-op group (acking at once) is subscribed there. The baseline is the
-   same transport publishing the same envelopes with no database, so `vs raw` shows what the
-   outbox costs on top of the transport.
+1. Relay throughput. N pending `sys_events` rows are bulk-inserted, then the container's relay
+   runs (its loop calls `relay_once()` back to back while batches come full) until every event
+   is relayed, on SQLite and PostgreSQL, to the memory transport and to NATS JetStream. An
+   event counts as relayed once its row is marked published: right after its JetStream
+   publish; on the memory transport after every consumer group settled it, so a no-op group
+   (acking at once) is subscribed there. The baseline is the same transport publishing the
+   same envelopes with no database, so `vs raw` shows what the outbox costs on top of it.
 2. End-to-end lag. A real container (relay, dispatcher, the stock modules and a bench consumer)
    takes a steady offered load of one-event units of work, each started on its own schedule
    (open loop, so a slow commit delays no other); the consumer records how long after its
-   `occurred_at` (stamped in the committing transaction) it ran.
+   `occurred_at` (stamped in the committing transaction) it ran. The same load with no relay
+   or consumers running shows what the writes alone cost.
 
 PostgreSQL gets a fresh database and NATS fresh streams, all removed at the end; a service
-that does not answer is reported as skipped. Compare absolute numbers only within one run.
+that does not answer is reported as skipped, a case that breaks as FAILED. `--try-*` flags
+measure prototypes of proposed changes (see bench/README.md); without them the script
+measures the product as it is. Compare absolute numbers only within one run.
 """
 
 from __future__ import annotations
@@ -580,23 +584,6 @@ def _replace(owner: object, name: str, replacement: Any) -> None:
     setattr(owner, name, replacement)
 
 
-def try_marker_fixes() -> None:
-    """Memory transport, the relay's marker: wake the relay after marking settled events
-    (marking is what unblocks the next events of their aggregates, and nothing else wakes
-    it until the next commit or poll), and drop ids from the buffer only once their UPDATE
-    committed (stop() cancels the marker, and a flush cancelled midway lost its ids)."""
-    _unchanged((OutboxRelay._flush_settled, "a7fc883b7ee4"))
-
-    async def flush_settled(self: Any) -> None:
-        while self._settled:
-            ids = self._settled[:1000]
-            await self._mark_ids_published(ids)
-            del self._settled[: len(ids)]
-            self._outbox.wake()
-
-    _replace(OutboxRelay, "_flush_settled", flush_settled)
-
-
 def try_claim_query() -> None:
     """Relay claim: (1) test "is an earlier event of this aggregate still out?" against the
     few rows that are out, grouped once per claim (`WITH out AS (SELECT aggregate, MIN(seq)
@@ -832,7 +819,6 @@ def try_no_pre_ping() -> None:
 
 
 PROTOTYPES = {
-    "marker_fixes": try_marker_fixes,
     "claim_query": try_claim_query,
     "lane_batching": try_lane_batching,
     "sqlite_write_lock": try_sqlite_write_lock,
