@@ -855,8 +855,13 @@ def print_throughput(
     print(
         "\nrelayed = published and marked published (memory: after the no-op group acked);"
         "\nvs raw = relay events/s over the same transport publishing the same envelopes"
-        " without a database.\ntarget: >= 5,000 events/s relayed from PostgreSQL to NATS."
+        " without a database."
     )
+    target = next((o for stack, o in relayed if stack == Stack("postgres", "nats")), None)
+    verdict = "not measured"
+    if isinstance(target, Throughput):
+        verdict = f"{target.rate:,.0f}: {'met' if target.rate >= 5_000 else 'MISSED'}"
+    print(f"target: >= 5,000 events/s relayed from PostgreSQL to NATS ({verdict}).")
 
 
 def print_lag(results: list[tuple[str, Lag | str]], rate: float, seconds: float) -> None:
@@ -891,8 +896,15 @@ def print_lag(results: list[tuple[str, Lag | str]], rate: float, seconds: float)
         "\nbox = how busy all the machine's cores were meanwhile (databases, NATS, other"
         " processes)."
         "\nwrites only = the same load with no relay or consumers running: what the writes"
-        " alone cost.\ntarget: p99 < 100 ms at 500 events/s."
+        " alone cost."
     )
+    verdicts = [
+        f"{name} {outcome.percentile(0.99):,.0f} ms: "
+        + ("met" if outcome.percentile(0.99) < 100 and rate >= 500 else "MISSED")
+        for name, outcome in results
+        if isinstance(outcome, Lag) and outcome.lags
+    ]
+    print(f"target: p99 < 100 ms at 500 events/s ({'; '.join(verdicts) or 'not measured'}).")
 
 
 async def run(arguments: argparse.Namespace, services: Services) -> None:
@@ -917,8 +929,8 @@ async def run_sections(arguments: argparse.Namespace, services: Services) -> Non
     if arguments.only in (None, "lag"):
         await lag_section(services, arguments.rate, arguments.seconds)
     print(
-        f"\nload average at the end {os.getloadavg()[0]:.2f} (1 min); above ~0.5 before the run,"
-        " other processes were\ncompeting for the cores and the figures are low."
+        f"\n1-minute load average at the end: {os.getloadavg()[0]:.2f}. Where it was above ~0.5"
+        " at the start, other\nprocesses competed for the cores and the figures are low."
     )
 
 

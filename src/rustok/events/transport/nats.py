@@ -433,7 +433,9 @@ class NatsTransport(EventTransport):
         generation = self._generation
         next_check = loop.time() + _CONSUMER_CHECK_SECONDS
         failures = 0
-        while True:
+        # Not `while True`: on Python 3.11 nats-py's wait_for can swallow our cancellation when
+        # a message arrives at the same moment; the flag still ends the loop for close().
+        while not self._closing:
             # Pull requests sent while disconnected would pile up in the client's buffer.
             await self._connected.wait()
             try:
