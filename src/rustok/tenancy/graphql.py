@@ -13,6 +13,7 @@ from rustok.api.graphql.permissions import public, requires
 from rustok.core.modules import GraphQLPart
 from rustok.core.pagination import MAX_PAGE_SIZE
 from rustok.rbac.permissions import Action, Resource
+from rustok.tenancy.schemas import TenantPublic
 
 if TYPE_CHECKING:
     from rustok.tenancy.schemas import ModuleRead, TenantRead
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 @strawberry.type
 class Locale:
     locale: str
+    name: str
     is_default: bool
     is_enabled: bool
     fallback_locale: str | None
@@ -87,7 +89,7 @@ class Module:
 class TenancyQuery:
     @strawberry.field(extensions=[public()], description="The tenant this request talks to.")
     def current_tenant(self, info: Info[GraphQLContext, Any]) -> CurrentTenant:
-        tenant = info.context.tenant
+        tenant = TenantPublic.of(info.context.tenant)
         return CurrentTenant(
             id=tenant.id,
             name=tenant.name,
@@ -96,12 +98,12 @@ class TenancyQuery:
             locales=[
                 Locale(
                     locale=loc.locale,
+                    name=loc.name,
                     is_default=loc.is_default,
                     is_enabled=loc.is_enabled,
                     fallback_locale=loc.fallback_locale,
                 )
                 for loc in tenant.locales
-                if loc.is_enabled
             ],
         )
 

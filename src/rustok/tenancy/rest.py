@@ -15,7 +15,6 @@ from rustok.tenancy.schemas import (
     ModuleRead,
     TenantCreate,
     TenantDetail,
-    TenantLocaleRead,
     TenantLocaleUpsert,
     TenantPublic,
     TenantRead,
@@ -29,23 +28,7 @@ LocalePath = Annotated[str, Path(pattern=LOCALE_PATTERN, max_length=16)]
 
 @router.get("/tenant", response_model=TenantPublic, summary="The tenant this request talks to")
 async def current_tenant(tenant: TenantDep, _: Annotated[None, public()]) -> TenantPublic:
-    return TenantPublic(
-        id=tenant.id,
-        name=tenant.name,
-        slug=tenant.slug,
-        default_locale=tenant.default_locale,
-        locales=[
-            TenantLocaleRead(
-                locale=loc.locale,
-                name=loc.name,
-                is_default=loc.is_default,
-                is_enabled=loc.is_enabled,
-                fallback_locale=loc.fallback_locale,
-            )
-            for loc in tenant.locales
-            if loc.is_enabled
-        ],
-    )
+    return TenantPublic.of(tenant)
 
 
 @router.get("/admin/tenants", response_model=Page[TenantRead], summary="All tenants")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -15,6 +15,9 @@ from rustok.tenancy.identifiers import (
     SLUG_PATTERN,
     normalise_host,
 )
+
+if TYPE_CHECKING:
+    from rustok.tenancy.snapshot import TenantSnapshot
 
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=1, max_length=64)]
 Locale = Annotated[str, Field(pattern=LOCALE_PATTERN, max_length=16)]
@@ -105,13 +108,33 @@ class TenantDetail(TenantRead):
 
 
 class TenantPublic(BaseModel):
-    """What anyone may learn about the tenant they are talking to."""
+    """What anyone may learn about the tenant they are talking to: its enabled locales only."""
 
     id: uuid.UUID
     name: str
     slug: str
     default_locale: str
     locales: list[TenantLocaleRead]
+
+    @classmethod
+    def of(cls, tenant: TenantSnapshot) -> TenantPublic:
+        return cls(
+            id=tenant.id,
+            name=tenant.name,
+            slug=tenant.slug,
+            default_locale=tenant.default_locale,
+            locales=[
+                TenantLocaleRead(
+                    locale=loc.locale,
+                    name=loc.name,
+                    is_default=loc.is_default,
+                    is_enabled=loc.is_enabled,
+                    fallback_locale=loc.fallback_locale,
+                )
+                for loc in tenant.locales
+                if loc.is_enabled
+            ],
+        )
 
 
 class ModuleRead(BaseModel):
