@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from rustok.core.clock import utcnow
-from rustok.events.models import DeadLetter, HandledEvent
-from rustok.events.outbox import envelope_row
+from rustok.events.models import DeadLetter, HandledEvent, SysEvent
+from rustok.events.outbox import outbox_values
 from rustok.testing.events import drain, outbox_rows
 from rustok.testing.services import wait_until_async
 from tests.events.probe import emit_things, new_thing
@@ -87,7 +88,7 @@ async def _insert_raw(spine: Container, *, version: int, payload: dict[str, obje
         payload=payload,
     )
     async with spine.session_factory() as session, session.begin():
-        session.add(envelope_row(envelope, next_attempt_at=utcnow()))
+        await session.execute(insert(SysEvent), [outbox_values(envelope, next_attempt_at=utcnow())])
     spine.outbox.wake()
 
 
@@ -125,3 +126,52 @@ async def test_a_slow_consumer_holds_events_in_the_outbox_without_dropping_any(
     # what it accepted, so there the outbox may hand everything over at once.
     assert len(pending) == (0 if durable else 40)
     assert probe.effects(thing) == list(range(1, 41))
+
+
+async def _ledger_transactions(spine: Container, consumer: str) -> int:
+    """Distinct commit stamps among a consumer's ledger rows: one per unit of work."""
+    async with spine.session_factory() as session:
+        query = select(func.count(func.distinct(HandledEvent.handled_at))).where(
+            HandledEvent.consumer == consumer
+        )
+        return int(await session.scalar(query) or 0)
+
+
+async def test_a_busy_lane_handles_what_queued_up_in_one_unit_of_work(
+    spine: Container, probe: Probe
+) -> None:
+    probe.release = asyncio.Event()
+    thing = new_thing()  # one aggregate: one lane
+    await emit_things(spine, [(thing, n) for n in range(1, 21)])
+    # The lane holds the first event (alone, or with what had arrived by then); the rest
+    # queue up behind it. (On SQLite the held handler owns the write lock: nothing more could
+    # be emitted now, so all twenty go in at once.)
+    await wait_until_async(lambda: probe.attempts[f"{thing}:1"] == 1, timeout=5)
+    dispatcher = spine.events.dispatcher
+    await wait_until_async(lambda: dispatcher.queued + dispatcher.in_flight == 20, timeout=5)
+
+    probe.release.set()
+    await drain(spine)
+
+    assert probe.effects(thing) == list(range(1, 21))
+    assert await _ledger_transactions(spine, "probe.recorder") <= 2  # one by one: 20
+
+
+async def test_a_failing_batch_falls_back_to_one_by_one_and_each_effect_happens_once(
+    spine: Container, probe: Probe
+) -> None:
+    probe.release = asyncio.Event()
+    probe.fail_times = 1  # every event fails its first try, the batch's first one included
+    thing = new_thing()
+    await emit_things(spine, [(thing, n) for n in range(1, 11)])
+    await wait_until_async(lambda: probe.attempts[f"{thing}:1"] == 1, timeout=5)
+
+    probe.release.set()
+    await drain(spine)
+
+    assert probe.effects(thing) == list(range(1, 11))
+    # Two tries each: the failed one (alone or in the rolled-back batch), then the good one.
+    assert {probe.attempts[f"{thing}:{n}"] for n in range(1, 11)} == {2}
+    async with spine.session_factory() as session:
+        dead = await session.scalar(select(func.count()).select_from(DeadLetter))
+    assert dead == 0

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+import weakref
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, Uuid, event, text
+from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, Uuid, event, exc, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -23,7 +25,7 @@ from rustok.core.ids import new_id
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from sqlalchemy.engine import Dialect
+    from sqlalchemy.engine import Dialect, Engine
     from sqlalchemy.engine.interfaces import DBAPIConnection
     from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -79,13 +81,16 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+SQLITE_BUSY_TIMEOUT_SECONDS = 10.0
+
+
 def _sqlite_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     # pysqlite's own transaction handling would start transactions lazily and let reads and
     # savepoints escape them; we turn it off and emit BEGIN ourselves (see the begin hook).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_SECONDS * 1000)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -122,7 +127,10 @@ def create_engine(settings: Settings, *, url: str | None = None) -> AsyncEngine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,
-        pool_pre_ping=True,
+        # Off by default: with asyncpg a ping is BEGIN, `;`, ROLLBACK, three round trips before
+        # every transaction. A connection broken meanwhile fails its first use instead; the pool
+        # is then refreshed (see `connection_lost`) and the caller retries.
+        pool_pre_ping=settings.db_pool_pre_ping,
         connect_args={"timeout": settings.db_connect_timeout},
     )
 
@@ -136,14 +144,72 @@ async def begin_write(session: AsyncSession) -> None:
     await session.connection(execution_options=WRITE_OPTIONS)
 
 
+class WriteGateTimeout(RuntimeError):
+    """A SQLite writer waited longer than the busy timeout for this process's other writers."""
+
+
+_write_gates: weakref.WeakKeyDictionary[Engine, tuple[asyncio.AbstractEventLoop, asyncio.Lock]]
+_write_gates = weakref.WeakKeyDictionary()
+
+
+def _write_gate(session_factory: async_sessionmaker[AsyncSession]) -> asyncio.Lock | None:
+    engine: AsyncEngine = session_factory.kw["bind"]
+    if engine.dialect.name != "sqlite":
+        return None
+    loop = asyncio.get_running_loop()
+    gate = _write_gates.get(engine.sync_engine)
+    if gate is None or gate[0] is not loop:
+        gate = (loop, asyncio.Lock())
+        _write_gates[engine.sync_engine] = gate
+    return gate[1]
+
+
+@asynccontextmanager
+async def sqlite_write_gate(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[None]:
+    """Hold this process's SQLite write turn from BEGIN IMMEDIATE to COMMIT or ROLLBACK.
+
+    SQLite has one writer at a time. Writers of one process queue here, first come first
+    served, instead of in SQLite's busy handler, which sleeps up to 100 ms between tries and
+    leaves the database idle meanwhile. Other processes still meet the busy handler. A no-op
+    on PostgreSQL.
+    """
+    gate = _write_gate(session_factory)
+    if gate is None:
+        yield
+        return
+    try:
+        async with asyncio.timeout(SQLITE_BUSY_TIMEOUT_SECONDS):
+            await gate.acquire()
+    except TimeoutError:
+        raise WriteGateTimeout(
+            f"waited {SQLITE_BUSY_TIMEOUT_SECONDS:g}s for SQLite's write lock; a unit of work "
+            "that opens another one inside it waits for itself (pass the outer one down)"
+        ) from None
+    try:
+        yield
+    finally:
+        gate.release()
+
+
 @asynccontextmanager
 async def write_transaction(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[AsyncSession]:
     """A short writing transaction outside any unit of work (relay, DLQ bookkeeping)."""
-    async with session_factory() as session, session.begin():
+    async with (
+        sqlite_write_gate(session_factory),
+        session_factory() as session,
+        session.begin(),
+    ):
         await begin_write(session)
         yield session
+
+
+def connection_lost(error: BaseException) -> bool:
+    """The database connection broke (restart, network): retrying on a fresh one may work."""
+    return isinstance(error, exc.DBAPIError) and bool(error.connection_invalidated)
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

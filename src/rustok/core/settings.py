@@ -78,6 +78,7 @@ class Settings(BaseSettings):
     db_pool_timeout: float = Field(default=10.0, gt=0)
     db_connect_timeout: float = Field(default=5.0, gt=0)
     db_echo: bool = False
+    db_pool_pre_ping: bool = False
     allow_sqlite_in_production: bool = False
 
     redis_url: str | None = None

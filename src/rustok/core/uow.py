@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, Self
 
-from rustok.core.db import begin_write
+from rustok.core.db import begin_write, sqlite_write_gate
 from rustok.core.errors import DomainError
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ class UnitOfWork:
         self._session_factory = session_factory
         self._outbox = outbox
         self._session: AsyncSession | None = None
+        self._write_turn = AsyncExitStack()
         self._committed = False
         self._after_commit: list[Callable[[], Awaitable[None]]] = []
         self._events: list[PendingEvent] = []
@@ -71,12 +73,22 @@ class UnitOfWork:
     async def __aenter__(self) -> Self:
         if self._session is not None:
             raise NestedUnitOfWork("unit of work already open", code="NESTED_UNIT_OF_WORK")
-        self._session = self._session_factory()
         self._committed = False
         self._after_commit = []
         self._events = []
-        await self._session.begin()
-        await begin_write(self._session)
+        await self._write_turn.enter_async_context(sqlite_write_gate(self._session_factory))
+        try:
+            self._session = self._session_factory()
+            await self._session.begin()
+            await begin_write(self._session)
+        except BaseException:
+            session, self._session = self._session, None
+            try:
+                if session is not None:
+                    await session.close()
+            finally:
+                await self._write_turn.aclose()
+            raise
         return self
 
     async def __aexit__(
@@ -92,7 +104,10 @@ class UnitOfWork:
             if not self._committed:
                 await session.rollback()
         finally:
-            await session.close()
+            try:
+                await session.close()
+            finally:
+                await self._write_turn.aclose()
         if self._committed:
             hooks, self._after_commit = self._after_commit, []
             for hook in hooks:

@@ -43,6 +43,9 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger(__name__)
 
+_LANE_BATCH = 64
+"""Deliveries a busy lane handles in one unit of work at most."""
+
 
 class Duplicate(Exception):
     """The ledger already holds this (consumer, event): the effect happened before."""
@@ -96,8 +99,17 @@ class Dispatcher:
     @property
     def idle(self) -> bool:
         """No delivery is queued in a lane or being handled."""
-        queued = sum(lane.qsize() for consumer in self._consumers for lane in consumer.lanes)
-        return queued == 0 and self._in_flight == 0
+        return self.queued == 0 and self._in_flight == 0
+
+    @property
+    def in_flight(self) -> int:
+        """Deliveries being handed to a lane or handled."""
+        return self._in_flight
+
+    @property
+    def queued(self) -> int:
+        """Deliveries waiting in a lane behind the one being handled."""
+        return sum(lane.qsize() for consumer in self._consumers for lane in consumer.lanes)
 
     @property
     def handlers(self) -> dict[str, EventHandler]:
@@ -192,20 +204,72 @@ class Dispatcher:
         task = asyncio.current_task()
         assert task is not None
         while not self._stopping.is_set():
-            delivery = await lane.get()
+            # What queued up behind the delivery we waited for is handled with it: one
+            # transaction for the lot when the lane is busy, none of added latency when idle.
+            batch = [await lane.get()]
+            while len(batch) < _LANE_BATCH and not lane.empty():
+                batch.append(lane.get_nowait())
             consumer.busy.add(task)
-            self._in_flight += 1
+            self._in_flight += len(batch)
             try:
-                await self.process(handler, delivery)
-            except Exception:
-                # Bookkeeping failed (e.g. the DLQ write): hand it back rather than lose it.
-                log.exception("events.lane_failed", consumer=handler.consumer)
-                with contextlib.suppress(Exception):
-                    await delivery.nak(1.0)
+                if len(batch) > 1 and await self._process_together(handler, batch):
+                    continue
+                for delivery in batch:
+                    try:
+                        await self.process(handler, delivery)
+                    except Exception:
+                        # Bookkeeping failed (e.g. the DLQ write): hand it back, never lose it.
+                        log.exception("events.lane_failed", consumer=handler.consumer)
+                        with contextlib.suppress(Exception):
+                            await delivery.nak(1.0)
             finally:
-                consumer.waiting.discard(delivery)
+                for delivery in batch:
+                    consumer.waiting.discard(delivery)
                 consumer.busy.discard(task)
-                self._in_flight -= 1
+                self._in_flight -= len(batch)
+
+    async def _process_together(self, handler: EventHandler, batch: list[Delivery]) -> bool:
+        """Handle a lane's queued deliveries in one unit of work: one multi-row ledger insert,
+        the handler per event in lane order, one commit. False, with nothing done, when any
+        of it fails: the caller then takes them one by one (retries, DLQ)."""
+        if any(delivery.delivery_count > 1 for delivery in batch):
+            return False  # a redelivery may be the poison one: take the careful path
+        try:
+            events = [self._decode(delivery.envelope) for delivery in batch]
+        except Exception:
+            return False
+        started = time.perf_counter()
+        try:
+            async with self._uow() as uow:
+                fresh = await self._record_in_ledger(
+                    uow, handler.consumer, [delivery.envelope.id for delivery in batch]
+                )
+                for delivery, event in zip(batch, events, strict=True):
+                    if delivery.envelope.id in fresh:
+                        await self._run_handler(
+                            handler, HandlerContext(delivery.envelope, uow), event
+                        )
+                await uow.commit()
+        except Exception as error:
+            log.info(
+                "events.batch_fallback",
+                consumer=handler.consumer,
+                size=len(batch),
+                error=str(error)[:300],
+            )
+            return False
+        finally:
+            HANDLER_DURATION.labels(handler.consumer).observe(time.perf_counter() - started)
+        now = utcnow()
+        for delivery in batch:
+            if delivery.envelope.id in fresh:
+                HANDLED.labels(handler.consumer, "ok").inc()
+                lag = (now - delivery.envelope.occurred_at).total_seconds()
+                END_TO_END_LAG.labels(handler.consumer).observe(max(lag, 0.0))
+            else:
+                HANDLED.labels(handler.consumer, "duplicate").inc()
+            await delivery.ack()
+        return True
 
     async def _keep_alive(self, consumer: _Consumer) -> None:
         """Tell the transport that deliveries queued behind a slow or retrying one are still
@@ -263,18 +327,10 @@ class Dispatcher:
         started = time.perf_counter()
         try:
             async with self._uow() as uow:
-                if not await self._record_in_ledger(uow, handler.consumer, envelope.id):
+                if not await self._record_in_ledger(uow, handler.consumer, [envelope.id]):
                     HANDLED.labels(handler.consumer, "duplicate").inc()
                     return "duplicate"
-                try:
-                    await asyncio.wait_for(
-                        handler.handle(HandlerContext(envelope, uow), event),
-                        handler.timeout_seconds,
-                    )
-                except TimeoutError:
-                    raise HandlerTimeout(
-                        f"{handler.consumer} took longer than {handler.timeout_seconds}s"
-                    ) from None
+                await self._run_handler(handler, HandlerContext(envelope, uow), event)
                 await uow.commit()
         finally:
             HANDLER_DURATION.labels(handler.consumer).observe(time.perf_counter() - started)
@@ -285,19 +341,36 @@ class Dispatcher:
         return "ok"
 
     @staticmethod
-    async def _record_in_ledger(uow: UnitOfWork, consumer: str, event_id: uuid.UUID) -> bool:
-        """Insert the ledger row; False when it is there already (a redelivery). One statement,
-        no savepoint: a concurrent twin waits on the row lock and then finds it taken."""
+    async def _run_handler(
+        handler: EventHandler, context: HandlerContext, event: DomainEvent
+    ) -> None:
+        try:
+            await asyncio.wait_for(handler.handle(context, event), handler.timeout_seconds)
+        except TimeoutError:
+            raise HandlerTimeout(
+                f"{handler.consumer} took longer than {handler.timeout_seconds}s"
+            ) from None
+
+    @staticmethod
+    async def _record_in_ledger(
+        uow: UnitOfWork, consumer: str, event_ids: Sequence[uuid.UUID]
+    ) -> set[uuid.UUID]:
+        """Insert the ledger rows; returns the ids that were not there yet (the others are
+        redeliveries). One statement, no savepoint: a concurrent twin waits on the row lock
+        and then finds it taken."""
         session = uow.session
         dialect = session.get_bind().dialect.name
         insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        now = utcnow()
         statement = (
             insert(HandledEvent)
-            .values(consumer=consumer, event_id=event_id, handled_at=utcnow())
+            .values(
+                [{"consumer": consumer, "event_id": id_, "handled_at": now} for id_ in event_ids]
+            )
             .on_conflict_do_nothing()
+            .returning(HandledEvent.event_id)
         )
-        result = await session.execute(statement)
-        return bool(getattr(result, "rowcount", 0))
+        return set((await session.scalars(statement)).all())
 
     def _decode(self, envelope: EventEnvelope) -> DomainEvent:
         return self._registry.decode(envelope.event_type, envelope.schema_version, envelope.payload)

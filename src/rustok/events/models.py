@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, Index, Integer, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rustok.core.db import Base
@@ -53,6 +53,10 @@ class SysEvent(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+SYS_EVENTS = cast("Table", SysEvent.__table__)
+"""The outbox table, for Core statements on the hot path (no ORM unit of work)."""
 
 
 class HandledEvent(Base):

@@ -3,9 +3,15 @@
 It wakes right after a commit (the unit of work pokes it) and also polls. It claims a batch by
 status, never by "ids above the last one seen" (ids can commit out of order): on PostgreSQL
 with `FOR UPDATE SKIP LOCKED`, so several relays share the work. A claimed batch is leased
-(`next_attempt_at` moves forward) before it is published, so a crash mid-batch re-sends it
-after the lease, and never loses it. A failed publish records the error on its rows and backs
-them off with exponential, jittered delay; the relay pauses as long, so nothing overtakes them.
+(`next_attempt_at` moves forward) in the claiming statement itself, so a crash mid-batch
+re-sends it after the lease, and never loses it. A failed publish records the error on its rows
+and backs them off with exponential, jittered delay; the relay pauses as long, so nothing
+overtakes them.
+
+One statement per cycle: the events published since the last cycle are marked in the statement
+that claims the next batch (on PostgreSQL a single auto-committed statement, one round trip;
+on SQLite two statements in one transaction). Round trips, not Python, are what a relay spends
+its time on.
 """
 
 from __future__ import annotations
@@ -14,22 +20,23 @@ import asyncio
 import contextlib
 import random
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import structlog
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import Integer, Uuid, bindparam, func, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from rustok.core.clock import utcnow
-from rustok.core.db import write_transaction
+from rustok.core.db import UTCDateTime, write_transaction
 from rustok.events.metrics import OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED
-from rustok.events.models import SysEvent
+from rustok.events.models import SYS_EVENTS, SysEvent
 from rustok.events.outbox import row_envelope
 
 if TYPE_CHECKING:
     import uuid
     from collections.abc import Sequence
 
+    from sqlalchemy import Row, TextClause, TextualSelect
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
     from rustok.events.envelope import EventEnvelope
@@ -43,6 +50,99 @@ def backoff_seconds(attempt: int, *, base: float, cap: float) -> float:
     """Exponential backoff with full jitter: uniform in [0, min(cap, base * 2**(attempt-1))]."""
     ceiling = min(cap, base * (2 ** max(attempt - 1, 0)))
     return random.uniform(0, ceiling)  # noqa: S311 - jitter, not cryptography
+
+
+_MARK_LIMIT = 1000
+"""Ids marked published per cycle at most (SQLite binds each one)."""
+
+# An event waits while an earlier event of its aggregate is still out (leased by a relay that
+# may have died, or backing off): it must not overtake it. The few rows that are out are
+# grouped once per claim (`out`), not looked up per pending row.
+#
+# PostgreSQL: mark, claim and lease in one auto-committed statement. Every part of it sees the
+# same snapshot, so the ids being marked are left out of `out` and of the claim by hand.
+_POSTGRES_CYCLE = """
+WITH marked AS (
+    UPDATE sys_events SET published_at = :now
+    WHERE id = ANY(:marked) AND published_at IS NULL
+),
+out AS (
+    SELECT aggregate_type, aggregate_id, MIN(seq) AS first_out
+    FROM sys_events
+    WHERE published_at IS NULL AND next_attempt_at > :now AND id <> ALL(:marked)
+    GROUP BY aggregate_type, aggregate_id
+),
+due AS (
+    SELECT seq FROM sys_events AS pending
+    WHERE published_at IS NULL AND next_attempt_at <= :now AND id <> ALL(:marked)
+      AND NOT EXISTS (
+        SELECT 1 FROM out
+        WHERE out.aggregate_type = pending.aggregate_type
+          AND out.aggregate_id = pending.aggregate_id
+          AND out.first_out < pending.seq
+      )
+    ORDER BY seq
+    LIMIT :batch
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE sys_events SET attempts = attempts + 1, next_attempt_at = :lease_until
+WHERE seq IN (SELECT seq FROM due)
+RETURNING seq, id, tenant_id, event_type, schema_version, aggregate_type, aggregate_id,
+    aggregate_version, payload, headers, occurred_at, published_at, attempts,
+    next_attempt_at, last_error
+"""
+# SQLite: the same claim, after the marking statement of the same transaction.
+_SQLITE_CLAIM = """
+WITH out AS (
+    SELECT aggregate_type, aggregate_id, MIN(seq) AS first_out
+    FROM sys_events
+    WHERE published_at IS NULL AND next_attempt_at > :now
+    GROUP BY aggregate_type, aggregate_id
+),
+due AS (
+    SELECT seq FROM sys_events AS pending
+    WHERE published_at IS NULL AND next_attempt_at <= :now
+      AND NOT EXISTS (
+        SELECT 1 FROM out
+        WHERE out.aggregate_type = pending.aggregate_type
+          AND out.aggregate_id = pending.aggregate_id
+          AND out.first_out < pending.seq
+      )
+    ORDER BY seq
+    LIMIT :batch
+)
+UPDATE sys_events SET attempts = attempts + 1, next_attempt_at = :lease_until
+WHERE seq IN (SELECT seq FROM due)
+RETURNING seq, id, tenant_id, event_type, schema_version, aggregate_type, aggregate_id,
+    aggregate_version, payload, headers, occurred_at, published_at, attempts,
+    next_attempt_at, last_error
+"""
+
+
+def _typed(statement: TextClause) -> TextualSelect:
+    """Bind types (UTC datetimes) and result columns typed as the model types them, in the
+    order of the RETURNING lists above."""
+    return statement.bindparams(
+        bindparam("now", type_=UTCDateTime()),
+        bindparam("lease_until", type_=UTCDateTime()),
+        bindparam("batch", type_=Integer()),
+    ).columns(
+        SysEvent.seq,
+        SysEvent.id,
+        SysEvent.tenant_id,
+        SysEvent.event_type,
+        SysEvent.schema_version,
+        SysEvent.aggregate_type,
+        SysEvent.aggregate_id,
+        SysEvent.aggregate_version,
+        SysEvent.payload,
+        SysEvent.headers,
+        SysEvent.occurred_at,
+        SysEvent.published_at,
+        SysEvent.attempts,
+        SysEvent.next_attempt_at,
+        SysEvent.last_error,
+    )
 
 
 class OutboxRelay:
@@ -59,6 +159,7 @@ class OutboxRelay:
         retry_cap_seconds: float = 60.0,
     ) -> None:
         self._session_factory = session_factory
+        self._engine = session_factory.kw["bind"]
         self._transport = transport
         self._outbox = outbox
         self._batch_size = batch_size
@@ -66,16 +167,20 @@ class OutboxRelay:
         self._lease = timedelta(seconds=lease_seconds)
         self._retry_base = retry_base_seconds
         self._retry_cap = retry_cap_seconds
-        self._is_postgres = session_factory.kw["bind"].dialect.name == "postgresql"
+        self._is_postgres = self._engine.dialect.name == "postgresql"
+        if self._is_postgres:
+            cycle = text(_POSTGRES_CYCLE).bindparams(bindparam("marked", type_=ARRAY(Uuid())))
+            self._cycle = _typed(cycle)
+        else:
+            self._cycle = _typed(text(_SQLITE_CLAIM))
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._failures = 0
         self._paused_for = 0.0
-        # Settled events are marked published in batches: one UPDATE per event would cost a
-        # write transaction each and cap the embedded stack at a few hundred events/s.
-        self._settled: list[uuid.UUID] = []
-        self._settled_signal = asyncio.Event()
-        self._marker: asyncio.Task[None] | None = None
+        # Ids published (durable transport) or settled by every group (memory), to be marked
+        # published by the next cycle. Kept until that cycle commits: a cycle that fails or is
+        # cancelled leaves them here, and a crash re-sends them after their lease.
+        self._to_mark: list[uuid.UUID] = []
         if not transport.durable:
             transport.on_settled(self._collect_settled)
 
@@ -83,8 +188,6 @@ class OutboxRelay:
         if self._task is None:
             self._stopping.clear()
             self._task = asyncio.create_task(self._run(), name="outbox-relay")
-            if not self._transport.durable:
-                self._marker = asyncio.create_task(self._mark_settled(), name="outbox-marker")
 
     async def stop(self) -> None:
         task, self._task = self._task, None
@@ -97,44 +200,33 @@ class OutboxRelay:
         except TimeoutError:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
-        marker, self._marker = self._marker, None
-        if marker is not None:
-            marker.cancel()
-            await asyncio.gather(marker, return_exceptions=True)
-        await self._flush_settled()  # what settled meanwhile is not re-sent after a restart
+        await self.flush()  # what was published meanwhile is not re-sent after a restart
+
+    async def flush(self) -> None:
+        """Mark what was published or settled since the last cycle, claiming nothing."""
+        while self._to_mark:
+            await self._cycle_once(claim=False)
 
     async def _collect_settled(self, envelopes: Sequence[EventEnvelope]) -> None:
-        self._settled.extend(envelope.id for envelope in envelopes)
-        if self._marker is None:
-            await self._flush_settled()  # driven by hand (relay_once), not by start()
-        else:
-            self._settled_signal.set()
-
-    async def _mark_settled(self) -> None:
-        while True:
-            await self._settled_signal.wait()
-            self._settled_signal.clear()
-            try:
-                await self._flush_settled()
-            except Exception:
-                # The rows stay leased and are re-sent after the lease: at-least-once holds.
-                log.exception("outbox.mark_published_failed")
-
-    async def _flush_settled(self) -> None:
-        while self._settled:
-            ids = self._settled[:1000]
-            await self._mark_ids_published(ids)
-            # Drop the ids only once marked: a flush cancelled midway (stop) keeps them.
-            del self._settled[: len(ids)]
-            # Marking may unblock later events of the same aggregates: claim them now.
-            self._outbox.wake()
+        self._to_mark.extend(envelope.id for envelope in envelopes)
+        # Marking may unblock later events of the same aggregates: the next cycle claims them.
+        self._outbox.wake()
 
     async def _run(self) -> None:
         while not self._stopping.is_set():
             try:
                 published = await self.relay_once()
-            except Exception:
-                log.exception("outbox.relay_failed")
+            except Exception as error:
+                # The database is unreachable, most likely: try again after a backoff.
+                self._failures += 1
+                self._paused_for = backoff_seconds(
+                    self._failures, base=self._retry_base, cap=self._retry_cap
+                )
+                log.warning(
+                    "outbox.relay_failed",
+                    error=f"{type(error).__name__}: {error}"[:500],
+                    retry_in_seconds=round(self._paused_for, 3),
+                )
                 published = 0
             if self._paused_for:
                 # A failed batch pauses the whole relay: publishing later events meanwhile
@@ -143,40 +235,65 @@ class OutboxRelay:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), timeout=pause)
                 continue
-            if published >= self._batch_size:
-                continue  # more may be waiting: go again without sleeping
+            if published or self._to_mark:
+                continue  # mark what went out and claim what may be waiting, without sleeping
             wakeup = self._outbox.wakeup
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wakeup.wait(), timeout=self._poll_interval)
             wakeup.clear()
 
     async def relay_once(self) -> int:
-        """Claim one batch, publish it; returns how many events were handed to the transport.
+        """Mark what went out since the last call, claim one batch and publish it; returns how
+        many events were handed to the transport. Call until it returns 0 to mark everything.
 
-        The claim is its own short transaction (rows leased, locks released), so publishing,
+        The claim is its own short statement (rows leased, locks released), so publishing,
         which may wait on backpressure, never holds database locks.
         """
-        async with write_transaction(self._session_factory) as session:
-            rows = await self._claim(session)
-            if not rows:
-                return 0
-            await session.execute(
-                update(SysEvent)
-                .where(SysEvent.seq.in_([row.seq for row in rows]))
-                .values(attempts=SysEvent.attempts + 1, next_attempt_at=utcnow() + self._lease)
-                .execution_options(synchronize_session=False)
-            )
-            envelopes = [row_envelope(row) for row in rows]
-            attempts = {row.id: row.attempts + 1 for row in rows}
+        rows = await self._cycle_once(claim=True)
+        if not rows:
+            return 0
+        envelopes = [row_envelope(row) for row in rows]
         try:
             await self._transport.publish(envelopes)
         except Exception as error:
-            await self._record_failure(attempts, error)
+            await self._record_failure({row.id: row.attempts for row in rows}, error)
             return 0
         self._failures = 0
         if self._transport.durable:
-            await self._mark_published(envelopes)
+            self._to_mark.extend(envelope.id for envelope in envelopes)
         return len(envelopes)
+
+    async def _cycle_once(self, *, claim: bool) -> list[Row[Any]]:
+        """Mark up to `_MARK_LIMIT` ids of `_to_mark` published and, if `claim`, claim and
+        lease the next batch: returns its rows in delivery order."""
+        marked = self._to_mark[:_MARK_LIMIT]
+        now = utcnow()
+        parameters = {
+            "now": now,
+            "lease_until": now + self._lease,
+            # Claiming nothing: the batch is empty (the statement still marks).
+            "batch": self._batch_size if claim else 0,
+        }
+        if self._is_postgres:
+            async with self._engine.connect() as connection:
+                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                result = await autocommit.execute(self._cycle, parameters | {"marked": marked})
+                rows = list(result.all())
+        else:
+            async with write_transaction(self._session_factory) as session:
+                if marked:
+                    await session.execute(
+                        update(SYS_EVENTS)
+                        .where(SYS_EVENTS.c.id.in_(marked), SYS_EVENTS.c.published_at.is_(None))
+                        .values(published_at=now)
+                    )
+                rows = list((await session.execute(self._cycle, parameters)).all()) if claim else []
+        if marked:
+            # Dropped only now that it committed; ids collected meanwhile were appended.
+            del self._to_mark[: len(marked)]
+            OUTBOX_PUBLISHED.inc(len(marked))
+        rows.sort(key=lambda row: row.seq)
+        return rows
 
     async def _record_failure(self, attempts: dict[uuid.UUID, int], error: Exception) -> None:
         """Back the batch off, all of it by the same jittered delay so it stays in order, and
@@ -198,45 +315,6 @@ class OutboxRelay:
                 .values(last_error=message, next_attempt_at=utcnow() + timedelta(seconds=delay))
             )
         self._paused_for = delay
-
-    async def _claim(self, session: AsyncSession) -> Sequence[SysEvent]:
-        now = utcnow()
-        earlier = aliased(SysEvent)
-        # An event waits while an earlier event of its aggregate is still out (leased by a relay
-        # that may have died, or backing off): a newer one must not overtake it.
-        blocked = (
-            select(earlier.seq)
-            .where(
-                earlier.aggregate_type == SysEvent.aggregate_type,
-                earlier.aggregate_id == SysEvent.aggregate_id,
-                earlier.seq < SysEvent.seq,
-                earlier.published_at.is_(None),
-                earlier.next_attempt_at > now,
-            )
-            .exists()
-        )
-        query = (
-            select(SysEvent)
-            .where(SysEvent.published_at.is_(None), SysEvent.next_attempt_at <= now, ~blocked)
-            .order_by(SysEvent.seq)
-            .limit(self._batch_size)
-        )
-        if self._is_postgres:
-            query = query.with_for_update(skip_locked=True)
-        result = await session.scalars(query)
-        return result.all()
-
-    async def _mark_published(self, envelopes: Sequence[EventEnvelope]) -> None:
-        await self._mark_ids_published([envelope.id for envelope in envelopes])
-
-    async def _mark_ids_published(self, ids: Sequence[uuid.UUID]) -> None:
-        async with write_transaction(self._session_factory) as session:
-            await session.execute(
-                update(SysEvent)
-                .where(SysEvent.id.in_(ids), SysEvent.published_at.is_(None))
-                .values(published_at=utcnow())
-            )
-        OUTBOX_PUBLISHED.inc(len(ids))
 
 
 async def outbox_stats(session: AsyncSession) -> tuple[int, float]:

@@ -64,6 +64,7 @@ _FETCH_WAIT_SECONDS = 2.0
 """A long poll: short enough that a pull request lost in a server restart is soon renewed."""
 _RETRY_BASE_SECONDS = 0.1
 _RETRY_CAP_SECONDS = 5.0
+_STREAM_SETUP_ATTEMPTS = 5
 _CONSUMER_CHECK_SECONDS = 30.0
 """How often a fetch loop makes sure its consumer exists: a fetch from a deleted consumer
 only ever times out, so without a check the loop would wait forever."""
@@ -213,11 +214,27 @@ class NatsTransport(EventTransport):
         self._js = nc.jetstream(timeout=_REQUEST_TIMEOUT_SECONDS)
         self._connected.set()
         try:
-            await self._ensure_stream(self._js)
+            await self._set_up_stream(self._js)
         except Exception as error:
             await self.close()
             raise TransportError(f"cannot set up stream {self._stream}: {error!r}") from error
         log.info("events.nats.started", url=self._url, stream=self._stream)
+
+    async def _set_up_stream(self, js: JetStreamContext) -> None:
+        # A server busy with other streams (or electing a meta leader) answers the JetStream
+        # API with a 5xx or not at all for a moment: that is worth a few tries, not a failed boot.
+        for failures in range(_STREAM_SETUP_ATTEMPTS):
+            await asyncio.sleep(_retry_delay(failures))
+            try:
+                await self._ensure_stream(js)
+            except (nats.js.errors.ServerError, nats.js.errors.ServiceUnavailableError) as error:
+                last: Exception = error
+            except TimeoutError as error:
+                last = error
+            else:
+                return
+            log.warning("events.nats.stream_setup_retry", stream=self._stream, error=repr(last))
+        raise last
 
     async def _ensure_stream(self, js: JetStreamContext) -> None:
         # Create the stream, or bring an existing one to our settings while keeping what an
