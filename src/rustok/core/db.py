@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-import weakref
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, Uuid, event, exc, text
+from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, Uuid, exc, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -21,13 +19,12 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from rustok.core.clock import utcnow
 from rustok.core.ids import new_id
+from rustok.core.sqlite import WRITE_OPTIONS, create_sqlite_engine, sqlite_write_gate
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from sqlalchemy.engine import Dialect, Engine
-    from sqlalchemy.engine.interfaces import DBAPIConnection
-    from sqlalchemy.pool import ConnectionPoolEntry
+    from sqlalchemy.engine import Dialect
 
     from rustok.core.settings import Settings
 
@@ -81,46 +78,11 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-SQLITE_BUSY_TIMEOUT_SECONDS = 10.0
-
-
-def _sqlite_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
-    # pysqlite's own transaction handling would start transactions lazily and let reads and
-    # savepoints escape them; we turn it off and emit BEGIN ourselves (see the begin hook).
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_SECONDS * 1000)}")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
 def create_engine(settings: Settings, *, url: str | None = None) -> AsyncEngine:
     """The one engine of a process, configured for its backend."""
     database_url = url or settings.database_url
     if database_url.startswith("sqlite"):
-        # A small pool of long-lived connections: each aiosqlite connection owns a thread, so
-        # opening one per session would cost a thread start per request.
-        engine = create_async_engine(
-            database_url,
-            echo=settings.db_echo,
-            pool_size=settings.db_pool_size,
-            max_overflow=settings.db_max_overflow,
-            pool_timeout=settings.db_pool_timeout,
-            connect_args={"timeout": settings.db_connect_timeout},
-        )
-        event.listen(engine.sync_engine, "connect", _sqlite_connect)
-
-        @event.listens_for(engine.sync_engine, "begin")
-        def _begin(connection: Any) -> None:
-            # Writers take the lock up front (IMMEDIATE), so two of them queue on busy_timeout
-            # instead of failing when the first upgrades a read lock; readers begin DEFERRED
-            # and, in WAL mode, never block anyone.
-            mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
-            connection.exec_driver_sql(f"BEGIN {mode}")
-
-        return engine
+        return create_sqlite_engine(settings, database_url)
     return create_async_engine(
         database_url,
         echo=settings.db_echo,
@@ -135,62 +97,9 @@ def create_engine(settings: Settings, *, url: str | None = None) -> AsyncEngine:
     )
 
 
-SQLITE_BEGIN_OPTION = "rustok_sqlite_begin"
-WRITE_OPTIONS = {SQLITE_BEGIN_OPTION: "IMMEDIATE"}
-
-
 async def begin_write(session: AsyncSession) -> None:
     """Mark the session's transaction as a writer (BEGIN IMMEDIATE on SQLite); call first."""
     await session.connection(execution_options=WRITE_OPTIONS)
-
-
-class WriteGateTimeout(RuntimeError):
-    """A SQLite writer waited longer than the busy timeout for this process's other writers."""
-
-
-_write_gates: weakref.WeakKeyDictionary[Engine, tuple[asyncio.AbstractEventLoop, asyncio.Lock]]
-_write_gates = weakref.WeakKeyDictionary()
-
-
-def _write_gate(session_factory: async_sessionmaker[AsyncSession]) -> asyncio.Lock | None:
-    engine: AsyncEngine = session_factory.kw["bind"]
-    if engine.dialect.name != "sqlite":
-        return None
-    loop = asyncio.get_running_loop()
-    gate = _write_gates.get(engine.sync_engine)
-    if gate is None or gate[0] is not loop:
-        gate = (loop, asyncio.Lock())
-        _write_gates[engine.sync_engine] = gate
-    return gate[1]
-
-
-@asynccontextmanager
-async def sqlite_write_gate(
-    session_factory: async_sessionmaker[AsyncSession],
-) -> AsyncIterator[None]:
-    """Hold this process's SQLite write turn from BEGIN IMMEDIATE to COMMIT or ROLLBACK.
-
-    SQLite has one writer at a time. Writers of one process queue here, first come first
-    served, instead of in SQLite's busy handler, which sleeps up to 100 ms between tries and
-    leaves the database idle meanwhile. Other processes still meet the busy handler. A no-op
-    on PostgreSQL.
-    """
-    gate = _write_gate(session_factory)
-    if gate is None:
-        yield
-        return
-    try:
-        async with asyncio.timeout(SQLITE_BUSY_TIMEOUT_SECONDS):
-            await gate.acquire()
-    except TimeoutError:
-        raise WriteGateTimeout(
-            f"waited {SQLITE_BUSY_TIMEOUT_SECONDS:g}s for SQLite's write lock; a unit of work "
-            "that opens another one inside it waits for itself (pass the outer one down)"
-        ) from None
-    try:
-        yield
-    finally:
-        gate.release()
 
 
 @asynccontextmanager

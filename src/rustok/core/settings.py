@@ -73,7 +73,7 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
 
     database_url: str = DEFAULT_DATABASE_URL
-    db_pool_size: int = Field(default=10, ge=1)
+    db_pool_size: int = Field(default=20, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     db_pool_timeout: float = Field(default=10.0, gt=0)
     db_connect_timeout: float = Field(default=5.0, gt=0)

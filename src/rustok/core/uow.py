@@ -6,8 +6,9 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, Self
 
-from rustok.core.db import begin_write, sqlite_write_gate
+from rustok.core.db import begin_write
 from rustok.core.errors import DomainError
+from rustok.core.sqlite import sqlite_write_gate
 
 if TYPE_CHECKING:
     import uuid

@@ -27,7 +27,7 @@ from rustok.core.errors import DomainError
 from rustok.events.errors import HandlerTimeout, PermanentError
 from rustok.events.handler import HandlerContext
 from rustok.events.metrics import END_TO_END_LAG, HANDLED, HANDLER_DURATION
-from rustok.events.models import HandledEvent
+from rustok.events.models import HANDLED_EVENTS
 from rustok.events.relay import backoff_seconds
 
 if TYPE_CHECKING:
@@ -358,19 +358,17 @@ class Dispatcher:
         """Insert the ledger rows; returns the ids that were not there yet (the others are
         redeliveries). One statement, no savepoint: a concurrent twin waits on the row lock
         and then finds it taken."""
-        session = uow.session
-        dialect = session.get_bind().dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        connection = await uow.session.connection()
+        insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
         now = utcnow()
+        # Core, one statement for many rows (SQLAlchemy's "insertmanyvalues"), compiled once.
         statement = (
-            insert(HandledEvent)
-            .values(
-                [{"consumer": consumer, "event_id": id_, "handled_at": now} for id_ in event_ids]
-            )
+            insert(HANDLED_EVENTS)
             .on_conflict_do_nothing()
-            .returning(HandledEvent.event_id)
+            .returning(HANDLED_EVENTS.c.event_id, sort_by_parameter_order=False)
         )
-        return set((await session.scalars(statement)).all())
+        rows = [{"consumer": consumer, "event_id": id_, "handled_at": now} for id_ in event_ids]
+        return set((await connection.execute(statement, rows)).scalars().all())
 
     def _decode(self, envelope: EventEnvelope) -> DomainEvent:
         return self._registry.decode(envelope.event_type, envelope.schema_version, envelope.payload)

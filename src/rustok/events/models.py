@@ -69,6 +69,9 @@ class HandledEvent(Base):
     handled_at: Mapped[datetime]
 
 
+HANDLED_EVENTS = cast("Table", HandledEvent.__table__)
+
+
 class DeadLetter(Base):
     """An event a consumer gave up on, with why; replayable to that consumer only."""
 

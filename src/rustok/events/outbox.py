@@ -62,9 +62,10 @@ class Outbox:
                 trace_id=context.request_id if context else None,
             )
             rows.append(outbox_values(envelope, next_attempt_at=now))
-        # A Core insert, in insertion order (which gives `seq`): the ORM's unit of work would
-        # cost more than the round trip itself, on every write of the platform.
-        await session.execute(insert(SYS_EVENTS), rows)
+        # A Core insert on the session's connection, in insertion order (which gives `seq`):
+        # through the ORM it would be compiled afresh every time, on every write of the platform.
+        connection = await session.connection()
+        await connection.execute(insert(SYS_EVENTS), rows)
 
 
 def outbox_values(envelope: EventEnvelope, *, next_attempt_at: datetime) -> dict[str, Any]:
