@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import structlog
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from rustok.core import errors
 from rustok.core.context import current_context
+from rustok.core.db import connection_lost
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -161,6 +163,20 @@ async def _http_error(_: Request, exc: Exception) -> Response:
     return problem_response(exc.status_code, detail=detail or "Error", headers=headers)
 
 
+async def _database_error(request: Request, exc: Exception) -> Response:
+    if not connection_lost(exc):
+        raise exc  # a bug, not an outage: the unexpected-error handler answers 500
+    # The pool has dropped the broken connections: the same request gets a fresh one.
+    request_id = getattr(request.state, "request_id", None)
+    log.warning("http.database_connection_lost", request_id=request_id)
+    return problem_response(
+        503,
+        code="DATABASE_UNAVAILABLE",
+        detail="The connection to the database was lost; retry the request.",
+        headers={"Retry-After": "1"},
+    )
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     # Starlette runs this outside our middleware, whose context is gone by now: take the
     # request id from the request itself.
@@ -179,4 +195,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(errors.DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -1,0 +1,67 @@
+"""A database restart costs the requests that meet a broken connection a 503, not a 500."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
+from rustok.testing.factories import DEFAULT_PASSWORD, auth_headers, make_user
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from contextlib import AbstractAsyncContextManager
+
+    import httpx
+
+    from rustok.bootstrap import Container
+    from rustok.tenancy.schemas import TenantDetail
+
+
+async def _terminate_connections(database_url: str) -> int:
+    """Kill every other server connection to the database, as a restart would."""
+    engine = create_async_engine(database_url, poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            result = await connection.execute(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+            return int(result.scalar_one())
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.backends("postgres")
+async def test_a_lost_connection_is_a_503_and_the_next_request_gets_a_fresh_one(
+    container: Container,
+    tenant: TenantDetail,
+    database_url: str,
+    make_client: Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]],
+) -> None:
+    await make_user(container, tenant, email="ada@example.com")
+    # No relay or consumers in this app: nothing but the requests touches its pool.
+    async with make_client(embedded_workers=False, rate_limit_enabled=False) as client:
+        login = await client.post(
+            "/api/auth/login",
+            json={"email": "ada@example.com", "password": DEFAULT_PASSWORD},
+            headers=auth_headers(tenant),
+        )
+        assert login.status_code == 200, login.text
+        headers = auth_headers(tenant, login.json()["access_token"])
+        assert (await client.get("/api/auth/me", headers=headers)).status_code == 200
+
+        assert await _terminate_connections(database_url) >= 1
+        lost = await client.get("/api/auth/me", headers=headers)
+        after = [(await client.get("/api/auth/me", headers=headers)).status_code for _ in range(3)]
+
+    assert lost.status_code == 503
+    assert lost.headers["content-type"] == "application/problem+json"
+    assert lost.headers["retry-after"] == "1"
+    assert lost.json()["code"] == "DATABASE_UNAVAILABLE"
+    assert after == [200, 200, 200]
