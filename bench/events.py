@@ -1,7 +1,7 @@
 """Event spine benchmark: outbox relay throughput and commit-to-handler lag, in one run.
 
     .venv/bin/python bench/events.py [--quick] [--only relay|lag] [--events N] [--rate R]
-                                     [--seconds S] [--loop uvloop|asyncio] [--try-... | --try-all]
+                                     [--seconds S] [--loop uvloop|asyncio]
 
 1. Relay throughput. N pending `sys_events` rows are bulk-inserted, then the container's relay
    runs (its loop calls `relay_once()` back to back while batches come full) until every event
@@ -17,9 +17,8 @@
    or consumers running shows what the writes alone cost.
 
 PostgreSQL gets a fresh database and NATS fresh streams, all removed at the end; a service
-that does not answer is reported as skipped, a case that breaks as FAILED. `--try-*` flags
-measure prototypes of proposed changes (see bench/README.md); without them the script
-measures the product as it is. Compare absolute numbers only within one run.
+that does not answer is reported as skipped, a case that breaks as FAILED. Compare absolute
+numbers only within one run.
 """
 
 from __future__ import annotations
@@ -36,8 +35,6 @@ import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import contextlib  # noqa: E402
 import datetime as dt  # noqa: E402
-import hashlib  # noqa: E402
-import inspect  # noqa: E402
 import io  # noqa: E402
 import os  # noqa: E402
 import platform  # noqa: E402
@@ -48,19 +45,17 @@ from dataclasses import dataclass, field  # noqa: E402
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar  # noqa: E402
 
 import uvloop  # noqa: E402
-from sqlalchemy import func, insert, select, update  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 
 from rustok.bootstrap import build_container, default_modules  # noqa: E402
 from rustok.core.clock import utcnow  # noqa: E402
 from rustok.core.ids import new_id  # noqa: E402
 from rustok.core.modules import ModuleDescriptor  # noqa: E402
 from rustok.core.settings import EventTransportKind  # noqa: E402
-from rustok.events.dispatcher import Dispatcher  # noqa: E402
 from rustok.events.handler import EventHandler  # noqa: E402
 from rustok.events.models import SysEvent  # noqa: E402
 from rustok.events.outbox import row_envelope  # noqa: E402
 from rustok.events.registry import EVENTS, DomainEvent  # noqa: E402
-from rustok.events.relay import OutboxRelay  # noqa: E402
 from rustok.events.spine import build_transport  # noqa: E402
 from rustok.events.transport.memory import MemoryTransport  # noqa: E402
 from rustok.observability.logging import configure_logging  # noqa: E402
@@ -142,7 +137,7 @@ def open_services(directory: Path) -> Services:
             postgres = candidate
     nats: str | None = nats_url()
     nats_skip = ""
-    if not reachable(nats, 4222):
+    if not reachable(nats_url(), 4222):
         nats_skip = f"NATS is not reachable at {nats}"
         nats = None
     return Services(sqlite, postgres, postgres_skip, nats, nats_skip)
@@ -489,8 +484,8 @@ def machine_ticks() -> tuple[int, int] | None:
 
 @dataclass(frozen=True)
 class Usage:
-    """CPU time of this process (every thread: aiosqlite runs SQLite in threads) over a span,
-    and how busy the whole machine was (databases, NATS and anything else running)."""
+    """CPU time of this process (every thread) over a span, and how busy the whole machine was
+    (databases, NATS and anything else running)."""
 
     cpu_seconds: float
     wall_seconds: float
@@ -560,272 +555,6 @@ async def end_to_end_lag(
     return Lag(stack, offered, lags, usage)
 
 
-# -- prototypes: changes proposed in bench/README.md, off unless a --try flag asks -----------
-#
-# Each one replaces product code in this process only, to measure a proposal before anyone
-# edits src/. Each checks that the code it replaces is still the code it was written against,
-# and refuses to run (rather than measure a stale copy) once src/ has moved on.
-
-
-def _unchanged(*functions: Any) -> None:
-    for function, digest in functions:
-        if getattr(function, "prototype", False):
-            continue  # another prototype replaced it, after checking the original
-        actual = hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:12]
-        if actual != digest:
-            raise SystemExit(
-                f"{function.__qualname__} changed since this prototype was written "
-                f"({actual}, expected {digest}): update the prototype in bench/events.py"
-            )
-
-
-def _replace(owner: object, name: str, replacement: Any) -> None:
-    replacement.prototype = True
-    setattr(owner, name, replacement)
-
-
-def try_claim_query() -> None:
-    """Relay claim: (1) test "is an earlier event of this aggregate still out?" against the
-    few rows that are out, grouped once per claim (`WITH out AS (SELECT aggregate, MIN(seq)
-    ... WHERE next_attempt_at > now GROUP BY aggregate)`), instead of a correlated subquery
-    per pending row, which SQLite runs for every due row before sorting (O(backlog) per
-    claim); (2) claim and lease in one statement, `UPDATE ... WHERE seq IN (<claim>)
-    RETURNING *`, read as plain rows: no ORM objects, one round trip instead of two."""
-    from rustok.events import relay as relay_module
-
-    _unchanged((OutboxRelay.relay_once, "dd1af0240703"), (OutboxRelay._claim, "aa7fc2588c58"))
-
-    async def relay_once(self: Any) -> int:
-        now = utcnow()
-        out = (
-            select(
-                SysEvent.aggregate_type.label("aggregate_type"),
-                SysEvent.aggregate_id.label("aggregate_id"),
-                func.min(SysEvent.seq).label("first_out"),
-            )
-            .where(SysEvent.published_at.is_(None), SysEvent.next_attempt_at > now)
-            .group_by(SysEvent.aggregate_type, SysEvent.aggregate_id)
-            .cte("out")
-        )
-        blocked = (
-            select(out.c.first_out)
-            .where(
-                out.c.aggregate_type == SysEvent.aggregate_type,
-                out.c.aggregate_id == SysEvent.aggregate_id,
-                out.c.first_out < SysEvent.seq,
-            )
-            .exists()
-        )
-        due = (
-            select(SysEvent.seq)
-            .where(SysEvent.published_at.is_(None), SysEvent.next_attempt_at <= now, ~blocked)
-            .order_by(SysEvent.seq)
-            .limit(self._batch_size)
-        )
-        if self._is_postgres:
-            due = due.with_for_update(of=SysEvent, skip_locked=True)
-        table = SysEvent.__table__
-        claim = (
-            update(table)
-            .where(table.c.seq.in_(due.scalar_subquery()))
-            .values(attempts=table.c.attempts + 1, next_attempt_at=now + self._lease)
-            .returning(*table.c)
-        )
-        async with relay_module.write_transaction(self._session_factory) as session:
-            rows = sorted((await session.execute(claim)).all(), key=lambda row: row.seq)
-        if not rows:
-            return 0
-        envelopes = [row_envelope(row) for row in rows]
-        attempts = {row.id: row.attempts for row in rows}
-        try:
-            await self._transport.publish(envelopes)
-        except Exception as error:
-            await self._record_failure(attempts, error)
-            return 0
-        self._failures = 0
-        if self._transport.durable:
-            await self._mark_published(envelopes)
-        return len(envelopes)
-
-    _replace(OutboxRelay, "relay_once", relay_once)
-
-
-def try_lane_batching() -> None:
-    """Dispatcher: a lane takes the deliveries already queued behind the one it waited for
-    (up to 64) and handles them in one unit of work: one multi-row ledger `INSERT ... ON
-    CONFLICT DO NOTHING RETURNING`, the handler per event in order, one commit. Any error
-    rolls the batch back and the lane falls back to the one-by-one path (retries, DLQ). Idle,
-    a batch is one delivery and takes the product's path, so latency is unchanged."""
-    from sqlalchemy.dialects.postgresql import insert as postgres_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    from rustok.events import dispatcher as dispatcher_module
-    from rustok.events.handler import HandlerContext
-    from rustok.events.metrics import END_TO_END_LAG, HANDLED, HANDLER_DURATION
-    from rustok.events.models import HandledEvent
-
-    _unchanged((Dispatcher._run_lane, "40c5865077f0"), (Dispatcher.run_once, "1aa28f723bc1"))
-
-    async def run_batch(self: Any, handler: EventHandler, batch: list[Delivery]) -> bool:
-        if any(delivery.delivery_count > 1 for delivery in batch):
-            return False  # a redelivery may be the poison one: take the careful path
-        try:
-            events = [self._decode(delivery.envelope) for delivery in batch]
-        except Exception:
-            return False
-        started = time.perf_counter()
-        try:
-            async with self._uow() as uow:
-                dialect = uow.session.bind.dialect.name
-                insert_into = postgres_insert if dialect == "postgresql" else sqlite_insert
-                now = utcnow()
-                ledger = (
-                    insert_into(HandledEvent)
-                    .values(
-                        [
-                            {
-                                "consumer": handler.consumer,
-                                "event_id": delivery.envelope.id,
-                                "handled_at": now,
-                            }
-                            for delivery in batch
-                        ]
-                    )
-                    .on_conflict_do_nothing()
-                    .returning(HandledEvent.event_id)
-                )
-                fresh = set((await uow.session.scalars(ledger)).all())
-                for delivery, event in zip(batch, events, strict=True):
-                    if delivery.envelope.id in fresh:
-                        await asyncio.wait_for(
-                            handler.handle(HandlerContext(delivery.envelope, uow), event),
-                            handler.timeout_seconds,
-                        )
-                await uow.commit()
-        except Exception:
-            return False
-        HANDLER_DURATION.labels(handler.consumer).observe(time.perf_counter() - started)
-        done = utcnow()
-        for delivery in batch:
-            if delivery.envelope.id in fresh:
-                HANDLED.labels(handler.consumer, "ok").inc()
-                lag = (done - delivery.envelope.occurred_at).total_seconds()
-                END_TO_END_LAG.labels(handler.consumer).observe(max(lag, 0.0))
-            else:
-                HANDLED.labels(handler.consumer, "duplicate").inc()
-            await delivery.ack()
-        return True
-
-    async def run_lane(self: Any, consumer: Any, lane: asyncio.Queue[Delivery]) -> None:
-        handler = consumer.handler
-        task = asyncio.current_task()
-        while not self._stopping.is_set():
-            batch = [await lane.get()]
-            while len(batch) < 64 and not lane.empty():
-                batch.append(lane.get_nowait())
-            consumer.busy.add(task)
-            self._in_flight += len(batch)
-            try:
-                if len(batch) > 1 and await run_batch(self, handler, batch):
-                    continue
-                for delivery in batch:
-                    try:
-                        await self.process(handler, delivery)
-                    except Exception:
-                        dispatcher_module.log.exception(
-                            "events.lane_failed", consumer=handler.consumer
-                        )
-                        with contextlib.suppress(Exception):
-                            await delivery.nak(1.0)
-            finally:
-                for delivery in batch:
-                    consumer.waiting.discard(delivery)
-                consumer.busy.discard(task)
-                self._in_flight -= len(batch)
-
-    _replace(Dispatcher, "_run_lane", run_lane)
-
-
-def try_sqlite_write_lock() -> None:
-    """SQLite: writers of one process queue on an asyncio.Lock (held from BEGIN IMMEDIATE to
-    COMMIT or ROLLBACK) instead of colliding in SQLite's busy handler, which sleeps 1, 2, 5,
-    10 ... 100 ms between tries and so idles the database while writers wait."""
-    from rustok.core import db, uow
-    from rustok.events import dlq, relay, spine
-
-    _unchanged(
-        (db.write_transaction, "a6a7ff6225af"),
-        (uow.UnitOfWork.__aenter__, "3c978259e3a0"),
-        (uow.UnitOfWork.__aexit__, "85d91fe4b187"),
-    )
-    locks: dict[int, asyncio.Lock] = {}
-
-    def lock_for(session_factory: Any) -> asyncio.Lock | None:
-        engine = session_factory.kw["bind"]
-        if engine.dialect.name != "sqlite":
-            return None
-        return locks.setdefault(id(engine.sync_engine), asyncio.Lock())
-
-    write_transaction = db.write_transaction
-
-    @contextlib.asynccontextmanager
-    async def locked_transaction(session_factory: Any) -> Any:
-        lock = lock_for(session_factory)
-        async with lock or contextlib.nullcontext(), write_transaction(session_factory) as session:
-            yield session
-
-    for module in (db, relay, spine, dlq):
-        _replace(module, "write_transaction", locked_transaction)
-    enter, leave = uow.UnitOfWork.__aenter__, uow.UnitOfWork.__aexit__
-
-    async def locked_enter(self: Any) -> Any:
-        lock = lock_for(self._session_factory)
-        if lock is not None:
-            await lock.acquire()
-        self._write_lock = lock
-        try:
-            return await enter(self)
-        except BaseException:
-            if lock is not None:
-                lock.release()
-            raise
-
-    async def locked_leave(self: Any, *exc_info: Any) -> None:
-        try:
-            await leave(self, *exc_info)
-        finally:
-            lock, self._write_lock = self._write_lock, None
-            if lock is not None:
-                lock.release()
-
-    _replace(uow.UnitOfWork, "__aenter__", locked_enter)
-    _replace(uow.UnitOfWork, "__aexit__", locked_leave)
-
-
-def try_no_pre_ping() -> None:
-    """PostgreSQL: no `pool_pre_ping`. With asyncpg each ping is BEGIN, `;`, ROLLBACK: three
-    round trips before every transaction's own. A dropped connection then surfaces as an error
-    on first use (SQLAlchemy invalidates the pool), which the caller retries."""
-    from rustok.core import db
-
-    _unchanged((db.create_engine, "4c10b7ab729d"))
-    create_async_engine = db.create_async_engine
-
-    def without_pre_ping(url: str, **options: Any) -> Any:
-        options.pop("pool_pre_ping", None)
-        return create_async_engine(url, **options)
-
-    _replace(db, "create_async_engine", without_pre_ping)
-
-
-PROTOTYPES = {
-    "claim_query": try_claim_query,
-    "lane_batching": try_lane_batching,
-    "sqlite_write_lock": try_sqlite_write_lock,
-    "no_pre_ping": try_no_pre_ping,
-}
-
-
 # -- report ------------------------------------------------------------------------------------
 
 
@@ -890,9 +619,10 @@ def print_lag(results: list[tuple[str, Lag | str]], rate: float, seconds: float)
     print(
         "\ntx/s = units of work committed per second (from the first scheduled start to the"
         " last commit);\nlag = handler start - occurred_at (stamped just before the commit);"
-        "\nCPU = this process's CPU time (all threads: aiosqlite runs SQLite in threads) from the"
-        " first write\nto the last delivery, as a share of one core and per event; near 100% the"
-        " event loop is\nsaturated and the lag grows with the backlog."
+        "\nCPU = this process's CPU time (all threads) from the first write to the last delivery,"
+        " as a share\nof one core and per event. The spine batches more as the load grows (relay"
+        " cycles, lane\nbatches), so near 100% it trades per-event cost for batch size; past that"
+        " the lag grows."
         "\nbox = how busy all the machine's cores were meanwhile (databases, NATS, other"
         " processes)."
         "\nwrites only = the same load with no relay or consumers running: what the writes"
@@ -922,8 +652,6 @@ async def run_sections(arguments: argparse.Namespace, services: Services) -> Non
         f"{'uvloop' if arguments.loop == 'uvloop' else 'asyncio'} event loop, "
         f"load average {os.getloadavg()[0]:.2f}"
     )
-    if arguments.prototypes:
-        print(f"PROTOTYPES ON (not the product as it is): {', '.join(arguments.prototypes)}")
     if arguments.only in (None, "relay"):
         await relay_section(services, count)
     if arguments.only in (None, "lag"):
@@ -991,16 +719,7 @@ def main() -> None:
         default="uvloop",
         help="event loop (uvloop, as `rustok serve` runs)",
     )
-    for name, prototype in PROTOTYPES.items():
-        flag = "--try-" + name.replace("_", "-")
-        parser.add_argument(flag, action="store_true", help=f"PROTOTYPE: {prototype.__doc__}")
-    parser.add_argument("--try-all", action="store_true", help="every prototype above")
     arguments = parser.parse_args()
-    arguments.prototypes = [
-        name for name in PROTOTYPES if arguments.try_all or getattr(arguments, f"try_{name}")
-    ]
-    for name in arguments.prototypes:
-        PROTOTYPES[name]()
     if arguments.events is None:
         arguments.events = 5_000 if arguments.quick else 20_000
     if arguments.seconds is None:
