@@ -36,6 +36,7 @@ import asyncio  # noqa: E402
 import contextlib  # noqa: E402
 import datetime as dt  # noqa: E402
 import io  # noqa: E402
+import json  # noqa: E402
 import os  # noqa: E402
 import platform  # noqa: E402
 import tempfile  # noqa: E402
@@ -390,30 +391,41 @@ async def relay_throughput(services: Services, stack: Stack, count: int) -> Thro
 
 
 class LagRecorder:
-    """The bench consumer: records, per event, seconds from `occurred_at` to its handler."""
+    """The bench consumer: records, per event, seconds from `occurred_at` to its handler (for
+    events numbered `measure_from` and up; the ones below are the warm-up)."""
 
     consumer = "bench.lag"
 
     def __init__(self) -> None:
         self.lags: list[float] = []
+        self.handled = 0
         self.expected = 0
+        self.measure_from = 0
+        self.warm_after = 0
         self.done = asyncio.Event()
+        self.warm = asyncio.Event()
 
-    def expect(self, count: int) -> None:
-        self.lags = []
-        self.expected = count
-        self.done = asyncio.Event()
+    def expect(self, count: int, *, measure_from: int = 0, warm_after: int = 0) -> None:
+        self.lags, self.handled = [], 0
+        self.expected, self.measure_from, self.warm_after = count, measure_from, warm_after
+        self.done, self.warm = asyncio.Event(), asyncio.Event()
 
     def settle_for(self, count: int) -> None:
         self.expected = count
-        if len(self.lags) >= count:
+        if self.handled >= count:
             self.done.set()
 
     def handler(self, _container: Container) -> EventHandler:
-        async def handle(context: HandlerContext, _event: DomainEvent) -> None:
+        async def handle(context: HandlerContext, event: DomainEvent) -> None:
             # Idempotent: a redelivery is stopped by the ledger before it gets here.
-            self.lags.append((utcnow() - context.envelope.occurred_at).total_seconds())
-            if len(self.lags) >= self.expected:
+            lag = (utcnow() - context.envelope.occurred_at).total_seconds()
+            assert isinstance(event, BenchEventRecorded)
+            self.handled += 1
+            if event.n >= self.measure_from:
+                self.lags.append(lag)
+            if self.handled >= self.warm_after:
+                self.warm.set()
+            if self.handled >= self.expected:
                 self.done.set()
 
         return EventHandler(
@@ -511,6 +523,8 @@ class Lag:
     offered: Offered
     lags: list[float]
     usage: Usage
+    worker_usage: Usage | None = None
+    """The worker process's, when the spine ran in one."""
 
     def percentile(self, fraction: float) -> float:
         ordered = sorted(self.lags)
@@ -553,6 +567,91 @@ async def end_to_end_lag(
     finally:
         await close_container(container)
     return Lag(stack, offered, lags, usage)
+
+
+# -- 2b. the same load with the spine in a worker process --------------------------------------
+
+
+def worker_overrides(settings: Settings) -> dict[str, Any]:
+    """What a worker process needs to join the API process's database and stream."""
+    return {
+        "database_url": settings.database_url,
+        "event_transport": settings.event_transport.value,
+        "nats_url": settings.nats_url,
+        "nats_stream": settings.nats_stream,
+        "nats_subject_prefix": settings.nats_subject_prefix,
+    }
+
+
+async def lag_worker(overrides: dict[str, Any], warmup: int, expected: int) -> None:
+    """Child process: relay and consumers of the API process's events (what `rustok worker`
+    runs), plus the bench consumer. Prints `ready`, `warm`, then the measured lags as JSON."""
+    database_url = overrides.pop("database_url")
+    settings = settings_for_tests(
+        database_url, log_level="WARNING", relay_poll_interval_seconds=1.0, **overrides
+    )
+    recorder = LagRecorder()
+    recorder.expect(expected, measure_from=warmup, warm_after=warmup)
+    container = build_container(settings, modules=[*default_modules(), recorder.module()])
+    await container.start()
+    try:
+        print("ready", flush=True)
+        await wait_for(recorder.warm, "warm-up delivery")
+        cpu, wall = time.process_time(), time.perf_counter()
+        print("warm", flush=True)
+        await wait_for(recorder.done, "delivering the offered events")
+        usage = {"cpu": time.process_time() - cpu, "wall": time.perf_counter() - wall}
+        print(json.dumps({"lags": recorder.lags, "usage": usage}), flush=True)
+    finally:
+        await close_container(container)
+
+
+async def expect_line(worker: asyncio.subprocess.Process, wanted: str) -> str:
+    assert worker.stdout is not None
+    async with asyncio.timeout(DRAIN_TIMEOUT_SECONDS):
+        while line := (await worker.stdout.readline()).decode():
+            if line.strip() == wanted or (wanted == "{" and line.startswith("{")):
+                return line
+    raise RuntimeError(f"the worker process ended before printing {wanted!r}")
+
+
+async def end_to_end_lag_with_worker(
+    services: Services, stack: Stack, rate: float, seconds: float
+) -> Lag:
+    """The load from an API-only container (`rustok serve --no-workers`); relay, dispatcher
+    and the bench consumer in a child process (`rustok worker`)."""
+    database_url = await fresh_database(services, stack)
+    settings = bench_settings(services, database_url, stack.transport, embedded_workers=False)
+    warmup, total = max(1, round(rate * 0.5)), round(rate * seconds)
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable,
+        __file__,
+        "--lag-worker",
+        json.dumps(worker_overrides(settings)),
+        str(warmup),
+        str(warmup + total),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    container = build_container(settings, modules=[*default_modules(), LagRecorder().module()])
+    try:
+        await expect_line(worker, "ready")
+        await container.start()
+        await offer_load(container, rate, 0.5, first=0)
+        await expect_line(worker, "warm")
+        cpu, wall, ticks = time.process_time(), time.perf_counter(), machine_ticks()
+        offered = await offer_load(container, rate, seconds, first=warmup)
+        if offered.errors:
+            raise RuntimeError(f"{offered.errors} units of work failed: the worker waits for them")
+        report = json.loads(await expect_line(worker, "{"))
+        usage = Usage.since(cpu, wall, ticks)
+        await worker.wait()
+    finally:
+        if worker.returncode is None:
+            worker.kill()
+            await worker.wait()
+        await close_container(container)
+    worker_usage = Usage(report["usage"]["cpu"], report["usage"]["wall"], None)
+    return Lag(stack, offered, report["lags"], usage, worker_usage)
 
 
 # -- report ------------------------------------------------------------------------------------
@@ -613,9 +712,16 @@ def print_lag(results: list[tuple[str, Lag | str]], rate: float, seconds: float)
             )
         else:
             line += f"{'-':>8}{'-':>9}{'-':>9}{'-':>9}"
-        per_event = usage.cpu_seconds * 1000 / max(offered.events - offered.errors, 1)
+        events = max(offered.events - offered.errors, 1)
+        per_event = usage.cpu_seconds * 1000 / events
         machine = f"{usage.machine:.0%}" if usage.machine is not None else "-"
         print(f"{line}{usage.share:>6.0%}{per_event:>9.2f}ms{machine:>6}")
+        if outcome.worker_usage is not None:
+            worker = outcome.worker_usage
+            print(
+                f"{'':<34}CPU above: the API process; worker process: {worker.share:.0%},"
+                f" {worker.cpu_seconds * 1000 / events:.2f} ms/event"
+            )
     print(
         "\ntx/s = units of work committed per second (from the first scheduled start to the"
         " last commit);\nlag = handler start - occurred_at (stamped just before the commit);"
@@ -627,6 +733,8 @@ def print_lag(results: list[tuple[str, Lag | str]], rate: float, seconds: float)
         " processes)."
         "\nwrites only = the same load with no relay or consumers running: what the writes"
         " alone cost."
+        "\nAPI + worker = writes in this process, relay and consumers in a second one, as"
+        " `rustok serve\n--no-workers` and `rustok worker` run them."
     )
     verdicts = [
         f"{name} {outcome.percentile(0.99):,.0f} ms: "
@@ -703,6 +811,9 @@ async def lag_section(services: Services, rate: float, seconds: float) -> None:
         results.append((stack.label, await attempt(end_to_end_lag(services, stack, rate, seconds))))
         baseline = end_to_end_lag(services, stack, rate, seconds, spine=False)
         results.append((f"{stack.label}, writes only", await attempt(baseline)))
+        if stack.transport == "nats":  # the memory transport lives in one process
+            split = end_to_end_lag_with_worker(services, stack, rate, seconds)
+            results.append((f"{stack.label}, API + worker", await attempt(split)))
     print_lag(results, rate, seconds)
 
 
@@ -719,7 +830,13 @@ def main() -> None:
         default="uvloop",
         help="event loop (uvloop, as `rustok serve` runs)",
     )
+    parser.add_argument("--lag-worker", nargs=3, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
+    if arguments.lag_worker:
+        configure_logging(settings_for_tests("sqlite+aiosqlite://", log_level="WARNING"))
+        overrides, warmup, expected = arguments.lag_worker
+        uvloop.run(lag_worker(json.loads(overrides), int(warmup), int(expected)))
+        return
     if arguments.events is None:
         arguments.events = 5_000 if arguments.quick else 20_000
     if arguments.seconds is None:

@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, select
 from rustok.core.clock import utcnow
 from rustok.core.ids import new_id
 from rustok.events.models import SysEvent
+from rustok.events.notifications import CommitListener
 from rustok.events.outbox import Outbox
 from rustok.events.relay import OutboxRelay, backoff_seconds
 from rustok.testing.events import RecordingTransport, outbox_rows
@@ -161,3 +162,45 @@ async def test_published_events_are_pruned_after_the_retention(quiet: Container)
     assert pruned >= 2
     assert [row.payload.get("n") for row in remaining if row.published_at is None] == [3]
     assert all(row.published_at is None for row in remaining)
+
+
+@pytest.mark.backends("postgres")  # SQLite has no NOTIFY: its relay runs in the writing process
+async def test_a_relay_in_another_process_is_woken_by_the_commit_not_the_poll(
+    quiet: Container,
+) -> None:
+    transport = RecordingTransport()
+    # Its own Outbox object: the writer's in-memory wake-up never reaches this relay, as if it
+    # ran in another process; and it would poll only once a minute.
+    relay = _relay(quiet, transport, poll_interval=60)
+    await relay.start()
+    try:
+        await wait_until_async(lambda: relay.listening, timeout=5)
+        thing = new_thing()
+        await emit_things(quiet, [(thing, 1)])
+
+        await wait_until_async(
+            lambda: any(e.payload.get("thing") == thing for e in transport.published), timeout=5
+        )
+    finally:
+        await relay.stop()
+
+    rows = [row for row in await outbox_rows(quiet) if row.payload.get("thing") == thing]
+    assert [row.published_at is not None for row in rows] == [True]
+
+
+@pytest.mark.backends("postgres")
+async def test_a_commit_notifies_listeners_in_other_processes(
+    quiet: Container,
+) -> None:
+    outbox = Outbox()  # not the writer's: only the notification can reach it
+    listener = CommitListener(quiet.engine, outbox, connect_timeout=5)
+    listener.start()
+    try:
+        await wait_until_async(lambda: listener.listening and outbox.wakeup.is_set(), timeout=5)
+        outbox.wakeup.clear()  # the wake-up every (re)connection gives
+
+        await emit_things(quiet, [(new_thing(), 1)])
+
+        await wait_until_async(outbox.wakeup.is_set, timeout=5)
+    finally:
+        await listener.stop()

@@ -98,8 +98,10 @@ def create_engine(settings: Settings, *, url: str | None = None) -> AsyncEngine:
 
 
 async def begin_write(session: AsyncSession) -> None:
-    """Mark the session's transaction as a writer (BEGIN IMMEDIATE on SQLite); call first."""
-    await session.connection(execution_options=WRITE_OPTIONS)
+    """Mark the session's transaction as a writer (BEGIN IMMEDIATE on SQLite); call first.
+    Nothing to do on PostgreSQL, whose first statement begins the transaction."""
+    if session.bind is not None and session.bind.dialect.name == "sqlite":
+        await session.connection(execution_options=WRITE_OPTIONS)
 
 
 @asynccontextmanager

@@ -30,6 +30,7 @@ from rustok.core.clock import utcnow
 from rustok.core.db import UTCDateTime, write_transaction
 from rustok.events.metrics import OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED
 from rustok.events.models import SYS_EVENTS, SysEvent
+from rustok.events.notifications import CommitListener
 from rustok.events.outbox import row_envelope
 
 if TYPE_CHECKING:
@@ -157,6 +158,7 @@ class OutboxRelay:
         lease_seconds: float = 30.0,
         retry_base_seconds: float = 0.5,
         retry_cap_seconds: float = 60.0,
+        connect_timeout: float = 5.0,
     ) -> None:
         self._session_factory = session_factory
         self._engine = session_factory.kw["bind"]
@@ -168,6 +170,12 @@ class OutboxRelay:
         self._retry_base = retry_base_seconds
         self._retry_cap = retry_cap_seconds
         self._is_postgres = self._engine.dialect.name == "postgresql"
+        # Commits of other processes reach this relay through PostgreSQL notifications.
+        self._listener = (
+            CommitListener(self._engine, outbox, connect_timeout=connect_timeout)
+            if self._is_postgres
+            else None
+        )
         if self._is_postgres:
             cycle = text(_POSTGRES_CYCLE).bindparams(bindparam("marked", type_=ARRAY(Uuid())))
             self._cycle = _typed(cycle)
@@ -184,16 +192,25 @@ class OutboxRelay:
         if not transport.durable:
             transport.on_settled(self._collect_settled)
 
+    @property
+    def listening(self) -> bool:
+        """Hearing commits of other processes (PostgreSQL); SQLite relays only hear their own."""
+        return self._listener is not None and self._listener.listening
+
     async def start(self) -> None:
         if self._task is None:
             self._stopping.clear()
             self._task = asyncio.create_task(self._run(), name="outbox-relay")
+            if self._listener is not None:
+                self._listener.start()
 
     async def stop(self) -> None:
         task, self._task = self._task, None
         if task is None:
             return
         self._stopping.set()
+        if self._listener is not None:
+            await self._listener.stop()
         self._outbox.wake()
         try:
             await asyncio.wait_for(task, timeout=10)

@@ -84,6 +84,7 @@ class EventSpine:
             batch_size=settings.relay_batch_size,
             poll_interval=settings.relay_poll_interval_seconds,
             lease_seconds=settings.relay_lease_seconds,
+            connect_timeout=settings.db_connect_timeout,
         )
         self.dispatcher = Dispatcher(
             transport,
