@@ -10,14 +10,16 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from rustok.core.clock import utcnow
+from rustok.core.db import create_engine, create_session_factory
 from rustok.core.ids import new_id
+from rustok.core.uow import UnitOfWorkFactory
 from rustok.events.models import SysEvent
 from rustok.events.notifications import CommitListener
 from rustok.events.outbox import Outbox
 from rustok.events.relay import OutboxRelay, backoff_seconds
 from rustok.testing.events import RecordingTransport, outbox_rows
 from rustok.testing.services import wait_until_async
-from tests.events.probe import emit_things, new_thing
+from tests.events.probe import emit_into, emit_things, new_thing
 
 if TYPE_CHECKING:
     from rustok.bootstrap import Container
@@ -165,42 +167,63 @@ async def test_published_events_are_pruned_after_the_retention(quiet: Container)
 
 
 @pytest.mark.backends("postgres")  # SQLite has no NOTIFY: its relay runs in the writing process
-async def test_a_relay_in_another_process_is_woken_by_the_commit_not_the_poll(
+async def test_a_relay_in_another_process_publishes_soon_after_the_commit_not_at_the_poll(
     quiet: Container,
 ) -> None:
     transport = RecordingTransport()
-    # Its own Outbox object: the writer's in-memory wake-up never reaches this relay, as if it
-    # ran in another process; and it would poll only once a minute.
-    relay = _relay(quiet, transport, poll_interval=60)
+    relay = _relay(quiet, transport, poll_interval=60)  # it would poll once a minute
+    writer_engine = create_engine(quiet.settings)  # the API process's own connections
+    writer = UnitOfWorkFactory(create_session_factory(writer_engine), Outbox())
     await relay.start()
     try:
         await wait_until_async(lambda: relay.listening, timeout=5)
         thing = new_thing()
-        await emit_things(quiet, [(thing, 1)])
+        async with writer() as uow:
+            emit_into(uow, [(thing, 1)])
+            await uow.commit()
 
         await wait_until_async(
             lambda: any(e.payload.get("thing") == thing for e in transport.published), timeout=5
         )
     finally:
         await relay.stop()
+        await writer_engine.dispose()
 
     rows = [row for row in await outbox_rows(quiet) if row.payload.get("thing") == thing]
     assert [row.published_at is not None for row in rows] == [True]
 
 
+class CountingOutbox(Outbox):
+    def __init__(self) -> None:
+        super().__init__()
+        self.wakes = 0
+
+    def wake(self) -> None:
+        self.wakes += 1
+        super().wake()
+
+
 @pytest.mark.backends("postgres")
-async def test_a_commit_notifies_listeners_in_other_processes(
+async def test_commits_of_other_processes_wake_the_relay_and_its_own_do_not_twice(
     quiet: Container,
 ) -> None:
-    outbox = Outbox()  # not the writer's: only the notification can reach it
+    outbox = CountingOutbox()  # not the writer's: only a notification can reach it
     listener = CommitListener(quiet.engine, outbox, connect_timeout=5)
+    other_engine = create_engine(quiet.settings)  # another process's connections
+    other = UnitOfWorkFactory(create_session_factory(other_engine), Outbox())
     listener.start()
     try:
-        await wait_until_async(lambda: listener.listening and outbox.wakeup.is_set(), timeout=5)
-        outbox.wakeup.clear()  # the wake-up every (re)connection gives
-
+        await wait_until_async(lambda: listener.listening and outbox.wakes == 1, timeout=5)
+        # The wake-up every (re)connection gives is in; now commit here, then elsewhere.
         await emit_things(quiet, [(new_thing(), 1)])
+        async with other() as uow:
+            emit_into(uow, [(new_thing(), 2)])
+            await uow.commit()
 
-        await wait_until_async(outbox.wakeup.is_set, timeout=5)
+        # Notifications arrive in commit order: once the other's is in, ours was seen too.
+        await wait_until_async(lambda: outbox.wakes >= 2, timeout=5)
     finally:
         await listener.stop()
+        await other_engine.dispose()
+
+    assert outbox.wakes == 2

@@ -4,6 +4,8 @@ The unit of work wakes the relay of its own process in memory. A relay in anothe
 (`rustok worker relay` beside API replicas) hears of a commit through `LISTEN rustok_outbox`:
 a trigger on `sys_events` (migration 0004) notifies once per inserting statement, at commit.
 Polling stays as the safety net for notifications lost while the listener reconnects.
+Notifications sent by this process's own connections are ignored: its commits woke the relay
+in memory already, and a second wake-up would cost an empty cycle per commit.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import asyncpg
 import structlog
+from sqlalchemy import event
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -38,6 +41,19 @@ class CommitListener:
         self._connect_timeout = connect_timeout
         self._task: asyncio.Task[None] | None = None
         self._connected = asyncio.Event()
+        self._own_pids: set[int] = set()
+        pool_events = engine.sync_engine
+        event.listen(pool_events, "connect", self._track)
+        event.listen(pool_events, "close", self._untrack)
+        event.listen(pool_events, "invalidate", self._untrack)
+
+    def _track(self, dbapi_connection: Any, _record: Any) -> None:
+        self._own_pids.add(dbapi_connection.driver_connection.get_server_pid())
+
+    def _untrack(self, dbapi_connection: Any, _record: Any, *_: Any) -> None:
+        driver = getattr(dbapi_connection, "driver_connection", None)
+        if driver is not None:
+            self._own_pids.discard(driver.get_server_pid())
 
     @property
     def listening(self) -> bool:
@@ -53,8 +69,9 @@ class CommitListener:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
 
-    def _notified(self, *_: Any) -> None:
-        self._outbox.wake()
+    def _notified(self, _connection: Any, pid: int, _channel: str, _payload: object) -> None:
+        if pid not in self._own_pids:
+            self._outbox.wake()
 
     async def _run(self) -> None:
         failures = 0
