@@ -95,7 +95,7 @@ class Settings(BaseSettings):
     relay_batch_size: int = Field(default=500, ge=1, le=10_000)
     relay_poll_interval_seconds: float = Field(default=1.0, gt=0)
     relay_lease_seconds: float = Field(default=30.0, gt=0)
-    dispatcher_lanes: int = Field(default=8, ge=1, le=256)
+    dispatcher_lanes: int = Field(default=2, ge=1, le=256)
     handler_max_attempts: int = Field(default=5, ge=1)
     handler_retry_base_seconds: float = Field(default=0.5, gt=0)
     handler_retry_cap_seconds: float = Field(default=60.0, gt=0)

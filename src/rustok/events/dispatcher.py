@@ -76,7 +76,7 @@ class Dispatcher:
         dead_letters: DeadLetterStore,
         handlers: Sequence[EventHandler],
         *,
-        lanes: int = 8,
+        lanes: int = 2,
         lane_size: int = 100,
         retry_base_seconds: float = 0.2,
         retry_cap_seconds: float = 30.0,
