@@ -256,7 +256,8 @@ class OutboxRelay:
                 continue  # mark what went out and claim what may be waiting, without sleeping
             wakeup = self._outbox.wakeup
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wakeup.wait(), timeout=self._poll_interval)
+                async with asyncio.timeout(self._poll_interval):
+                    await wakeup.wait()
             wakeup.clear()
 
     async def relay_once(self) -> int:
