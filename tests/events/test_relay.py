@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,10 @@ from rustok.testing.services import wait_until_async
 from tests.events.probe import emit_into, emit_things, new_thing
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from rustok.bootstrap import Container
+    from rustok.events.envelope import EventEnvelope
 
 
 def _relay(container: Container, transport: RecordingTransport, **options: Any) -> OutboxRelay:
@@ -227,3 +231,50 @@ async def test_commits_of_other_processes_wake_the_relay_and_its_own_do_not_twic
         await other_engine.dispose()
 
     assert outbox.wakes == 2
+
+
+class FailingSecondPublish(RecordingTransport):
+    """Takes the first batch, then three events of the second and drops the connection."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    async def publish(self, envelopes: Sequence[EventEnvelope]) -> None:
+        self.calls += 1
+        if self.calls == 2:
+            self.fail_after = 3
+        await super().publish(envelopes)
+
+
+async def test_the_batch_claimed_behind_a_failed_one_waits_for_it(quiet: Container) -> None:
+    # The running relay claims the next batch while it publishes one; when that publish fails,
+    # the batch claimed behind it must not go out first.
+    transport = FailingSecondPublish()
+    relay = _relay(
+        quiet,
+        transport,
+        batch_size=10,
+        poll_interval=0.01,
+        retry_base_seconds=0.001,
+        retry_cap_seconds=0.001,
+    )
+    thing = new_thing()
+    await emit_things(quiet, [(thing, n) for n in range(1, 51)])
+    await relay.start()
+    try:
+        await wait_until_async(
+            lambda: _all_published(quiet), timeout=10, message="the relay did not finish"
+        )
+    finally:
+        await relay.stop()
+
+    sent = [e.payload["n"] for e in transport.published if e.payload.get("thing") == thing]
+    first_copies = list(dict.fromkeys(sent))
+    assert first_copies == list(range(1, 51))  # what consumers handle: the first copy of each
+    assert transport.failures == 1
+    assert [n for n, copies in Counter(sent).items() if copies > 1] == [11, 12, 13]
+
+
+async def _all_published(container: Container) -> bool:
+    return await _pending(container) == 0

@@ -58,7 +58,9 @@ _MARK_LIMIT = 1000
 
 # An event waits while an earlier event of its aggregate is still out (leased by a relay that
 # may have died, or backing off): it must not overtake it. The few rows that are out are
-# grouped once per claim (`out`), not looked up per pending row.
+# grouped once per claim (`out`), not looked up per pending row. The batch this relay is
+# publishing meanwhile (`in_flight`) does not count as out: it goes first, and if it fails the
+# batch claimed behind it backs off with it.
 #
 # PostgreSQL: mark, claim and lease in one auto-committed statement. Every part of it sees the
 # same snapshot, so the ids being marked are left out of `out` and of the claim by hand.
@@ -70,7 +72,8 @@ WITH marked AS (
 out AS (
     SELECT aggregate_type, aggregate_id, MIN(seq) AS first_out
     FROM sys_events
-    WHERE published_at IS NULL AND next_attempt_at > :now AND id <> ALL(:marked)
+    WHERE published_at IS NULL AND next_attempt_at > :now
+      AND id <> ALL(:marked) AND id <> ALL(:in_flight)
     GROUP BY aggregate_type, aggregate_id
 ),
 due AS (
@@ -97,7 +100,7 @@ _SQLITE_CLAIM = """
 WITH out AS (
     SELECT aggregate_type, aggregate_id, MIN(seq) AS first_out
     FROM sys_events
-    WHERE published_at IS NULL AND next_attempt_at > :now
+    WHERE published_at IS NULL AND next_attempt_at > :now AND id NOT IN :in_flight
     GROUP BY aggregate_type, aggregate_id
 ),
 due AS (
@@ -177,10 +180,15 @@ class OutboxRelay:
             else None
         )
         if self._is_postgres:
-            cycle = text(_POSTGRES_CYCLE).bindparams(bindparam("marked", type_=ARRAY(Uuid())))
-            self._cycle = _typed(cycle)
+            cycle = text(_POSTGRES_CYCLE).bindparams(
+                bindparam("marked", type_=ARRAY(Uuid())),
+                bindparam("in_flight", type_=ARRAY(Uuid())),
+            )
         else:
-            self._cycle = _typed(text(_SQLITE_CLAIM))
+            cycle = text(_SQLITE_CLAIM).bindparams(
+                bindparam("in_flight", type_=Uuid(), expanding=True)
+            )
+        self._cycle = _typed(cycle)
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._failures = 0
@@ -230,9 +238,15 @@ class OutboxRelay:
         self._outbox.wake()
 
     async def _run(self) -> None:
+        ahead: list[Row[Any]] = []
+        """Claimed while the batch before it was being published; published next."""
         while not self._stopping.is_set():
             try:
-                published = await self.relay_once()
+                rows = ahead or await self._cycle_once(claim=True)
+                ahead = []
+                published = 0
+                if rows:
+                    published, ahead = await self._publish_claiming_next(rows)
             except Exception as error:
                 # The database is unreachable, most likely: try again after a backoff.
                 self._failures += 1
@@ -250,15 +264,58 @@ class OutboxRelay:
                 # would overtake the failed ones and break the order per aggregate.
                 pause, self._paused_for = self._paused_for, 0.0
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), timeout=pause)
+                    async with asyncio.timeout(pause):
+                        await self._stopping.wait()
                 continue
-            if published or self._to_mark:
+            if published or ahead or self._to_mark:
                 continue  # mark what went out and claim what may be waiting, without sleeping
             wakeup = self._outbox.wakeup
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self._poll_interval):
                     await wakeup.wait()
             wakeup.clear()
+        if ahead:
+            await self._release(ahead)
+
+    async def _publish_claiming_next(self, rows: list[Row[Any]]) -> tuple[int, list[Row[Any]]]:
+        """Publish `rows` and meanwhile claim the batch after them (the database's round trip
+        overlaps the broker's). Returns how many were published and the batch claimed next."""
+        envelopes = [row_envelope(row) for row in rows]
+        publishing = asyncio.create_task(self._transport.publish(envelopes))
+        ahead: list[Row[Any]] = []
+        claim_error: Exception | None = None
+        try:
+            ahead = await self._cycle_once(claim=True, in_flight=[row.id for row in rows])
+        except Exception as error:
+            claim_error = error  # this batch is out either way: see its publish through first
+        except BaseException:
+            publishing.cancel()  # shutting down: the lease re-sends what was not confirmed
+            raise
+        try:
+            await publishing
+        except Exception as error:
+            # The batch behind it must not overtake it: both back off by the same delay.
+            await self._record_failure({row.id: row.attempts for row in [*rows, *ahead]}, error)
+            return 0, []
+        self._failures = 0
+        if self._transport.durable:
+            self._to_mark.extend(envelope.id for envelope in envelopes)
+        if claim_error is not None:
+            raise claim_error
+        return len(rows), ahead
+
+    async def _release(self, rows: Sequence[Row[Any]]) -> None:
+        """Hand back a claimed batch that will not be published now (shutdown): due at once
+        for the next relay, instead of after its lease."""
+        async with write_transaction(self._session_factory) as session:
+            await session.execute(
+                update(SYS_EVENTS)
+                .where(
+                    SYS_EVENTS.c.id.in_([row.id for row in rows]),
+                    SYS_EVENTS.c.published_at.is_(None),
+                )
+                .values(next_attempt_at=utcnow())
+            )
 
     async def relay_once(self) -> int:
         """Mark what went out since the last call, claim one batch and publish it; returns how
@@ -281,9 +338,12 @@ class OutboxRelay:
             self._to_mark.extend(envelope.id for envelope in envelopes)
         return len(envelopes)
 
-    async def _cycle_once(self, *, claim: bool) -> list[Row[Any]]:
+    async def _cycle_once(
+        self, *, claim: bool, in_flight: Sequence[uuid.UUID] = ()
+    ) -> list[Row[Any]]:
         """Mark up to `_MARK_LIMIT` ids of `_to_mark` published and, if `claim`, claim and
-        lease the next batch: returns its rows in delivery order."""
+        lease the next batch (`in_flight`: the batch being published meanwhile, which goes
+        first): returns its rows in delivery order."""
         marked = self._to_mark[:_MARK_LIMIT]
         now = utcnow()
         parameters = {
@@ -291,6 +351,7 @@ class OutboxRelay:
             "lease_until": now + self._lease,
             # Claiming nothing: the batch is empty (the statement still marks).
             "batch": self._batch_size if claim else 0,
+            "in_flight": list(in_flight),
         }
         if self._is_postgres:
             async with self._engine.connect() as connection:
