@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -113,6 +114,10 @@ class Container:
         await self.permissions.start()
         await self.events.start(relay=relay, consumers=consumers)
         self._started = True
+        # What exists now (modules, mappers, the GraphQL schema, pools) lives as long as the
+        # process: keep it out of the collector's full scans, which otherwise walk all of it
+        # and stall the event loop for tens of milliseconds each.
+        gc.freeze()
 
     async def close(self) -> None:
         await self.events.stop()
