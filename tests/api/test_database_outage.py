@@ -65,3 +65,29 @@ async def test_a_lost_connection_is_a_503_and_the_next_request_gets_a_fresh_one(
     assert lost.headers["retry-after"] == "1"
     assert lost.json()["code"] == "DATABASE_UNAVAILABLE"
     assert after == [200, 200, 200]
+
+
+@pytest.mark.backends("postgres")
+async def test_graphql_names_a_lost_connection_and_the_retry_succeeds(
+    container: Container,
+    tenant: TenantDetail,
+    database_url: str,
+    make_client: Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]],
+) -> None:
+    await make_user(container, tenant, email="ada@example.com")
+    async with make_client(embedded_workers=False, rate_limit_enabled=False) as client:
+        login = await client.post(
+            "/api/auth/login",
+            json={"email": "ada@example.com", "password": DEFAULT_PASSWORD},
+            headers=auth_headers(tenant),
+        )
+        headers = auth_headers(tenant, login.json()["access_token"])
+        query = {"query": "{ me { email } }"}
+        assert (await client.post("/api/graphql", json=query, headers=headers)).status_code == 200
+
+        assert await _terminate_connections(database_url) >= 1
+        lost = (await client.post("/api/graphql", json=query, headers=headers)).json()
+        retried = (await client.post("/api/graphql", json=query, headers=headers)).json()
+
+    assert [error["extensions"]["code"] for error in lost["errors"]] == ["DATABASE_UNAVAILABLE"]
+    assert retried["data"]["me"]["email"] == "ada@example.com"

@@ -9,6 +9,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from rustok.core.context import current_context
+from rustok.core.db import connection_lost
 from rustok.core.errors import DomainError
 
 if TYPE_CHECKING:
@@ -45,6 +46,15 @@ class DomainErrorExtension(SchemaExtension):
                     "fields": [{"field": f.field, "message": f.message} for f in original.fields],
                     "request_id": request_id,
                 },
+            )
+        if connection_lost(original):
+            # As REST's 503: the pool has dropped the broken connections, a retry gets a fresh one.
+            log.warning("graphql.database_connection_lost", path=error.path)
+            return GraphQLError(
+                "The connection to the database was lost; retry the request.",
+                nodes=error.nodes,
+                path=error.path,
+                extensions={"code": "DATABASE_UNAVAILABLE", "request_id": request_id},
             )
         log.error(
             "graphql.unhandled_error",
