@@ -4,7 +4,7 @@
                                      [--seconds S] [--loop uvloop|asyncio]
 
 1. Relay throughput. N pending `sys_events` rows are bulk-inserted, then the container's relay
-   runs (its loop calls `relay_once()` back to back while batches come full) until every event
+   runs (one statement per cycle, the next batch claimed while one is published) until every event
    is relayed, on SQLite and PostgreSQL, to the memory transport and to NATS JetStream. An
    event counts as relayed once its row is marked published: right after its JetStream
    publish; on the memory transport after every consumer group settled it, so a no-op group
@@ -356,8 +356,8 @@ def count_publishes(transport: EventTransport, counter: SettledCounter) -> None:
 
 async def relay_throughput(services: Services, stack: Stack, count: int) -> Throughput:
     """Relay `count` pre-inserted pending rows with the container's own relay, run as the
-    product runs it: its loop calls `relay_once()` back to back while batches come full, and
-    (memory transport) its marker marks settled events published. Timed from `start()` until
+    product runs it: it claims the next batch while publishing one and marks what went out in
+    the next cycle's statement (memory transport: once settled). Timed from `start()` until
     every event was relayed and `stop()` returned, which it does once the rows are marked."""
     database_url = await fresh_database(services, stack)
     settings = bench_settings(services, database_url, stack.transport, embedded_workers=False)

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from rustok.testing.factories import DEFAULT_PASSWORD, auth_headers, make_user
+from rustok.testing.factories import auth_headers, user_token
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -44,16 +44,10 @@ async def test_a_lost_connection_is_a_503_and_the_next_request_gets_a_fresh_one(
     database_url: str,
     make_client: Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]],
 ) -> None:
-    await make_user(container, tenant, email="ada@example.com")
     # No relay or consumers in this app: nothing but the requests touches its pool.
     async with make_client(embedded_workers=False, rate_limit_enabled=False) as client:
-        login = await client.post(
-            "/api/auth/login",
-            json={"email": "ada@example.com", "password": DEFAULT_PASSWORD},
-            headers=auth_headers(tenant),
-        )
-        assert login.status_code == 200, login.text
-        headers = auth_headers(tenant, login.json()["access_token"])
+        token = await user_token(client, container, tenant, email="ada@example.com")
+        headers = auth_headers(tenant, token)
         assert (await client.get("/api/auth/me", headers=headers)).status_code == 200
 
         assert await _terminate_connections(database_url) >= 1
@@ -74,14 +68,9 @@ async def test_graphql_names_a_lost_connection_and_the_retry_succeeds(
     database_url: str,
     make_client: Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]],
 ) -> None:
-    await make_user(container, tenant, email="ada@example.com")
     async with make_client(embedded_workers=False, rate_limit_enabled=False) as client:
-        login = await client.post(
-            "/api/auth/login",
-            json={"email": "ada@example.com", "password": DEFAULT_PASSWORD},
-            headers=auth_headers(tenant),
-        )
-        headers = auth_headers(tenant, login.json()["access_token"])
+        token = await user_token(client, container, tenant, email="ada@example.com")
+        headers = auth_headers(tenant, token)
         query = {"query": "{ me { email } }"}
         assert (await client.post("/api/graphql", json=query, headers=headers)).status_code == 200
 

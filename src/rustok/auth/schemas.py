@@ -45,13 +45,10 @@ def normalise_email(value: str) -> str:
 
 def check_password(value: str) -> str:
     """The password policy; raises ValueError naming the rule that is broken."""
-    check_text(value)
+    check_unicode(value)
     if not PASSWORD_MIN_LENGTH <= len(value) <= PASSWORD_MAX_LENGTH:
         raise ValueError(f"must be {PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters long")
     return value
-
-
-check_text = check_unicode
 
 
 def check_name(value: str) -> str:
@@ -66,16 +63,16 @@ Email = Annotated[str, Field(max_length=EMAIL_MAX_LENGTH), AfterValidator(normal
 NewPassword = Annotated[
     str,
     Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH),
-    AfterValidator(check_text),
+    AfterValidator(check_unicode),
 ]
 # A login never applies the policy (it may have changed since the password was set); the bound
 # only keeps hashing work and request sizes sane.
 GivenPassword = Annotated[
-    str, Field(min_length=1, max_length=PASSWORD_MAX_LENGTH), AfterValidator(check_text)
+    str, Field(min_length=1, max_length=PASSWORD_MAX_LENGTH), AfterValidator(check_unicode)
 ]
 Name = Annotated[str, Field(max_length=NAME_MAX_LENGTH), AfterValidator(check_name)]
 RefreshTokenText = Annotated[
-    str, Field(min_length=1, max_length=REFRESH_TOKEN_MAX_LENGTH), AfterValidator(check_text)
+    str, Field(min_length=1, max_length=REFRESH_TOKEN_MAX_LENGTH), AfterValidator(check_unicode)
 ]
 
 

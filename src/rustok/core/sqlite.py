@@ -42,6 +42,10 @@ WRITE_OPTIONS = {SQLITE_BEGIN_OPTION: "IMMEDIATE"}
 _LOCKED_RETRY_SECONDS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05)
 
 
+def _busy_timeout_pragma(seconds: float) -> str:
+    return f"PRAGMA busy_timeout={int(seconds * 1000)}"
+
+
 class InlineSQLiteConnection(aiosqlite.Connection):
     """aiosqlite's connection, with every call run right away on the calling (loop) thread.
 
@@ -57,7 +61,7 @@ class InlineSQLiteConnection(aiosqlite.Connection):
 
     def set_busy_timeout(self, seconds: float) -> None:
         """Straight to SQLite: through SQLAlchemy a PRAGMA costs as much as an INSERT."""
-        self._conn.execute(f"PRAGMA busy_timeout={int(seconds * 1000)}")
+        self._conn.execute(_busy_timeout_pragma(seconds))
 
 
 def _connect_inline(database: str, uri: bool) -> Callable[[], Any]:
@@ -79,7 +83,7 @@ def _on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry)
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_SECONDS * 1000)}")
+    cursor.execute(_busy_timeout_pragma(SQLITE_BUSY_TIMEOUT_SECONDS))
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -94,11 +98,13 @@ def _on_begin(connection: Connection) -> None:
         return
     # Another process may hold the write lock: ask without SQLite's busy handler (it would
     # block the event loop) and wait between tries on the loop instead.
-    connection.exec_driver_sql("PRAGMA busy_timeout=0")
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, InlineSQLiteConnection)
+    driver.set_busy_timeout(0)
     try:
         _begin_immediate(connection)
     finally:
-        connection.exec_driver_sql(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_SECONDS * 1000)}")
+        driver.set_busy_timeout(SQLITE_BUSY_TIMEOUT_SECONDS)
 
 
 def _begin_immediate(connection: Connection) -> None:

@@ -60,7 +60,8 @@ class UnitOfWork:
         self._session_factory = session_factory
         self._outbox = outbox
         self._session: AsyncSession | None = None
-        self._write_turn = AsyncExitStack()
+        self._resources = AsyncExitStack()
+        """The SQLite write turn and the session, released in reverse on exit."""
         self._committed = False
         self._after_commit: list[Callable[[], Awaitable[None]]] = []
         self._events: list[PendingEvent] = []
@@ -77,19 +78,13 @@ class UnitOfWork:
         self._committed = False
         self._after_commit = []
         self._events = []
-        await self._write_turn.enter_async_context(sqlite_write_gate(self._session_factory))
-        try:
-            self._session = self._session_factory()
-            await self._session.begin()
-            await begin_write(self._session)
-        except BaseException:
-            session, self._session = self._session, None
-            try:
-                if session is not None:
-                    await session.close()
-            finally:
-                await self._write_turn.aclose()
-            raise
+        async with AsyncExitStack() as stack:  # a failure here releases what was taken
+            await stack.enter_async_context(sqlite_write_gate(self._session_factory))
+            session = await stack.enter_async_context(self._session_factory())
+            await session.begin()
+            await begin_write(session)
+            self._resources = stack.pop_all()
+        self._session = session
         return self
 
     async def __aexit__(
@@ -105,10 +100,7 @@ class UnitOfWork:
             if not self._committed:
                 await session.rollback()
         finally:
-            try:
-                await session.close()
-            finally:
-                await self._write_turn.aclose()
+            await self._resources.aclose()  # closes the session, then ends the write turn
         if self._committed:
             hooks, self._after_commit = self._after_commit, []
             for hook in hooks:

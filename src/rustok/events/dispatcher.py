@@ -46,9 +46,13 @@ log = structlog.get_logger(__name__)
 _LANE_BATCH = 64
 """Deliveries a busy lane handles in one unit of work at most."""
 
-
-class Duplicate(Exception):
-    """The ledger already holds this (consumer, event): the effect happened before."""
+# Core, one statement for many rows (SQLAlchemy's "insertmanyvalues"), built once per dialect.
+_LEDGER_INSERT = {
+    name: insert(HANDLED_EVENTS)
+    .on_conflict_do_nothing()
+    .returning(HANDLED_EVENTS.c.event_id, sort_by_parameter_order=False)
+    for name, insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
+}
 
 
 def is_permanent(error: BaseException) -> bool:
@@ -227,27 +231,13 @@ class Dispatcher:
                 self._in_flight -= len(batch)
 
     async def _process_together(self, handler: EventHandler, batch: list[Delivery]) -> bool:
-        """Handle a lane's queued deliveries in one unit of work: one multi-row ledger insert,
-        the handler per event in lane order, one commit. False, with nothing done, when any
-        of it fails: the caller then takes them one by one (retries, DLQ)."""
+        """Handle a lane's queued deliveries in one unit of work. False, with nothing done,
+        when any of it fails: the caller then takes them one by one (retries, DLQ)."""
         if any(delivery.delivery_count > 1 for delivery in batch):
             return False  # a redelivery may be the poison one: take the careful path
         try:
-            events = [self._decode(delivery.envelope) for delivery in batch]
-        except Exception:
-            return False
-        started = time.perf_counter()
-        try:
-            async with self._uow() as uow:
-                fresh = await self._record_in_ledger(
-                    uow, handler.consumer, [delivery.envelope.id for delivery in batch]
-                )
-                for delivery, event in zip(batch, events, strict=True):
-                    if delivery.envelope.id in fresh:
-                        await self._run_handler(
-                            handler, HandlerContext(delivery.envelope, uow), event
-                        )
-                await uow.commit()
+            events = [(delivery.envelope, self._decode(delivery.envelope)) for delivery in batch]
+            await self._handle_in_one_unit(handler, events)
         except Exception as error:
             log.info(
                 "events.batch_fallback",
@@ -256,16 +246,7 @@ class Dispatcher:
                 error=str(error)[:300],
             )
             return False
-        finally:
-            HANDLER_DURATION.labels(handler.consumer).observe(time.perf_counter() - started)
-        now = utcnow()
         for delivery in batch:
-            if delivery.envelope.id in fresh:
-                HANDLED.labels(handler.consumer, "ok").inc()
-                lag = (now - delivery.envelope.occurred_at).total_seconds()
-                END_TO_END_LAG.labels(handler.consumer).observe(max(lag, 0.0))
-            else:
-                HANDLED.labels(handler.consumer, "duplicate").inc()
             await delivery.ack()
         return True
 
@@ -322,21 +303,35 @@ class Dispatcher:
         self, handler: EventHandler, envelope: EventEnvelope, event: DomainEvent
     ) -> str:
         """One attempt: ledger row + handler effect in one unit of work."""
+        fresh = await self._handle_in_one_unit(handler, [(envelope, event)])
+        return "ok" if fresh else "duplicate"
+
+    async def _handle_in_one_unit(
+        self, handler: EventHandler, events: Sequence[tuple[EventEnvelope, DomainEvent]]
+    ) -> set[uuid.UUID]:
+        """Ledger rows, then the handler per event in order, in one unit of work; returns the
+        ids handled now (the others were in the ledger already). Raises, with nothing
+        committed, when any of it fails."""
         started = time.perf_counter()
         try:
             async with self._uow() as uow:
-                if not await self._record_in_ledger(uow, handler.consumer, [envelope.id]):
-                    HANDLED.labels(handler.consumer, "duplicate").inc()
-                    return "duplicate"
-                await self._run_handler(handler, HandlerContext(envelope, uow), event)
+                ids = [envelope.id for envelope, _ in events]
+                fresh = await self._record_in_ledger(uow, handler.consumer, ids)
+                for envelope, event in events:
+                    if envelope.id in fresh:
+                        await self._run_handler(handler, HandlerContext(envelope, uow), event)
                 await uow.commit()
         finally:
             HANDLER_DURATION.labels(handler.consumer).observe(time.perf_counter() - started)
-        HANDLED.labels(handler.consumer, "ok").inc()
-        END_TO_END_LAG.labels(handler.consumer).observe(
-            max((utcnow() - envelope.occurred_at).total_seconds(), 0.0)
-        )
-        return "ok"
+        now = utcnow()
+        for envelope, _ in events:
+            if envelope.id in fresh:
+                HANDLED.labels(handler.consumer, "ok").inc()
+                lag = (now - envelope.occurred_at).total_seconds()
+                END_TO_END_LAG.labels(handler.consumer).observe(max(lag, 0.0))
+            else:
+                HANDLED.labels(handler.consumer, "duplicate").inc()
+        return fresh
 
     @staticmethod
     async def _run_handler(
@@ -360,14 +355,8 @@ class Dispatcher:
         redeliveries). One statement, no savepoint: a concurrent twin waits on the row lock
         and then finds it taken."""
         connection = await uow.session.connection()
-        insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+        statement = _LEDGER_INSERT[connection.dialect.name]
         now = utcnow()
-        # Core, one statement for many rows (SQLAlchemy's "insertmanyvalues"), compiled once.
-        statement = (
-            insert(HANDLED_EVENTS)
-            .on_conflict_do_nothing()
-            .returning(HANDLED_EVENTS.c.event_id, sort_by_parameter_order=False)
-        )
         rows = [{"consumer": consumer, "event_id": id_, "handled_at": now} for id_ in event_ids]
         return set((await connection.execute(statement, rows)).scalars().all())
 

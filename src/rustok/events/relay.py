@@ -173,13 +173,12 @@ class OutboxRelay:
         self._retry_base = retry_base_seconds
         self._retry_cap = retry_cap_seconds
         self._is_postgres = self._engine.dialect.name == "postgresql"
-        # Commits of other processes reach this relay through PostgreSQL notifications.
-        self._listener = (
-            CommitListener(self._engine, outbox, connect_timeout=connect_timeout)
-            if self._is_postgres
-            else None
-        )
+        self._listener: CommitListener | None = None
         if self._is_postgres:
+            # Commits of other processes reach this relay through PostgreSQL notifications.
+            self._listener = CommitListener(self._engine, outbox, connect_timeout=connect_timeout)
+            # The cycle is one statement that commits on its own: no BEGIN and COMMIT around it.
+            self._autocommit = self._engine.execution_options(isolation_level="AUTOCOMMIT")
             cycle = text(_POSTGRES_CYCLE).bindparams(
                 bindparam("marked", type_=ARRAY(Uuid())),
                 bindparam("in_flight", type_=ARRAY(Uuid())),
@@ -246,7 +245,7 @@ class OutboxRelay:
                 ahead = []
                 published = 0
                 if rows:
-                    published, ahead = await self._publish_claiming_next(rows)
+                    published, ahead = await self._publish(rows, claim_next=True)
             except Exception as error:
                 # The database is unreachable, most likely: try again after a backoff.
                 self._failures += 1
@@ -277,15 +276,19 @@ class OutboxRelay:
         if ahead:
             await self._release(ahead)
 
-    async def _publish_claiming_next(self, rows: list[Row[Any]]) -> tuple[int, list[Row[Any]]]:
-        """Publish `rows` and meanwhile claim the batch after them (the database's round trip
-        overlaps the broker's). Returns how many were published and the batch claimed next."""
+    async def _publish(
+        self, rows: list[Row[Any]], *, claim_next: bool
+    ) -> tuple[int, list[Row[Any]]]:
+        """Publish `rows`; with `claim_next`, claim the batch after them meanwhile (the
+        database's round trip overlaps the broker's). Returns how many were published and the
+        batch claimed next."""
         envelopes = [row_envelope(row) for row in rows]
         publishing = asyncio.create_task(self._transport.publish(envelopes))
         ahead: list[Row[Any]] = []
         claim_error: Exception | None = None
         try:
-            ahead = await self._cycle_once(claim=True, in_flight=[row.id for row in rows])
+            if claim_next:
+                ahead = await self._cycle_once(claim=True, in_flight=[row.id for row in rows])
         except Exception as error:
             claim_error = error  # this batch is out either way: see its publish through first
         except BaseException:
@@ -295,7 +298,7 @@ class OutboxRelay:
             await publishing
         except Exception as error:
             # The batch behind it must not overtake it: both back off by the same delay.
-            await self._record_failure({row.id: row.attempts for row in [*rows, *ahead]}, error)
+            await self._record_failure([row.id for row in [*rows, *ahead]], error)
             return 0, []
         self._failures = 0
         if self._transport.durable:
@@ -308,14 +311,7 @@ class OutboxRelay:
         """Hand back a claimed batch that will not be published now (shutdown): due at once
         for the next relay, instead of after its lease."""
         async with write_transaction(self._session_factory) as session:
-            await session.execute(
-                update(SYS_EVENTS)
-                .where(
-                    SYS_EVENTS.c.id.in_([row.id for row in rows]),
-                    SYS_EVENTS.c.published_at.is_(None),
-                )
-                .values(next_attempt_at=utcnow())
-            )
+            await _update_unpublished(session, [row.id for row in rows], next_attempt_at=utcnow())
 
     async def relay_once(self) -> int:
         """Mark what went out since the last call, claim one batch and publish it; returns how
@@ -327,16 +323,8 @@ class OutboxRelay:
         rows = await self._cycle_once(claim=True)
         if not rows:
             return 0
-        envelopes = [row_envelope(row) for row in rows]
-        try:
-            await self._transport.publish(envelopes)
-        except Exception as error:
-            await self._record_failure({row.id: row.attempts for row in rows}, error)
-            return 0
-        self._failures = 0
-        if self._transport.durable:
-            self._to_mark.extend(envelope.id for envelope in envelopes)
-        return len(envelopes)
+        published, _ = await self._publish(rows, claim_next=False)
+        return published
 
     async def _cycle_once(
         self, *, claim: bool, in_flight: Sequence[uuid.UUID] = ()
@@ -354,18 +342,13 @@ class OutboxRelay:
             "in_flight": list(in_flight),
         }
         if self._is_postgres:
-            async with self._engine.connect() as connection:
-                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-                result = await autocommit.execute(self._cycle, parameters | {"marked": marked})
+            async with self._autocommit.connect() as connection:
+                result = await connection.execute(self._cycle, parameters | {"marked": marked})
                 rows = list(result.all())
         else:
             async with write_transaction(self._session_factory) as session:
                 if marked:
-                    await session.execute(
-                        update(SYS_EVENTS)
-                        .where(SYS_EVENTS.c.id.in_(marked), SYS_EVENTS.c.published_at.is_(None))
-                        .values(published_at=now)
-                    )
+                    await _update_unpublished(session, marked, published_at=now)
                 rows = list((await session.execute(self._cycle, parameters)).all()) if claim else []
         if marked:
             # Dropped only now that it committed; ids collected meanwhile were appended.
@@ -374,26 +357,39 @@ class OutboxRelay:
         rows.sort(key=lambda row: row.seq)
         return rows
 
-    async def _record_failure(self, attempts: dict[uuid.UUID, int], error: Exception) -> None:
+    async def _record_failure(self, ids: Sequence[uuid.UUID], error: Exception) -> None:
         """Back the batch off, all of it by the same jittered delay so it stays in order, and
         pause this relay for as long."""
-        OUTBOX_PUBLISH_FAILURES.inc(len(attempts))
+        OUTBOX_PUBLISH_FAILURES.inc(len(ids))
         self._failures += 1
         delay = backoff_seconds(self._failures, base=self._retry_base, cap=self._retry_cap)
         message = f"{type(error).__name__}: {error}"[:2000]
         log.warning(
             "outbox.publish_failed",
-            count=len(attempts),
+            count=len(ids),
             error=message[:500],
             retry_in_seconds=round(delay, 3),
         )
         async with write_transaction(self._session_factory) as session:
-            await session.execute(
-                update(SysEvent)
-                .where(SysEvent.id.in_(list(attempts)), SysEvent.published_at.is_(None))
-                .values(last_error=message, next_attempt_at=utcnow() + timedelta(seconds=delay))
+            await _update_unpublished(
+                session,
+                ids,
+                last_error=message,
+                next_attempt_at=utcnow() + timedelta(seconds=delay),
             )
         self._paused_for = delay
+
+
+async def _update_unpublished(
+    session: AsyncSession, ids: Sequence[uuid.UUID], **values: object
+) -> None:
+    """Set `values` on those of `ids` that are still pending (a row someone else already
+    published stays as it is)."""
+    await session.execute(
+        update(SYS_EVENTS)
+        .where(SYS_EVENTS.c.id.in_(list(ids)), SYS_EVENTS.c.published_at.is_(None))
+        .values(**values)
+    )
 
 
 async def outbox_stats(session: AsyncSession) -> tuple[int, float]:

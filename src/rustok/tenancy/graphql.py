@@ -95,16 +95,7 @@ class TenancyQuery:
             name=tenant.name,
             slug=tenant.slug,
             default_locale=tenant.default_locale,
-            locales=[
-                Locale(
-                    locale=loc.locale,
-                    name=loc.name,
-                    is_default=loc.is_default,
-                    is_enabled=loc.is_enabled,
-                    fallback_locale=loc.fallback_locale,
-                )
-                for loc in tenant.locales
-            ],
+            locales=[Locale(**loc.model_dump()) for loc in tenant.locales],
         )
 
     @strawberry.field(

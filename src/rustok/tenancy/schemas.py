@@ -124,15 +124,7 @@ class TenantPublic(BaseModel):
             slug=tenant.slug,
             default_locale=tenant.default_locale,
             locales=[
-                TenantLocaleRead(
-                    locale=loc.locale,
-                    name=loc.name,
-                    is_default=loc.is_default,
-                    is_enabled=loc.is_enabled,
-                    fallback_locale=loc.fallback_locale,
-                )
-                for loc in tenant.locales
-                if loc.is_enabled
+                TenantLocaleRead.model_validate(loc) for loc in tenant.locales if loc.is_enabled
             ],
         )
 

@@ -227,10 +227,12 @@ class NatsTransport(EventTransport):
             await asyncio.sleep(_retry_delay(failures))
             try:
                 await self._ensure_stream(js)
-            except (nats.js.errors.ServerError, nats.js.errors.ServiceUnavailableError) as error:
+            except (
+                nats.js.errors.ServerError,
+                nats.js.errors.ServiceUnavailableError,
+                TimeoutError,
+            ) as error:
                 last: Exception = error
-            except TimeoutError as error:
-                last = error
             else:
                 return
             log.warning("events.nats.stream_setup_retry", stream=self._stream, error=repr(last))
