@@ -23,13 +23,17 @@ from rustok.api.app import create_app
 from rustok.api.matrix import permission_matrix, render_markdown
 from rustok.auth.models import User
 from rustok.bootstrap import build_container
+from rustok.core.db import write_transaction
 from rustok.core.migrations import alembic_config
 from rustok.core.schema import EVENT_MODULES, import_all_events
 from rustok.events import catalog
+from rustok.events.dlq import DeadLetterFilter
+from rustok.events.outbox import row_envelope
 from rustok.events.registry import EVENTS
 from rustok.tenancy.identifiers import SLUG_PATTERN
 from rustok.tenancy.models import Tenant
 from rustok.testing.app import client_for, running_container, settings_for_tests
+from rustok.testing.events import outbox_rows
 from rustok.testing.factories import make_tenant
 from rustok.testing.services import need, postgres_url
 from tests.cli.running import Result, cli_environment, empty_postgres_database, run_rustok
@@ -383,6 +387,91 @@ def test_dlq_list_of_a_fresh_database_is_empty(database_url: str) -> None:
         ["id", "consumer", "event type", "reason", "attempts", "status", "last failure"]
     ]
     assert result.out_lines[-1] == "0 of 0"
+
+
+async def _dead_letters(database_url: str) -> dict[str, str]:
+    """Two open dead letters of real events, one per built-in consumer: consumer -> id."""
+    async with running_container(settings_for_tests(database_url)) as container:
+        await make_tenant(container, slug="acme")  # emits tenancy.tenant.created, rbac.role.changed
+        rows = {row.event_type: row for row in await outbox_rows(container)}
+        letters = {
+            "tenancy.cache_invalidation": row_envelope(rows["tenancy.tenant.created"]),
+            "rbac.cache_invalidation": row_envelope(rows["rbac.role.changed"]),
+        }
+        async with write_transaction(container.session_factory) as session:
+            for consumer, envelope in letters.items():
+                await container.events.dead_letters.record(
+                    session,
+                    consumer=consumer,
+                    envelope=envelope,
+                    error=TimeoutError("cache server away"),
+                    reason="max_attempts",
+                    attempts=5,
+                )
+        items, _ = await container.events.dead_letters.list(DeadLetterFilter(status="open"))
+    return {item.consumer: str(item.id) for item in items}
+
+
+def _listed(env: dict[str, str], status: str) -> list[tuple[str, str]]:
+    result = run_rustok("dlq", "list", "--status", status, env=env | {"COLUMNS": "250"})
+    assert_ok(result)
+    return [(row[0], row[1]) for row in table_rows(result.stdout)[1:]]
+
+
+@pytest.mark.parametrize("action", ["replay", "discard"])
+async def test_dlq_replay_and_discard_need_a_selection(database_url: str, action: str) -> None:
+    ids = await _dead_letters(database_url)
+    env = env_for(database_url)
+
+    bare = await asyncio.to_thread(run_rustok, "dlq", action, env=env)
+    both = await asyncio.to_thread(
+        run_rustok, "dlq", action, ids["rbac.cache_invalidation"], "--all", env=env
+    )
+
+    assert (bare.code, bare.stdout) == (2, "")
+    assert bare.err_lines == [
+        f"error: say which dead letters to {action}",
+        "next: pass an id, --consumer/--type/--tenant, or --all for every open one",
+    ]
+    assert (both.code, both.stdout) == (2, "")
+    assert both.err_lines[0] == "error: a dead letter id and a selection were both given"
+    assert sorted(await asyncio.to_thread(_listed, env, "open")) == sorted(
+        (letter, consumer) for consumer, letter in ids.items()
+    )
+
+
+async def test_dlq_show_replay_by_id_and_discard_by_consumer(database_url: str) -> None:
+    ids = await _dead_letters(database_url)
+    env = env_for(database_url)
+    tenancy, rbac = ids["tenancy.cache_invalidation"], ids["rbac.cache_invalidation"]
+
+    shown = await asyncio.to_thread(run_rustok, "dlq", "show", tenancy, env=env)
+    replayed = await asyncio.to_thread(run_rustok, "dlq", "replay", tenancy, env=env)
+    again = await asyncio.to_thread(run_rustok, "dlq", "replay", tenancy, env=env)
+    discarded = await asyncio.to_thread(
+        run_rustok, "dlq", "discard", "--consumer", "rbac.cache_invalidation", env=env
+    )
+
+    assert_ok(shown)
+    assert shown.out_lines[:3] == [
+        "tenancy.tenant.created for tenancy.cache_invalidation: open",
+        "reason: max_attempts  error: TimeoutError: cache server away",
+        shown.out_lines[2],
+    ]
+    assert shown.out_lines[2].startswith("attempts: 5  first: ")
+    assert '"event_type": "tenancy.tenant.created"' in shown.stdout
+    assert_ok(replayed)
+    assert replayed.out_lines == ["replayed 1"]
+    assert again.code == 1
+    assert again.out_lines == ["replayed 0"]
+    assert again.err_lines == [f"{tenancy}: The dead letter is already replayed."]
+    assert_ok(discarded)
+    assert discarded.out_lines == ["discarded 1"]
+    assert await asyncio.to_thread(_listed, env, "open") == []
+    assert await asyncio.to_thread(_listed, env, "replayed") == [
+        (tenancy, "tenancy.cache_invalidation")
+    ]
+    assert await asyncio.to_thread(_listed, env, "discarded") == [(rbac, "rbac.cache_invalidation")]
 
 
 # --- settings and unreachable services ---------------------------------------------------------

@@ -448,6 +448,9 @@ StatusOption = Annotated[str | None, typer.Option(help="open, replayed or discar
 ConsumerOption = Annotated[str | None, typer.Option(help="Only this consumer.")]
 TypeOption = Annotated[str | None, typer.Option("--type", help="Only this event type.")]
 TenantOption = Annotated[str | None, typer.Option(help="Only this tenant (UUID).")]
+AllOption = Annotated[
+    bool, typer.Option("--all", help="Every open dead letter (when no id or filter is given).")
+]
 
 
 @dlq_app.command("list")
@@ -501,11 +504,10 @@ def dlq_replay(
     consumer: ConsumerOption = None,
     event_type: TypeOption = None,
     tenant: TenantOption = None,
+    every: AllOption = False,
 ) -> None:
     """Re-deliver dead letters to their consumer only (one by id, or every open one matching)."""
-    _settle_dead_letters(
-        "replay", dead_letter_id, _dlq_filter("open", consumer, event_type, tenant)
-    )
+    _settle_dead_letters("replay", dead_letter_id, consumer, event_type, tenant, every=every)
 
 
 @dlq_app.command("discard")
@@ -515,15 +517,38 @@ def dlq_discard(
     consumer: ConsumerOption = None,
     event_type: TypeOption = None,
     tenant: TenantOption = None,
+    every: AllOption = False,
 ) -> None:
     """Give up on dead letters (one by id, or every open one matching)."""
-    _settle_dead_letters(
-        "discard", dead_letter_id, _dlq_filter("open", consumer, event_type, tenant)
-    )
+    _settle_dead_letters("discard", dead_letter_id, consumer, event_type, tenant, every=every)
 
 
-def _settle_dead_letters(action: str, dead_letter_id: uuid.UUID | None, where: Any) -> None:
+def _settle_dead_letters(
+    action: str,
+    dead_letter_id: uuid.UUID | None,
+    consumer: str | None,
+    event_type: str | None,
+    tenant: str | None,
+    *,
+    every: bool,
+) -> None:
     from rich.progress import track
+
+    # Replaying or discarding is not undone: a bare command must not touch every dead letter.
+    filtered = any(value is not None for value in (consumer, event_type, tenant))
+    if dead_letter_id is not None and (filtered or every):
+        raise fail(
+            "a dead letter id and a selection were both given",
+            "pass either the id or --consumer/--type/--tenant/--all",
+            code=2,
+        )
+    if dead_letter_id is None and not (filtered or every):
+        raise fail(
+            f"say which dead letters to {action}",
+            "pass an id, --consumer/--type/--tenant, or --all for every open one",
+            code=2,
+        )
+    where = _dlq_filter("open", consumer, event_type, tenant)
 
     async def work(container: Container) -> tuple[int, list[str]]:
         ids = (
