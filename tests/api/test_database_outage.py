@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy.pool import NullPool
 from rustok.testing.factories import auth_headers, user_token
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import AsyncIterator, Callable
     from contextlib import AbstractAsyncContextManager
 
     import httpx
@@ -37,6 +38,19 @@ async def _terminate_connections(database_url: str) -> int:
         await engine.dispose()
 
 
+@asynccontextmanager
+async def _signed_in(
+    make_client: Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]],
+    container: Container,
+    tenant: TenantDetail,
+) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str]]]:
+    """A client of an app whose pool only the requests touch (no relay or consumers), and the
+    headers of a signed-in user."""
+    async with make_client(embedded_workers=False, rate_limit_enabled=False) as client:
+        token = await user_token(client, container, tenant, email="ada@example.com")
+        yield client, auth_headers(tenant, token)
+
+
 @pytest.mark.backends("postgres")
 async def test_a_lost_connection_is_a_503_and_the_next_request_gets_a_fresh_one(
     container: Container,
@@ -44,10 +58,7 @@ async def test_a_lost_connection_is_a_503_and_the_next_request_gets_a_fresh_one(
     database_url: str,
     make_client: Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]],
 ) -> None:
-    # No relay or consumers in this app: nothing but the requests touches its pool.
-    async with make_client(embedded_workers=False, rate_limit_enabled=False) as client:
-        token = await user_token(client, container, tenant, email="ada@example.com")
-        headers = auth_headers(tenant, token)
+    async with _signed_in(make_client, container, tenant) as (client, headers):
         assert (await client.get("/api/auth/me", headers=headers)).status_code == 200
 
         assert await _terminate_connections(database_url) >= 1
@@ -68,9 +79,7 @@ async def test_graphql_names_a_lost_connection_and_the_retry_succeeds(
     database_url: str,
     make_client: Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]],
 ) -> None:
-    async with make_client(embedded_workers=False, rate_limit_enabled=False) as client:
-        token = await user_token(client, container, tenant, email="ada@example.com")
-        headers = auth_headers(tenant, token)
+    async with _signed_in(make_client, container, tenant) as (client, headers):
         query = {"query": "{ me { email } }"}
         assert (await client.post("/api/graphql", json=query, headers=headers)).status_code == 200
 

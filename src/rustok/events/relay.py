@@ -299,6 +299,8 @@ class OutboxRelay:
         except Exception as error:
             # The batch behind it must not overtake it: both back off by the same delay.
             await self._record_failure([row.id for row in [*rows, *ahead]], error)
+            if claim_error is not None:
+                raise claim_error from error  # the run loop logs it and backs off
             return 0, []
         self._failures = 0
         if self._transport.durable:
