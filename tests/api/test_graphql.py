@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
 from rustok.testing.factories import auth_headers, user_token
 
 if TYPE_CHECKING:
@@ -65,7 +67,6 @@ async def test_a_field_refuses_a_caller_without_its_permission(
 
     assert codes(refused) == ["FORBIDDEN"]
     assert {role["slug"] for role in allowed["data"]["roles"]} == {
-        "super_admin",
         "admin",
         "manager",
         "customer",
@@ -104,13 +105,13 @@ async def test_mutations_switch_modules_with_domain_error_codes(
     )
 
 
-async def test_super_admins_list_tenants(
+async def test_operators_list_tenants(
     client: httpx.AsyncClient,
     container: Container,
     tenant: TenantDetail,
     other_tenant: TenantDetail,
 ) -> None:
-    root = await user_token(client, container, tenant, email="r@acme.test", roles=["super_admin"])
+    root = await user_token(client, container, tenant, email="r@acme.test", operator=True)
 
     body = await gql(
         client, "{ tenants(limit: 10) { total items { slug } } }", auth_headers(tenant, root)
@@ -137,3 +138,15 @@ async def test_overly_deep_queries_are_refused(
 
     assert body["data"] is None
     assert "depth" in body["errors"][0]["message"].lower()
+
+
+@pytest.mark.parametrize("role", ["admin", "manager", "customer"])
+async def test_only_operators_list_tenants(
+    client: httpx.AsyncClient, container: Container, tenant: TenantDetail, role: str
+) -> None:
+    token = await user_token(client, container, tenant, email="u@acme.test", roles=[role])
+
+    body = await gql(client, "{ tenants { total } }", auth_headers(tenant, token))
+
+    assert codes(body) == ["FORBIDDEN"]
+    assert body["data"] is None

@@ -83,10 +83,12 @@ async def test_register_creates_a_customer_and_logs_them_in(
         "name",
         "status",
         "roles",
+        "is_platform_operator",
         "tenant_id",
         "created_at",
         "last_login_at",
     }
+    assert user["is_platform_operator"] is False
     assert user["email"] == EMAIL
     assert user["name"] == "Ada"
     assert user["status"] == "active"
@@ -560,7 +562,9 @@ async def test_a_role_change_applies_to_the_next_request(
     created = await make_user(container, tenant, email=EMAIL)
     tokens = await login(client, tenant, EMAIL)
 
-    await container.roles.set_user_roles(tenant.id, created.id, ["manager", "customer"])
+    await container.roles.set_user_roles(
+        tenant.id, created.id, ["manager", "customer"], caller_id=None
+    )
 
     assert (await me(client, tenant, tokens)).json()["roles"] == ["customer", "manager"]
 

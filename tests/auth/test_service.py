@@ -266,7 +266,7 @@ async def test_authenticate_answers_the_principal_with_roles_from_the_database(
         tenant_id=tenant.id, email=EMAIL, password=DEFAULT_PASSWORD
     )
     tokens = await _login(container, tenant)
-    await container.roles.set_user_roles(tenant.id, user.id, ["admin", "manager"])
+    await container.roles.set_user_roles(tenant.id, user.id, ["admin", "manager"], caller_id=None)
 
     principal = await container.auth.authenticate(tokens.access_token, tenant_snapshot)
 

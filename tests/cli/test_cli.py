@@ -291,7 +291,8 @@ async def test_seed_demo_twice_then_the_demo_admin_logs_in(database_url: str) ->
         )
         tenants, total = await container.tenants.list_tenants(offset=0, limit=10)
     assert login.status_code == 200, login.text
-    assert login.json()["user"]["roles"] == ["super_admin"]
+    assert login.json()["user"]["roles"] == ["admin"]
+    assert login.json()["user"]["is_platform_operator"] is True
     assert ([tenant.slug for tenant in tenants], total) == (["demo"], 1)
 
 
@@ -512,3 +513,49 @@ def test_an_unreachable_postgresql_is_one_error_line_and_a_hint() -> None:
         f"error: database: [Errno {errno.ECONNREFUSED}] Connect call failed ('127.0.0.1', 1)",
         POSTGRES_HINT,
     ]
+
+
+# --- operators and tenant switches ------------------------------------------------------------
+
+
+async def test_operators_are_made_listed_and_unmade_and_tenants_switched_by_the_cli(
+    database_url: str,
+) -> None:
+    env = env_for(database_url)
+    async with running_container(settings_for_tests(database_url)) as container:
+        acme = await make_tenant(container, slug="acme")
+        await container.auth.create_user(
+            tenant_id=acme.id, email="ops@acme.test", password="a-long-secret", roles=["admin"]
+        )
+
+    def run(*args: str) -> Result:
+        return run_rustok(*args, env=env)
+
+    granted = await asyncio.to_thread(
+        run, "operator", "grant", "--tenant", "acme", "--email", "ops@acme.test"
+    )
+    listed = await asyncio.to_thread(run, "operator", "list")
+    unknown = await asyncio.to_thread(
+        run, "operator", "grant", "--tenant", "acme", "--email", "x@acme.test"
+    )
+    revoked = await asyncio.to_thread(
+        run, "operator", "revoke", "--tenant", "acme", "--email", "ops@acme.test"
+    )
+    deactivated = await asyncio.to_thread(run, "tenant", "deactivate", "acme")
+    activated = await asyncio.to_thread(run, "tenant", "activate", "acme")
+    missing = await asyncio.to_thread(run, "tenant", "activate", "nobody")
+
+    assert_ok(granted)
+    assert granted.out_lines == ["ops@acme.test of acme is now a platform operator"]
+    rows = table_rows(listed.stdout)
+    assert [row[:4] for row in rows[1:]] == [["acme", "ops@acme.test", "admin", "active"]]
+    assert unknown.code == 1
+    assert "No user 'x@acme.test' in this tenant." in unknown.stderr
+    assert revoked.out_lines == ["ops@acme.test of acme is no longer a platform operator"]
+    assert deactivated.out_lines == ["tenant acme is inactive"]
+    assert activated.out_lines == ["tenant acme is active"]
+    assert missing.code == 1
+    assert "No tenant 'nobody'; see `rustok tenant list`." in missing.stderr
+    async with running_container(settings_for_tests(database_url)) as container:
+        assert await container.auth.list_platform_operators() == []
+        assert (await container.tenants.get_tenant(acme.id)).is_active is True

@@ -357,7 +357,7 @@ def test_the_readme_walkthrough(stack: Stack) -> None:
     assert me.status_code == 200
     assert (me.json()["email"], me.json()["roles"], me.json()["tenant_id"]) == (
         ADMIN["email"],
-        ["super_admin"],
+        ["admin"],
         demo["id"],
     )
     assert created.status_code == 201, created.text

@@ -31,7 +31,7 @@ async def test_every_tenant_gets_the_builtin_roles(
     response = await client.get("/api/admin/roles", headers=auth_headers(tenant, token))
 
     roles = {role["slug"]: role for role in response.json()}
-    assert set(roles) == {"super_admin", "admin", "manager", "customer"}
+    assert set(roles) == {"admin", "manager", "customer"}
     assert all(role["is_system"] for role in roles.values())
     customer = {g["permission"]: g["scope"] for g in roles["customer"]["permissions"]}
     assert customer["orders:read"] == "own"

@@ -119,7 +119,7 @@ async def root_token(
     unlimited_client: httpx.AsyncClient, container: Container, tenant: TenantDetail
 ) -> str:
     return await user_token(
-        unlimited_client, container, tenant, email="root@acme.test", roles=["super_admin"]
+        unlimited_client, container, tenant, email="root@acme.test", operator=True
     )
 
 

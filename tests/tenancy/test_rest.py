@@ -1,8 +1,8 @@
-"""Tenant resolution over HTTP and the super-admin tenant API."""
+"""Tenant resolution over HTTP and the operators' tenant API."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import func, select
@@ -92,12 +92,10 @@ async def test_a_deactivated_tenant_is_403(
     assert response.json()["code"] == "TENANT_INACTIVE"
 
 
-async def test_a_super_admin_manages_tenants(
+async def test_an_operator_manages_tenants(
     client: httpx.AsyncClient, container: Container, tenant: TenantDetail
 ) -> None:
-    token = await user_token(
-        client, container, tenant, email="root@acme.test", roles=["super_admin"]
-    )
+    token = await user_token(client, container, tenant, email="root@acme.test", operator=True)
     headers = auth_headers(tenant, token)
 
     created = await client.post(
@@ -143,9 +141,7 @@ async def test_a_super_admin_manages_tenants(
 async def test_a_taken_slug_is_409_and_writes_nothing(
     client: httpx.AsyncClient, container: Container, tenant: TenantDetail
 ) -> None:
-    token = await user_token(
-        client, container, tenant, email="root@acme.test", roles=["super_admin"]
-    )
+    token = await user_token(client, container, tenant, email="root@acme.test", operator=True)
 
     response = await client.post(
         "/api/admin/tenants",
@@ -162,9 +158,7 @@ async def test_a_taken_slug_is_409_and_writes_nothing(
 async def test_bad_tenant_input_is_422_naming_each_field(
     client: httpx.AsyncClient, container: Container, tenant: TenantDetail
 ) -> None:
-    token = await user_token(
-        client, container, tenant, email="root@acme.test", roles=["super_admin"]
-    )
+    token = await user_token(client, container, tenant, email="root@acme.test", operator=True)
 
     response = await client.post(
         "/api/admin/tenants",
@@ -179,7 +173,7 @@ async def test_bad_tenant_input_is_422_naming_each_field(
 
 
 @pytest.mark.parametrize("role", ["admin", "manager", "customer"])
-async def test_only_a_super_admin_may_manage_tenants(
+async def test_only_an_operator_may_manage_tenants(
     client: httpx.AsyncClient, container: Container, tenant: TenantDetail, role: str
 ) -> None:
     token = await user_token(client, container, tenant, email=f"{role}@acme.test", roles=[role])
@@ -202,16 +196,150 @@ async def test_tenant_admin_needs_a_login(client: httpx.AsyncClient, tenant: Ten
     assert response.json()["code"] == "UNAUTHENTICATED"
 
 
-async def test_a_super_admins_token_is_refused_on_another_tenant(
+async def test_an_operators_token_is_refused_on_another_tenant(
     client: httpx.AsyncClient,
     container: Container,
     tenant: TenantDetail,
     other_tenant: TenantDetail,
 ) -> None:
-    token = await user_token(
-        client, container, tenant, email="root@acme.test", roles=["super_admin"]
-    )
+    token = await user_token(client, container, tenant, email="root@acme.test", operator=True)
 
     response = await client.get("/api/admin/tenants", headers=auth_headers(other_tenant, token))
 
     assert response.status_code == 401
+
+
+async def _operator(client: httpx.AsyncClient, container: Container, tenant: TenantDetail) -> Any:
+    token = await user_token(client, container, tenant, email="op@acme.test", operator=True)
+    return auth_headers(tenant, token)
+
+
+async def test_withdrawing_operator_status_refuses_the_next_request(
+    client: httpx.AsyncClient, container: Container, tenant: TenantDetail
+) -> None:
+    headers = await _operator(client, container, tenant)
+
+    before = await client.get("/api/admin/tenants", headers=headers)
+    await container.auth.set_platform_operator(
+        tenant_id=tenant.id, email="op@acme.test", operator=False
+    )
+    after = await client.get("/api/admin/tenants", headers=headers)
+
+    assert before.status_code == 200
+    assert (after.status_code, after.json()["code"]) == (403, "FORBIDDEN")
+    assert "operator" in after.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/deactivate", None),
+        ("PATCH", "", {"is_active": False}),
+        ("PATCH", "", {"name": "Renamed", "is_active": False}),
+    ],
+)
+async def test_an_operator_cannot_deactivate_the_tenant_it_calls_from(
+    client: httpx.AsyncClient,
+    container: Container,
+    tenant: TenantDetail,
+    other_tenant: TenantDetail,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+) -> None:
+    headers = await _operator(client, container, tenant)
+
+    own = await client.request(
+        method, f"/api/admin/tenants/{tenant.id}{path}", json=body, headers=headers
+    )
+    other = await client.request(
+        method, f"/api/admin/tenants/{other_tenant.id}{path}", json=body, headers=headers
+    )
+
+    assert (own.status_code, own.json()["code"]) == (409, "CALLING_TENANT_PROTECTED")
+    assert other.status_code == 200
+    assert other.json()["is_active"] is False
+    mine = (await client.get(f"/api/admin/tenants/{tenant.id}", headers=headers)).json()
+    assert (mine["is_active"], mine["name"]) == (True, "Acme")
+
+
+@pytest.mark.parametrize(
+    "other_fields",
+    [{"name": "Stolen"}, {"default_locale": "en"}, {"settings": {"a": 1}, "is_active": True}],
+)
+async def test_a_taken_domain_with_another_field_is_409_and_changes_nothing(
+    client: httpx.AsyncClient,
+    container: Container,
+    tenant: TenantDetail,
+    other_tenant: TenantDetail,
+    other_fields: dict[str, Any],
+) -> None:
+    headers = await _operator(client, container, tenant)
+    await client.patch(
+        f"/api/admin/tenants/{other_tenant.id}", json={"domain": "taken.test"}, headers=headers
+    )
+
+    response = await client.patch(
+        f"/api/admin/tenants/{tenant.id}",
+        json={"domain": "taken.test", **other_fields},
+        headers=headers,
+    )
+
+    assert (response.status_code, response.json()["code"]) == (409, "TENANT_DOMAIN_TAKEN")
+    assert response.json()["errors"] == [{"field": "body.domain", "message": "taken"}]
+    mine = (await client.get(f"/api/admin/tenants/{tenant.id}", headers=headers)).json()
+    assert (mine["name"], mine["domain"]) == ("Acme", None)
+
+
+async def test_a_default_locale_the_tenant_lacks_is_422_not_a_new_locale(
+    client: httpx.AsyncClient, container: Container, tenant: TenantDetail
+) -> None:
+    headers = await _operator(client, container, tenant)
+
+    response = await client.patch(
+        f"/api/admin/tenants/{tenant.id}", json={"default_locale": "fr"}, headers=headers
+    )
+
+    assert (response.status_code, response.json()["code"]) == (422, "LOCALE_NOT_OF_TENANT")
+    assert response.json()["errors"][0]["field"] == "body.default_locale"
+    mine = (await client.get(f"/api/admin/tenants/{tenant.id}", headers=headers)).json()
+    assert mine["default_locale"] == "en"
+    assert [locale["locale"] for locale in mine["locales"]] == ["en"]
+
+
+async def test_locale_fallback_chains_refuse_cycles(
+    client: httpx.AsyncClient, container: Container, tenant: TenantDetail
+) -> None:
+    headers = await _operator(client, container, tenant)
+    base = f"/api/admin/tenants/{tenant.id}/locales"
+    await client.put(f"{base}/de", json={"name": "Deutsch"}, headers=headers)
+    await client.put(
+        f"{base}/fr", json={"name": "Français", "fallback_locale": "de"}, headers=headers
+    )
+
+    to_itself = await client.put(f"{base}/fr", json={"fallback_locale": "fr"}, headers=headers)
+    round_trip = await client.put(f"{base}/de", json={"fallback_locale": "fr"}, headers=headers)
+    longer = await client.put(
+        f"{base}/en", json={"is_default": True, "fallback_locale": "fr"}, headers=headers
+    )
+    fine = await client.put(f"{base}/de", json={"fallback_locale": "en"}, headers=headers)
+
+    assert (to_itself.status_code, to_itself.json()["code"]) == (422, "LOCALE_FALLBACK_CYCLE")
+    assert to_itself.json()["errors"] == [
+        {"field": "body.fallback_locale", "message": "makes a cycle: fr -> fr"}
+    ]
+    assert round_trip.json()["errors"] == [
+        {"field": "body.fallback_locale", "message": "makes a cycle: de -> fr -> de"}
+    ]
+    assert longer.status_code == 200
+    assert fine.status_code == 422
+    assert fine.json()["errors"] == [
+        {"field": "body.fallback_locale", "message": "makes a cycle: de -> en -> fr -> de"}
+    ]
+    locales = {
+        loc["locale"]: loc["fallback_locale"]
+        for loc in (await client.get(f"/api/admin/tenants/{tenant.id}", headers=headers)).json()[
+            "locales"
+        ]
+    }
+    assert locales == {"en": "fr", "de": None, "fr": "de"}

@@ -1,8 +1,8 @@
 """Dependencies every route uses: the container, the tenant, the caller and permission checks.
 
-Every route declares exactly one access rule: `require(resource, action)`, `authenticated()`
-or `public()`. A test walks the assembled app and fails on a route that declares none;
-`access_rule_of` is how it (and `rustok rbac matrix`) reads the rule back.
+Every route declares exactly one access rule: `require(resource, action)`, `operator()`,
+`authenticated()` or `public()`. A test walks the assembled app and fails on a route that
+declares none; `access_rule_of` is how it (and `rustok rbac matrix`) reads the rule back.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import structlog
 from fastapi import Depends, Request
 
+from rustok.auth.principal import Principal
 from rustok.bootstrap import Container
 from rustok.core.context import current_context, set_context
 from rustok.core.errors import Forbidden, NotFound, Unauthenticated
@@ -25,14 +26,14 @@ if TYPE_CHECKING:
 
     from fastapi.routing import APIRoute
 
-    from rustok.auth.principal import Principal
 
 _RULE_ATTRIBUTE = "__rustok_access_rule__"
 
 
 @dataclass(frozen=True, slots=True)
 class AccessRule:
-    """What a route demands: `public`, `authenticated`, or a `resource:action` permission."""
+    """What a route demands: `public`, `authenticated`, `operator` (platform authority), or a
+    `resource:action` permission."""
 
     kind: str
     permission: Permission | None = None
@@ -117,6 +118,25 @@ def require(resource: Resource, action: Action) -> Any:
     return _mark(check, AccessRule("permission", permission))
 
 
+OPERATOR_REQUIRED = "Only a platform operator may do this (`rustok operator grant` makes one)."
+
+
+def operator() -> Any:
+    """Depend on a platform operator (tenant management); yields the `Principal`.
+
+    Platform authority is a flag on the user that only the CLI sets, never a tenant role, so no
+    grant inside a tenant can reach it.
+    """
+
+    async def check(request: Request) -> Principal:
+        principal = await get_principal(request)
+        if not principal.is_operator:
+            raise Forbidden(OPERATOR_REQUIRED, code="FORBIDDEN")
+        return principal
+
+    return _mark(check, AccessRule("operator"))
+
+
 def authenticated() -> Any:
     """Depend on any logged-in caller of this tenant; yields the `Principal`."""
 
@@ -161,4 +181,5 @@ def module_guard(slug: str, enabled_by_default: bool) -> Any:
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]
+OperatorDep = Annotated[Principal, operator()]
 TenantDep = Annotated[TenantSnapshot, Depends(get_tenant)]

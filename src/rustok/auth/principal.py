@@ -16,3 +16,5 @@ class Principal:
     session_id: uuid.UUID
     email: str
     roles: tuple[str, ...]
+    is_operator: bool = False
+    """A platform operator may manage tenants (from any tenant it logs in to)."""

@@ -33,6 +33,7 @@ class SessionState:
     user_status: str
     email: str
     roles: tuple[str, ...]
+    is_operator: bool
 
 
 class UserRepository:
@@ -53,6 +54,19 @@ class UserRepository:
     async def add(self, user: User) -> None:
         self.session.add(user)
         await self.session.flush()
+
+    async def set_operator(self, user_id: uuid.UUID, *, operator: bool) -> bool:
+        """Grant or withdraw platform authority; False when nothing changed."""
+        statement = (
+            update(User)
+            .where(
+                User.tenant_id == self.tenant_id,
+                User.id == user_id,
+                User.is_platform_operator != operator,
+            )
+            .values(is_platform_operator=operator)
+        )
+        return await _changed(self.session, statement) == 1
 
     async def record_login(
         self, user_id: uuid.UUID, *, expected_hash: str, new_hash: str, now: datetime
@@ -85,6 +99,15 @@ class UserRepository:
         return await _changed(self.session, statement) == 1
 
 
+async def platform_operators(session: AsyncSession) -> Sequence[User]:
+    """Every operator of the platform, across tenants: the one query here not scoped to a
+    tenant, because operators are the platform's, not a tenant's (CLI only)."""
+    rows = await session.scalars(
+        select(User).where(User.is_platform_operator.is_(True)).order_by(User.email)
+    )
+    return rows.all()
+
+
 class SessionRepository:
     """Sessions and their refresh tokens."""
 
@@ -105,6 +128,7 @@ class SessionRepository:
                     AuthSession.expires_at,
                     User.status,
                     User.email,
+                    User.is_platform_operator,
                     _roles.c.slug,
                 )
                 .join(
@@ -134,13 +158,14 @@ class SessionRepository:
         ).all()
         if not rows:
             return None
-        revoked_at, expires_at, status, email, _ = rows[0]
+        revoked_at, expires_at, status, email, is_operator, _ = rows[0]
         return SessionState(
             revoked_at=revoked_at,
             expires_at=expires_at,
             user_status=status,
             email=email,
-            roles=tuple(sorted({row[4] for row in rows if row[4] is not None})),
+            roles=tuple(sorted({row[5] for row in rows if row[5] is not None})),
+            is_operator=bool(is_operator),
         )
 
     async def active_of(self, user_id: uuid.UUID, now: datetime) -> Sequence[AuthSession]:

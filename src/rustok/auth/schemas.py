@@ -111,6 +111,7 @@ class UserRead(BaseModel):
     name: str
     status: UserStatus
     roles: list[str]
+    is_platform_operator: bool = False
     created_at: datetime
     last_login_at: datetime | None
 

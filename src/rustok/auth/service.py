@@ -30,7 +30,7 @@ from rustok.auth.events import UserLoggedIn, UserRegistered, UserUpdated
 from rustok.auth.models import AuthSession, RefreshToken, User
 from rustok.auth.passwords import Passwords
 from rustok.auth.principal import Principal
-from rustok.auth.repository import SessionRepository, UserRepository
+from rustok.auth.repository import SessionRepository, UserRepository, platform_operators
 from rustok.auth.schemas import (
     AuthTokens,
     RevokedSessions,
@@ -44,6 +44,7 @@ from rustok.auth.schemas import (
 from rustok.auth.tokens import AccessClaims, AccessTokens, hash_refresh_token, new_refresh_token
 from rustok.core.clock import utcnow
 from rustok.core.errors import DomainError, FieldError, Invalid
+from rustok.rbac.errors import UserNotFound
 
 if TYPE_CHECKING:
     import uuid
@@ -88,6 +89,7 @@ def _user_read(user: User, roles: Sequence[str]) -> UserRead:
         name=user.name,
         status=UserStatus(user.status),
         roles=list(roles),
+        is_platform_operator=user.is_platform_operator,
         created_at=user.created_at,
         last_login_at=user.last_login_at,
     )
@@ -160,6 +162,7 @@ class AuthService:
             session_id=claims.session_id,
             email=state.email,
             roles=state.roles,
+            is_operator=state.is_operator,
         )
 
     def peek_user_id(self, token: str, tenant_id: uuid.UUID) -> str | None:
@@ -258,6 +261,44 @@ class AuthService:
             tenant_id=tenant_id,
         )
         return user, slugs
+
+    async def set_platform_operator(
+        self, *, tenant_id: uuid.UUID, email: str, operator: bool
+    ) -> UserRead:
+        """Make a user a platform operator (or no longer one); the CLI's power alone.
+
+        Takes effect on the user's next request: authentication reads the flag every time.
+        """
+        async with self._uow() as uow:
+            users = UserRepository(uow.session, tenant_id)
+            user = await users.by_email(email.strip().lower())
+            if user is None:
+                raise UserNotFound(
+                    f"No user {email!r} in this tenant.", fields=[FieldError("email", "unknown")]
+                )
+            if await users.set_operator(user.id, operator=operator):
+                uow.emit(
+                    UserUpdated(user_id=user.id, changes=["platform_operator"]),
+                    tenant_id=tenant_id,
+                )
+            slugs = await self._roles.role_slugs_of(uow.session, tenant_id, user.id)
+            await uow.commit()
+        log.info(
+            "auth.platform_operator_set",
+            tenant_id=str(tenant_id),
+            user_id=str(user.id),
+            operator=operator,
+        )
+        return _user_read(user, slugs).model_copy(update={"is_platform_operator": operator})
+
+    async def list_platform_operators(self) -> list[UserRead]:
+        """Every platform operator, across tenants (the operator's CLI)."""
+        async with self._session_factory() as session:
+            users = await platform_operators(session)
+            return [
+                _user_read(user, await self._roles.role_slugs_of(session, user.tenant_id, user.id))
+                for user in users
+            ]
 
     # --- sessions -------------------------------------------------------------------------
 

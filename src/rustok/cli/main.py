@@ -36,6 +36,9 @@ db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 tenant_app = typer.Typer(help="Tenants.", no_args_is_help=True)
 user_app = typer.Typer(help="Users.", no_args_is_help=True)
 rbac_app = typer.Typer(help="Roles and permissions.", no_args_is_help=True)
+operator_app = typer.Typer(
+    help="Platform operators: the users who manage tenants.", no_args_is_help=True
+)
 events_app = typer.Typer(help="The event spine: catalog, outbox.", no_args_is_help=True)
 dlq_app = typer.Typer(help="Dead letters: events a consumer gave up on.", no_args_is_help=True)
 worker_app = typer.Typer(help="Background workers for distributed mode.", no_args_is_help=True)
@@ -46,6 +49,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(user_app, name="user")
 app.add_typer(rbac_app, name="rbac")
+app.add_typer(operator_app, name="operator")
 
 # In a pipe, tables keep their natural width: nothing is cut to 80 columns.
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 10_000)
@@ -270,6 +274,40 @@ def tenant_list() -> None:
     out.print(table)
 
 
+async def _tenant_id(container: Container, slug: str) -> uuid.UUID:
+    from rustok.tenancy.errors import TenantNotFound
+    from rustok.tenancy.repository import TenantRepository
+
+    async with container.uow() as uow:
+        found = await TenantRepository(uow.session).get_by_slug(slug)
+        if found is None:
+            raise TenantNotFound(f"No tenant {slug!r}; see `rustok tenant list`.")
+        return found.id
+
+
+def _set_tenant_active(slug: str, *, active: bool) -> None:
+    async def work(container: Container) -> Any:
+        tenant_id = await _tenant_id(container, slug)
+        return await container.tenants.set_active(tenant_id, active=active)
+
+    tenant = run_with_container(work)
+    out.print(f"tenant [bold]{tenant.slug}[/] is {'active' if tenant.is_active else 'inactive'}")
+
+
+@tenant_app.command("activate")
+@friendly_errors
+def tenant_activate(slug: Annotated[str, typer.Argument(help="Tenant slug.")]) -> None:
+    """Reactivate a tenant (its requests are served again)."""
+    _set_tenant_active(slug, active=True)
+
+
+@tenant_app.command("deactivate")
+@friendly_errors
+def tenant_deactivate(slug: Annotated[str, typer.Argument(help="Tenant slug.")]) -> None:
+    """Deactivate a tenant (every request of it then gets 403 TENANT_INACTIVE)."""
+    _set_tenant_active(slug, active=False)
+
+
 @user_app.command("create")
 @friendly_errors
 def user_create(
@@ -279,21 +317,63 @@ def user_create(
     role: Annotated[list[str] | None, typer.Option(help="Role slug; repeat for several.")] = None,
 ) -> None:
     """Create a user in a tenant with the given roles (default: customer)."""
-    from rustok.tenancy.errors import TenantNotFound
-    from rustok.tenancy.repository import TenantRepository
 
     async def work(container: Container) -> Any:
-        async with container.uow() as uow:
-            found = await TenantRepository(uow.session).get_by_slug(tenant)
-            tenant_id = found.id if found is not None else None
-        if tenant_id is None:
-            raise TenantNotFound(f"No tenant {tenant!r}; see `rustok tenant list`.")
         return await container.auth.create_user(
-            tenant_id=tenant_id, email=email, password=password, roles=role or ("customer",)
+            tenant_id=await _tenant_id(container, tenant),
+            email=email,
+            password=password,
+            roles=role or ("customer",),
         )
 
     user = run_with_container(work)
     out.print(f"created user [bold]{user.email}[/] ({user.id}) with roles {', '.join(user.roles)}")
+
+
+def _set_operator(tenant: str, email: str, *, operator: bool) -> None:
+    async def work(container: Container) -> Any:
+        return await container.auth.set_platform_operator(
+            tenant_id=await _tenant_id(container, tenant), email=email, operator=operator
+        )
+
+    user = run_with_container(work)
+    state = "is now" if user.is_platform_operator else "is no longer"
+    out.print(f"[bold]{user.email}[/] of {tenant} {state} a platform operator")
+
+
+UserTenant = Annotated[str, typer.Option("--tenant", help="Slug of the tenant the user is in.")]
+UserEmail = Annotated[str, typer.Option("--email", help="The user's e-mail.")]
+
+
+@operator_app.command("grant")
+@friendly_errors
+def operator_grant(tenant: UserTenant, email: UserEmail) -> None:
+    """Let a user manage tenants (create, update, (de)activate) from its own tenant's API."""
+    _set_operator(tenant, email, operator=True)
+
+
+@operator_app.command("revoke")
+@friendly_errors
+def operator_revoke(tenant: UserTenant, email: UserEmail) -> None:
+    """Take platform authority away; its next request is refused."""
+    _set_operator(tenant, email, operator=False)
+
+
+@operator_app.command("list")
+@friendly_errors
+def operator_list() -> None:
+    """Every platform operator, with its tenant."""
+
+    async def work(container: Container) -> list[tuple[str, Any]]:
+        operators = await container.auth.list_platform_operators()
+        tenants, _ = await container.tenants.list_tenants(offset=0, limit=100_000)
+        slugs = {tenant.id: tenant.slug for tenant in tenants}
+        return [(slugs.get(user.tenant_id, str(user.tenant_id)), user) for user in operators]
+
+    table = Table("tenant", "email", "roles", "status", "id")
+    for slug, user in run_with_container(work):
+        table.add_row(slug, user.email, ", ".join(user.roles), user.status, str(user.id))
+    out.print(table)
 
 
 @app.command()

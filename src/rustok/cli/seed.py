@@ -1,4 +1,5 @@
-"""The demo data `make run` serves: a demo tenant, its locales and a super-admin."""
+"""The demo data `make run` serves: a demo tenant, its locales and its admin, who is also a
+platform operator (it may manage tenants)."""
 
 from __future__ import annotations
 
@@ -59,9 +60,13 @@ async def seed_demo(container: Container) -> SeedResult:
             email=settings.demo_admin_email,
             password=settings.demo_admin_password,
             name="Demo Admin",
-            roles=("super_admin",),
+            roles=("admin",),
         )
         created = True
     except EmailTaken:
         pass  # the admin exists already: seeding twice changes nothing
+    # Also on a database migrated from before operators existed (no `super_admin` any more).
+    await container.auth.set_platform_operator(
+        tenant_id=tenant_id, email=settings.demo_admin_email, operator=True
+    )
     return SeedResult(DEMO_SLUG, settings.demo_admin_email, settings.demo_admin_password, created)

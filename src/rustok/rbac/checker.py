@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 import structlog
 
 from rustok.core.singleflight import SingleFlight
-from rustok.rbac.permissions import Action, Permission, Scope
+from rustok.rbac.delegation import Grants, held_scope, union
+from rustok.rbac.permissions import Permission, Scope
 from rustok.rbac.repository import RoleRepository
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ log = structlog.get_logger(__name__)
 INVALIDATION_CHANNEL = "rustok.rbac.invalidate"
 
 # role slug -> (resource, action) -> scope
-TenantGrants = dict[str, dict[tuple[str, str], Scope]]
+TenantGrants = dict[str, Grants]
 
 
 class PermissionChecker:
@@ -55,18 +56,8 @@ class PermissionChecker:
     ) -> Scope:
         """The widest scope any of `roles` has for `permission`; `manage` implies every action."""
         grants = await self._grants(tenant_id)
-        best = Scope.NONE
-        wanted = (permission.resource.value, permission.action.value)
-        manage = (permission.resource.value, Action.MANAGE.value)
-        for role in roles:
-            role_grants = grants.get(role)
-            if not role_grants:
-                continue
-            for key in (wanted, manage):
-                scope = role_grants.get(key)
-                if scope is not None and scope.rank > best.rank:
-                    best = scope
-        return best
+        held = union(grants[role] for role in roles if role in grants)
+        return held_scope(held, permission.resource.value, permission.action.value)
 
     async def _grants(self, tenant_id: uuid.UUID) -> TenantGrants:
         entry = self._cache.get(tenant_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rustok.core.errors import Conflict, NotFound
+from rustok.core.errors import Conflict, Forbidden, NotFound
 
 
 class RoleNotFound(NotFound):
@@ -19,3 +19,13 @@ class SystemRoleProtected(Conflict):
 
 class UserNotFound(NotFound):
     code = "USER_NOT_FOUND"
+
+
+class GrantNotHeld(Forbidden):
+    """The caller tried to hand on (or change a role carrying) a permission it does not hold."""
+
+    code = "GRANT_NOT_HELD"
+
+
+class LastAdmin(Conflict):
+    code = "LAST_ADMIN"

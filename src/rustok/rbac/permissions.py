@@ -7,7 +7,9 @@ from enum import StrEnum
 
 
 class Resource(StrEnum):
-    TENANTS = "tenants"
+    """What a tenant's roles can grant. Platform powers (managing tenants) are not here: they
+    belong to platform operators (`rustok operator grant`), never to a tenant's roles."""
+
     USERS = "users"
     ROLES = "roles"
     MODULES = "modules"
@@ -33,6 +35,10 @@ class Resource(StrEnum):
     ANALYTICS = "analytics"
     LOGS = "logs"
     WEBHOOKS = "webhooks"
+
+
+PLATFORM_RESOURCES = frozenset({"tenants"})
+"""Named only to refuse them with a clear message when someone tries to grant them."""
 
 
 class Action(StrEnum):
@@ -70,6 +76,11 @@ class Permission:
         resource_text, sep, action_text = text.partition(":")
         if not sep:
             raise ValueError(f"{text!r} is not of the form resource:action")
+        if resource_text in PLATFORM_RESOURCES:
+            raise ValueError(
+                f"{resource_text!r} is a platform power held only by platform operators; "
+                "a tenant's roles cannot carry it"
+            )
         try:
             resource = Resource(resource_text)
         except ValueError:

@@ -1,4 +1,8 @@
-"""The built-in roles every tenant gets, as data; they are written to the database per tenant."""
+"""The built-in roles every tenant gets, as data; they are written to the database per tenant.
+
+None of them carries platform authority: managing tenants belongs to platform operators, a flag
+on a user that only the CLI sets (`rustok operator grant`).
+"""
 
 from __future__ import annotations
 
@@ -28,18 +32,11 @@ def _grants(resources: tuple[Resource, ...], actions: tuple[Action, ...]) -> lis
     return [Grant(resource, action) for resource in resources for action in actions]
 
 
-SUPER_ADMIN = RoleDefinition(
-    slug="super_admin",
-    name="Super administrator",
-    description="Manages everything, in every tenant, including tenants themselves.",
-    grants=tuple(Grant(resource, Action.MANAGE) for resource in Resource),
-)
-
 ADMIN = RoleDefinition(
     slug="admin",
     name="Administrator",
-    description="Manages everything in its own tenant except tenants.",
-    grants=tuple(Grant(r, Action.MANAGE) for r in Resource if r is not Resource.TENANTS),
+    description="Manages everything in its own tenant (tenants themselves are the operators').",
+    grants=tuple(Grant(resource, Action.MANAGE) for resource in Resource),
 )
 
 MANAGER = RoleDefinition(
@@ -95,5 +92,5 @@ CUSTOMER = RoleDefinition(
     ),
 )
 
-BUILTIN_ROLES: tuple[RoleDefinition, ...] = (SUPER_ADMIN, ADMIN, MANAGER, CUSTOMER)
+BUILTIN_ROLES: tuple[RoleDefinition, ...] = (ADMIN, MANAGER, CUSTOMER)
 DEFAULT_ROLE = CUSTOMER.slug

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import column, delete, select, table
+from sqlalchemy import and_, column, delete, func, select, table
 
 from rustok.rbac.models import Role, RolePermission, UserRole
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 # The users table belongs to the auth module, which sits above us; we only need to know that a
 # user id exists in the tenant, so we name the two columns instead of importing its model.
-_users = table("users", column("id"), column("tenant_id"))
+_users = table("users", column("id"), column("tenant_id"), column("status"))
 
 
 class RoleRepository:
@@ -103,6 +103,32 @@ class RoleRepository:
             .order_by(Role.slug)
         )
         return tuple(rows.all())
+
+    async def active_holders(self, role_id: uuid.UUID, *, excluding: uuid.UUID) -> int:
+        """How many active users other than `excluding` hold the role."""
+        found = await self.session.scalar(
+            select(func.count())
+            .select_from(UserRole)
+            .join(
+                _users,
+                and_(_users.c.id == UserRole.user_id, _users.c.tenant_id == UserRole.tenant_id),
+            )
+            .where(
+                UserRole.tenant_id == self.tenant_id,
+                UserRole.role_id == role_id,
+                UserRole.user_id != excluding,
+                _users.c.status == "active",
+            )
+        )
+        return int(found or 0)
+
+    async def lock_role(self, role_id: uuid.UUID) -> None:
+        """Serialise changes to who holds a role (PostgreSQL; SQLite writers are serial anyway)."""
+        await self.session.execute(
+            select(Role.id)
+            .where(Role.tenant_id == self.tenant_id, Role.id == role_id)
+            .with_for_update()
+        )
 
     async def set_user_roles(self, user_id: uuid.UUID, roles: Sequence[Role]) -> None:
         await self.session.execute(

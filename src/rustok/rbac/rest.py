@@ -35,9 +35,9 @@ async def create_role(
     data: RoleCreate,
     container: ContainerDep,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.ROLES, Action.CREATE)],
+    access: Annotated[Access, require(Resource.ROLES, Action.CREATE)],
 ) -> RoleRead:
-    return await container.roles.create_role(tenant.id, data)
+    return await container.roles.create_role(tenant.id, data, caller_id=access.principal.user_id)
 
 
 @router.get("/roles/{role_id}", response_model=RoleRead, summary="One role")
@@ -51,16 +51,20 @@ async def get_role(
 
 
 @router.patch(
-    "/roles/{role_id}", response_model=RoleRead, summary="Rename a role or set its permissions"
+    "/roles/{role_id}",
+    response_model=RoleRead,
+    summary="Rename a custom role or set its permissions",
 )
 async def update_role(
     role_id: uuid.UUID,
     data: RoleUpdate,
     container: ContainerDep,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.ROLES, Action.UPDATE)],
+    access: Annotated[Access, require(Resource.ROLES, Action.UPDATE)],
 ) -> RoleRead:
-    return await container.roles.update_role(tenant.id, role_id, data)
+    return await container.roles.update_role(
+        tenant.id, role_id, data, caller_id=access.principal.user_id
+    )
 
 
 @router.delete("/roles/{role_id}", status_code=204, summary="Delete a custom role")
@@ -68,9 +72,9 @@ async def delete_role(
     role_id: uuid.UUID,
     container: ContainerDep,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.ROLES, Action.DELETE)],
+    access: Annotated[Access, require(Resource.ROLES, Action.DELETE)],
 ) -> Response:
-    await container.roles.delete_role(tenant.id, role_id)
+    await container.roles.delete_role(tenant.id, role_id, caller_id=access.principal.user_id)
     return Response(status_code=204)
 
 
@@ -80,6 +84,8 @@ async def set_user_roles(
     data: UserRolesUpdate,
     container: ContainerDep,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.USERS, Action.UPDATE)],
+    access: Annotated[Access, require(Resource.USERS, Action.UPDATE)],
 ) -> UserRolesRead:
-    return await container.roles.set_user_roles(tenant.id, user_id, data.roles)
+    return await container.roles.set_user_roles(
+        tenant.id, user_id, data.roles, caller_id=access.principal.user_id
+    )

@@ -7,11 +7,19 @@ from typing import TYPE_CHECKING, Literal
 from sqlalchemy.exc import IntegrityError
 
 from rustok.core.errors import FieldError
-from rustok.rbac.errors import RoleNotFound, RoleSlugTaken, SystemRoleProtected, UserNotFound
+from rustok.rbac.delegation import Grants, not_held, union
+from rustok.rbac.errors import (
+    GrantNotHeld,
+    LastAdmin,
+    RoleNotFound,
+    RoleSlugTaken,
+    SystemRoleProtected,
+    UserNotFound,
+)
 from rustok.rbac.events import RoleChanged
 from rustok.rbac.models import Role
 from rustok.rbac.permissions import Permission, Scope
-from rustok.rbac.policy import BUILTIN_ROLES, SUPER_ADMIN
+from rustok.rbac.policy import ADMIN, BUILTIN_ROLES
 from rustok.rbac.repository import RoleRepository
 from rustok.rbac.schemas import PermissionGrant, RoleRead, UserRolesRead
 
@@ -44,12 +52,40 @@ def _read(role: Role, grants: Sequence[RolePermission]) -> RoleRead:
     )
 
 
-def _rows(grants: Sequence[PermissionGrant]) -> list[tuple[str, str, str]]:
-    unique: dict[tuple[str, str], str] = {}
+def _grants_of(grants: Sequence[PermissionGrant]) -> Grants:
+    unique: Grants = {}
     for grant in grants:
         permission = Permission.parse(grant.permission)
-        unique[(permission.resource.value, permission.action.value)] = grant.scope.value
-    return [(resource, action, scope) for (resource, action), scope in unique.items()]
+        unique[(permission.resource.value, permission.action.value)] = grant.scope
+    return unique
+
+
+def _rows(grants: Grants) -> list[tuple[str, str, str]]:
+    return [(resource, action, scope.value) for (resource, action), scope in grants.items()]
+
+
+class _TenantGrants:
+    """Every role's grants in one tenant, read inside the unit of work that changes them."""
+
+    def __init__(self, rows: Sequence[tuple[str, str, str, str]]) -> None:
+        self._by_role: dict[str, Grants] = {}
+        for slug, resource, action, scope in rows:
+            self._by_role.setdefault(slug, {})[(resource, action)] = Scope(scope)
+
+    def of(self, slugs: Sequence[str]) -> Grants:
+        return union(self._by_role.get(slug, {}) for slug in slugs)
+
+
+def _require_held(held: Grants | None, wanted: Grants, *, field: str, what: str) -> None:
+    if held is None:
+        return
+    missing = not_held(held, wanted)
+    if missing:
+        raise GrantNotHeld(
+            f"You can only hand on what you hold yourself; {what} carries "
+            f"{', '.join(missing)}, which you do not hold.",
+            fields=[FieldError(field, f"not held by you: {grant}") for grant in missing],
+        )
 
 
 class RoleService:
@@ -101,6 +137,12 @@ class RoleService:
     ) -> tuple[str, ...]:
         """Make `slugs` the user's roles, inside `uow`; unknown slugs raise RoleNotFound."""
         repo = RoleRepository(uow.session, tenant_id)
+        roles = await self._known_roles(repo, slugs)
+        await repo.set_user_roles(user_id, roles)
+        return tuple(sorted(role.slug for role in roles))
+
+    @staticmethod
+    async def _known_roles(repo: RoleRepository, slugs: Sequence[str]) -> Sequence[Role]:
         wanted = sorted(set(slugs))
         roles = await repo.roles_by_slug(wanted)
         missing = sorted(set(wanted) - {role.slug for role in roles})
@@ -109,8 +151,7 @@ class RoleService:
                 f"No role {', '.join(missing)} in this tenant.",
                 fields=[FieldError("roles", f"unknown role {slug!r}") for slug in missing],
             )
-        await repo.set_user_roles(user_id, roles)
-        return tuple(wanted)
+        return roles
 
     async def role_slugs_of(
         self, session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID
@@ -131,10 +172,28 @@ class RoleService:
             role = await self._access_role(repo, role_id)
             return _read(role, await repo.permissions([role.id]))
 
-    async def create_role(self, tenant_id: uuid.UUID, data: RoleCreate) -> RoleRead:
-        """Create a custom role; its permissions take effect at once for its holders."""
+    @staticmethod
+    async def _held_by(
+        repo: RoleRepository, tenant_grants: _TenantGrants, caller_id: uuid.UUID | None
+    ) -> Grants | None:
+        """What the caller holds, read in the same transaction as the change it asks for;
+        None for the platform itself (CLI, seeds), which hands on without limit."""
+        if caller_id is None:
+            return None
+        return tenant_grants.of(await repo.user_role_slugs(caller_id))
+
+    async def create_role(
+        self, tenant_id: uuid.UUID, data: RoleCreate, *, caller_id: uuid.UUID | None
+    ) -> RoleRead:
+        """Create a custom role; its permissions take effect at once for its holders.
+
+        The caller must hold every permission it writes into the role, as far as it reaches.
+        """
+        grants = _grants_of(data.permissions)
         async with self._uow() as uow:
             repo = RoleRepository(uow.session, tenant_id)
+            held = await self._held_by(repo, _TenantGrants(await repo.all_grants()), caller_id)
+            _require_held(held, grants, field="body.permissions", what="this role")
             role = Role(
                 tenant_id=tenant_id,
                 slug=data.slug,
@@ -150,52 +209,90 @@ class RoleService:
                     f"A role {data.slug!r} already exists.",
                     fields=[FieldError("body.slug", "already taken")],
                 ) from None
-            await repo.replace_permissions(role.id, _rows(data.permissions))
+            await repo.replace_permissions(role.id, _rows(grants))
             result = _read(role, await repo.permissions([role.id]))
             self._changed(uow, tenant_id, role, "created")
             await uow.commit()
             return result
 
     async def update_role(
-        self, tenant_id: uuid.UUID, role_id: uuid.UUID, data: RoleUpdate
+        self,
+        tenant_id: uuid.UUID,
+        role_id: uuid.UUID,
+        data: RoleUpdate,
+        *,
+        caller_id: uuid.UUID | None,
     ) -> RoleRead:
-        """Rename a role or replace its permissions (the super_admin role cannot be narrowed)."""
+        """Rename a custom role or replace its permissions.
+
+        Built-in roles are fixed (a tenant's admin must not widen `admin` or narrow it away from
+        itself); the caller must hold what the role carries now and what it is to carry.
+        """
         async with self._uow() as uow:
             repo = RoleRepository(uow.session, tenant_id)
-            role = await self._access_role(repo, role_id)
-            if data.permissions is not None and role.slug == SUPER_ADMIN.slug:
-                raise SystemRoleProtected("The super_admin role's permissions are fixed.")
+            role = await self._access_custom_role(repo, role_id, "changed")
+            tenant_grants = _TenantGrants(await repo.all_grants())
+            held = await self._held_by(repo, tenant_grants, caller_id)
+            current = tenant_grants.of([role.slug])
+            _require_held(held, current, field="role_id", what=f"the role {role.slug!r}")
+            if data.permissions is not None:
+                grants = _grants_of(data.permissions)
+                _require_held(held, grants, field="body.permissions", what="the new permissions")
+                await repo.replace_permissions(role.id, _rows(grants))
             if data.name is not None:
                 role.name = data.name
             if data.description is not None:
                 role.description = data.description
-            if data.permissions is not None:
-                await repo.replace_permissions(role.id, _rows(data.permissions))
             await uow.session.flush()
             result = _read(role, await repo.permissions([role.id]))
             self._changed(uow, tenant_id, role, "updated")
             await uow.commit()
             return result
 
-    async def delete_role(self, tenant_id: uuid.UUID, role_id: uuid.UUID) -> None:
-        """Delete a custom role; built-in roles stay."""
+    async def delete_role(
+        self, tenant_id: uuid.UUID, role_id: uuid.UUID, *, caller_id: uuid.UUID | None
+    ) -> None:
+        """Delete a custom role the caller could have made; built-in roles stay."""
         async with self._uow() as uow:
             repo = RoleRepository(uow.session, tenant_id)
-            role = await self._access_role(repo, role_id)
-            if role.is_system:
-                raise SystemRoleProtected(f"The built-in role {role.slug!r} cannot be deleted.")
+            role = await self._access_custom_role(repo, role_id, "deleted")
+            tenant_grants = _TenantGrants(await repo.all_grants())
+            held = await self._held_by(repo, tenant_grants, caller_id)
+            current = tenant_grants.of([role.slug])
+            _require_held(held, current, field="role_id", what=f"the role {role.slug!r}")
             self._changed(uow, tenant_id, role, "deleted")
             await repo.delete_role(role)
             await uow.commit()
 
     async def set_user_roles(
-        self, tenant_id: uuid.UUID, user_id: uuid.UUID, slugs: Sequence[str]
+        self,
+        tenant_id: uuid.UUID,
+        user_id: uuid.UUID,
+        slugs: Sequence[str],
+        *,
+        caller_id: uuid.UUID | None,
     ) -> UserRolesRead:
-        """Replace the roles of a user of this tenant."""
+        """Replace the roles of a user of this tenant.
+
+        The caller must hold everything each added or removed role carries (or a user with
+        `users:update` could strip a stronger admin); the tenant's last active admin keeps
+        the role.
+        """
         async with self._uow() as uow:
             repo = RoleRepository(uow.session, tenant_id)
             if not await repo.user_exists(user_id):
                 raise UserNotFound("No such user in this tenant.")
+            await self._known_roles(repo, slugs)
+            current = set(await repo.user_role_slugs(user_id))
+            wanted = set(slugs)
+            tenant_grants = _TenantGrants(await repo.all_grants())
+            held = await self._held_by(repo, tenant_grants, caller_id)
+            for slug in sorted(current ^ wanted):
+                _require_held(
+                    held, tenant_grants.of([slug]), field="body.roles", what=f"the role {slug!r}"
+                )
+            if ADMIN.slug in current - wanted:
+                await self._keep_an_admin(repo, user_id)
             roles = await self.assign_roles(uow, tenant_id, user_id, slugs)
             uow.emit(
                 RoleChanged(
@@ -209,6 +306,27 @@ class RoleService:
             )
             await uow.commit()
             return UserRolesRead(user_id=user_id, roles=list(roles))
+
+    @staticmethod
+    async def _keep_an_admin(repo: RoleRepository, user_id: uuid.UUID) -> None:
+        admin = (await repo.roles_by_slug([ADMIN.slug]))[0]
+        # Two admins demoting each other at once must not both succeed.
+        await repo.lock_role(admin.id)
+        if await repo.active_holders(admin.id, excluding=user_id) == 0:
+            raise LastAdmin(
+                "This is the tenant's last active admin; make someone else admin first.",
+                fields=[FieldError("body.roles", "the last admin keeps the admin role")],
+            )
+
+    @staticmethod
+    async def _access_custom_role(repo: RoleRepository, role_id: uuid.UUID, verb: str) -> Role:
+        role = await RoleService._access_role(repo, role_id)
+        if role.is_system:
+            raise SystemRoleProtected(
+                f"The built-in role {role.slug!r} cannot be {verb} through the API; "
+                "create a custom role instead."
+            )
+        return role
 
     @staticmethod
     async def _access_role(repo: RoleRepository, role_id: uuid.UUID) -> Role:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rustok.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from rustok.core.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 
 
 class TenantNotFound(NotFound):
@@ -35,6 +35,20 @@ class LocaleNotFound(NotFound):
 
 class DefaultLocaleRequired(Conflict):
     code = "DEFAULT_LOCALE_REQUIRED"
+
+
+class LocaleNotOfTenant(Invalid):
+    code = "LOCALE_NOT_OF_TENANT"
+
+
+class FallbackCycle(Invalid):
+    code = "LOCALE_FALLBACK_CYCLE"
+
+
+class CallingTenantProtected(Conflict):
+    """An operator may not lock itself out by deactivating the tenant it is calling from."""
+
+    code = "CALLING_TENANT_PROTECTED"
 
 
 class ModuleNotFound(NotFound):

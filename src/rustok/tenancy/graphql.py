@@ -1,4 +1,4 @@
-"""GraphQL of the tenancy module: the current tenant, tenants (super-admin), module switches."""
+"""GraphQL of the tenancy module: the current tenant, tenants (operators), module switches."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from rustok.api.graphql.context import GraphQLContext
-from rustok.api.graphql.permissions import public, requires
+from rustok.api.graphql.permissions import operator, public, requires
 from rustok.core.modules import GraphQLPart
 from rustok.core.pagination import MAX_PAGE_SIZE
 from rustok.rbac.permissions import Action, Resource
@@ -98,9 +98,7 @@ class TenancyQuery:
             locales=[Locale(**loc.model_dump()) for loc in tenant.locales],
         )
 
-    @strawberry.field(
-        extensions=[requires(Resource.TENANTS, Action.LIST)], description="All tenants."
-    )
+    @strawberry.field(extensions=[operator()], description="All tenants (platform operators).")
     async def tenants(
         self, info: Info[GraphQLContext, Any], offset: int = 0, limit: int = 20
     ) -> TenantPage:

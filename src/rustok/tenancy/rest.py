@@ -1,4 +1,4 @@
-"""REST of the tenancy module: the current tenant, super-admin tenant management, modules."""
+"""REST of the tenancy module: the current tenant, operators' tenant management, modules."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 
-from rustok.api.deps import Access, ContainerDep, TenantDep, public, require
+from rustok.api.deps import Access, ContainerDep, OperatorDep, TenantDep, public, require
 from rustok.core.pagination import Page, PageParams
 from rustok.rbac.permissions import Action, Resource
 from rustok.tenancy.identifiers import LOCALE_PATTERN
@@ -35,7 +35,7 @@ async def current_tenant(tenant: TenantDep, _: Annotated[None, public()]) -> Ten
 async def list_tenants(
     container: ContainerDep,
     page: Annotated[PageParams, Depends()],
-    _: Annotated[Access, require(Resource.TENANTS, Action.LIST)],
+    _: OperatorDep,
 ) -> Page[TenantRead]:
     items, total = await container.tenants.list_tenants(offset=page.offset, limit=page.limit)
     return Page(items=items, total=total, offset=page.offset, limit=page.limit)
@@ -47,7 +47,7 @@ async def list_tenants(
 async def create_tenant(
     data: TenantCreate,
     container: ContainerDep,
-    _: Annotated[Access, require(Resource.TENANTS, Action.CREATE)],
+    _: OperatorDep,
 ) -> TenantDetail:
     return await container.tenants.create_tenant(data)
 
@@ -56,7 +56,7 @@ async def create_tenant(
 async def get_tenant(
     tenant_id: uuid.UUID,
     container: ContainerDep,
-    _: Annotated[Access, require(Resource.TENANTS, Action.READ)],
+    _: OperatorDep,
 ) -> TenantDetail:
     return await container.tenants.get_tenant(tenant_id)
 
@@ -66,9 +66,9 @@ async def update_tenant(
     tenant_id: uuid.UUID,
     data: TenantUpdate,
     container: ContainerDep,
-    _: Annotated[Access, require(Resource.TENANTS, Action.UPDATE)],
+    caller: OperatorDep,
 ) -> TenantDetail:
-    return await container.tenants.update_tenant(tenant_id, data)
+    return await container.tenants.update_tenant(tenant_id, data, calling_from=caller.tenant_id)
 
 
 @router.post(
@@ -79,9 +79,11 @@ async def update_tenant(
 async def deactivate_tenant(
     tenant_id: uuid.UUID,
     container: ContainerDep,
-    _: Annotated[Access, require(Resource.TENANTS, Action.UPDATE)],
+    caller: OperatorDep,
 ) -> TenantDetail:
-    return await container.tenants.set_active(tenant_id, active=False)
+    return await container.tenants.set_active(
+        tenant_id, active=False, calling_from=caller.tenant_id
+    )
 
 
 @router.post(
@@ -90,7 +92,7 @@ async def deactivate_tenant(
 async def activate_tenant(
     tenant_id: uuid.UUID,
     container: ContainerDep,
-    _: Annotated[Access, require(Resource.TENANTS, Action.UPDATE)],
+    _: OperatorDep,
 ) -> TenantDetail:
     return await container.tenants.set_active(tenant_id, active=True)
 
@@ -105,7 +107,7 @@ async def upsert_locale(
     locale: LocalePath,
     data: TenantLocaleUpsert,
     container: ContainerDep,
-    _: Annotated[Access, require(Resource.TENANTS, Action.UPDATE)],
+    _: OperatorDep,
 ) -> TenantDetail:
     return await container.tenants.upsert_locale(tenant_id, locale, data)
 
@@ -119,7 +121,7 @@ async def delete_locale(
     tenant_id: uuid.UUID,
     locale: LocalePath,
     container: ContainerDep,
-    _: Annotated[Access, require(Resource.TENANTS, Action.UPDATE)],
+    _: OperatorDep,
 ) -> TenantDetail:
     return await container.tenants.delete_locale(tenant_id, locale)
 

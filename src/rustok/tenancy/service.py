@@ -8,8 +8,11 @@ from sqlalchemy.exc import IntegrityError
 
 from rustok.core.errors import FieldError
 from rustok.tenancy.errors import (
+    CallingTenantProtected,
     DefaultLocaleRequired,
+    FallbackCycle,
     LocaleNotFound,
+    LocaleNotOfTenant,
     TenantDomainTaken,
     TenantNotFound,
     TenantSlugTaken,
@@ -96,12 +99,23 @@ class TenantService:
             tenant = await self._access(uow, tenant_id)
             return await self._detail(uow, tenant)
 
-    async def update_tenant(self, tenant_id: uuid.UUID, data: TenantUpdate) -> TenantDetail:
-        """Change name, domain, default locale, settings or the active flag."""
+    async def update_tenant(
+        self, tenant_id: uuid.UUID, data: TenantUpdate, *, calling_from: uuid.UUID | None = None
+    ) -> TenantDetail:
+        """Change name, domain, default locale, settings or the active flag.
+
+        `calling_from` is the tenant the operator's request came through: it cannot be
+        deactivated that way (the CLI can).
+        """
         async with self._uow() as uow:
             tenant = await self._access(uow, tenant_id)
             old_slug, old_domain, was_active = tenant.slug, tenant.domain, tenant.is_active
             changes = data.model_dump(exclude_unset=True)
+            if data.is_active is False:
+                self._refuse_own_deactivation(tenant, calling_from)
+            # First: it flushes, and a taken domain must only reach the flush guarded below.
+            if "default_locale" in changes and data.default_locale is not None:
+                await self._make_default_locale(uow, tenant, data.default_locale)
             if "name" in changes and data.name is not None:
                 tenant.name = data.name
             if "domain" in changes:
@@ -110,8 +124,6 @@ class TenantService:
                 tenant.settings = data.settings
             if "is_active" in changes and data.is_active is not None:
                 tenant.is_active = data.is_active
-            if "default_locale" in changes and data.default_locale is not None:
-                await self._make_default_locale(uow, tenant, data.default_locale)
             await self._flush_unique(uow, uow.session.flush, tenant.slug, tenant.domain)
             detail = await self._detail(uow, tenant)
             self._emit_change(uow, tenant, sorted(changes), was_active=was_active)
@@ -119,10 +131,14 @@ class TenantService:
             await uow.commit()
             return detail
 
-    async def set_active(self, tenant_id: uuid.UUID, *, active: bool) -> TenantDetail:
+    async def set_active(
+        self, tenant_id: uuid.UUID, *, active: bool, calling_from: uuid.UUID | None = None
+    ) -> TenantDetail:
         """Deactivate (requests then get 403) or reactivate a tenant."""
         async with self._uow() as uow:
             tenant = await self._access(uow, tenant_id)
+            if not active:
+                self._refuse_own_deactivation(tenant, calling_from)
             was_active = tenant.is_active
             tenant.is_active = active
             await uow.session.flush()
@@ -132,6 +148,15 @@ class TenantService:
             self._invalidate_after_commit(uow, tenant.id, tenant.slug, tenant.domain)
             await uow.commit()
             return detail
+
+    @staticmethod
+    def _refuse_own_deactivation(tenant: Tenant, calling_from: uuid.UUID | None) -> None:
+        if tenant.id == calling_from:
+            raise CallingTenantProtected(
+                f"You are calling from {tenant.slug!r}; deactivating it would lock you out. "
+                "Call from another tenant, or use `rustok tenant deactivate`.",
+                fields=[FieldError("tenant_id", "the tenant this request comes from")],
+            )
 
     async def upsert_locale(
         self, tenant_id: uuid.UUID, locale: str, data: TenantLocaleUpsert
@@ -149,14 +174,8 @@ class TenantService:
                     "Make another locale the default first.",
                     fields=[FieldError("body.is_default", "the default locale stays default")],
                 )
-            if (
-                data.fallback_locale is not None
-                and await scoped.locale(data.fallback_locale) is None
-            ):
-                raise LocaleNotFound(
-                    f"The fallback locale {data.fallback_locale!r} is not set up.",
-                    fields=[FieldError("body.fallback_locale", "unknown locale")],
-                )
+            if data.fallback_locale is not None:
+                await self._check_fallback(scoped, locale, data.fallback_locale)
             row.name = data.name or locale
             row.is_enabled = data.is_enabled or data.is_default
             row.fallback_locale = data.fallback_locale
@@ -189,13 +208,37 @@ class TenantService:
         scoped = TenantScopedRepository(uow.session, tenant.id)
         target = await scoped.locale(locale)
         if target is None:
-            target = TenantLocale(tenant_id=tenant.id, locale=locale, name=locale)
-            await scoped.add_locale(target)
+            # A typo must not create a locale; adding one is PUT .../locales/{locale}.
+            raise LocaleNotOfTenant(
+                f"The tenant has no locale {locale!r}; add it first.",
+                fields=[FieldError("body.default_locale", "not a locale of this tenant")],
+            )
         for row in await scoped.locales():
             row.is_default = row.locale == locale
         target.is_enabled = True
         tenant.default_locale = locale
         await uow.session.flush()
+
+    @staticmethod
+    async def _check_fallback(scoped: TenantScopedRepository, locale: str, fallback: str) -> None:
+        """The fallback exists and following fallbacks from it never comes back to `locale`."""
+        field = "body.fallback_locale"
+        if await scoped.locale(fallback) is None:
+            raise LocaleNotFound(
+                f"The fallback locale {fallback!r} is not set up.",
+                fields=[FieldError(field, "unknown locale")],
+            )
+        fallbacks = {row.locale: row.fallback_locale for row in await scoped.locales()}
+        chain = [locale, fallback]
+        while chain[-1] != locale:
+            following = fallbacks.get(chain[-1])
+            if following is None or following in chain[1:]:
+                return  # the chain ends, or loops elsewhere (refused when that was written)
+            chain.append(following)
+        raise FallbackCycle(
+            f"Falling back from {locale!r} would come back to it: {' -> '.join(chain)}.",
+            fields=[FieldError(field, f"makes a cycle: {' -> '.join(chain)}")],
+        )
 
     @staticmethod
     async def _access(uow: UnitOfWork, tenant_id: uuid.UUID) -> Tenant:

@@ -33,10 +33,17 @@ async def make_user(
     email: str,
     password: str = DEFAULT_PASSWORD,
     roles: Sequence[str] = ("customer",),
+    operator: bool = False,
 ) -> UserRead:
-    return await container.auth.create_user(
+    """A user with `roles`; `operator` also makes it a platform operator (as the CLI does)."""
+    user = await container.auth.create_user(
         tenant_id=tenant.id, email=email, password=password, roles=roles
     )
+    if operator:
+        user = await container.auth.set_platform_operator(
+            tenant_id=tenant.id, email=email, operator=True
+        )
+    return user
 
 
 def auth_headers(tenant: TenantDetail, access_token: str | None = None) -> dict[str, str]:
@@ -67,8 +74,9 @@ async def user_token(
     *,
     email: str,
     roles: Sequence[str] = ("customer",),
+    operator: bool = False,
 ) -> str:
     """Create a user with `roles` and return a fresh access token for it."""
-    await make_user(container, tenant, email=email, roles=roles)
+    await make_user(container, tenant, email=email, roles=roles, operator=operator)
     token: str = (await login(client, tenant, email))["access_token"]
     return token

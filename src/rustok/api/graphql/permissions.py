@@ -1,6 +1,7 @@
 """How a GraphQL field declares who may resolve it, exactly like a REST route.
 
-Every root field carries one of `requires(resource, action)`, `authenticated()` or `public()`
+Every root field carries one of `requires(resource, action)`, `operator()`, `authenticated()`
+or `public()`
 in its `extensions`; a test walks the schema and fails on a field that carries none.
 """
 
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from strawberry.permission import BasePermission, PermissionExtension
 
-from rustok.api.deps import AccessRule
+from rustok.api.deps import OPERATOR_REQUIRED, AccessRule
 from rustok.core.errors import Forbidden
 from rustok.rbac.permissions import Action, Permission, Resource, Scope
 
@@ -45,6 +46,18 @@ class _Authenticated(_Rule):
         return True
 
 
+class _Operator(_Rule):
+    rule = AccessRule("operator")
+
+    async def has_permission(
+        self, source: Any, info: Info[GraphQLContext, Any], **kwargs: Any
+    ) -> bool:
+        principal = await info.context.principal()
+        if not principal.is_operator:
+            raise Forbidden(OPERATOR_REQUIRED, code="FORBIDDEN")
+        return True
+
+
 class _Requires(_Rule):
     def __init__(self, permission: Permission) -> None:
         self.permission = permission
@@ -74,6 +87,10 @@ def public() -> PermissionExtension:
 
 def authenticated() -> PermissionExtension:
     return _extension(_Authenticated())
+
+
+def operator() -> PermissionExtension:
+    return _extension(_Operator())
 
 
 def requires(resource: Resource, action: Action) -> PermissionExtension:
