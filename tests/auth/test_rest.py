@@ -377,12 +377,23 @@ async def test_refresh_rotates_the_refresh_token(
     assert (await me(client, tenant, tokens)).status_code == 200
 
 
+async def _age_rotation(db: Db, token: str, seconds: float) -> None:
+    """Move the rotation of `token` into the past, as if it happened `seconds` ago."""
+    await db.execute(
+        update(RefreshToken)
+        .where(RefreshToken.token_hash == sha256(token))
+        .values(rotated_at=utcnow() - timedelta(seconds=seconds))
+    )
+
+
 async def test_reused_refresh_token_ends_the_session(
     client: httpx.AsyncClient, container: Container, tenant: TenantDetail, db: Db
 ) -> None:
     await make_user(container, tenant, email=EMAIL)
     tokens = await login(client, tenant, EMAIL)
     fresh = (await refresh(client, tenant, tokens["refresh_token"])).json()
+    grace = container.settings.refresh_reuse_grace_seconds
+    await _age_rotation(db, tokens["refresh_token"], grace + 1)
 
     replay = await refresh(client, tenant, tokens["refresh_token"])
 
@@ -398,7 +409,40 @@ async def test_reused_refresh_token_ends_the_session(
     assert await db.count(RefreshToken) == 2
 
 
-async def test_the_same_refresh_token_used_twice_at_once_succeeds_once(
+async def test_a_second_use_within_the_grace_window_answers_the_same_pair(
+    client: httpx.AsyncClient, container: Container, tenant: TenantDetail, db: Db
+) -> None:
+    await make_user(container, tenant, email=EMAIL)
+    tokens = await login(client, tenant, EMAIL)
+    first = (await refresh(client, tenant, tokens["refresh_token"])).json()
+
+    second = await refresh(client, tenant, tokens["refresh_token"])
+
+    assert second.status_code == 200, second.text
+    assert second.json()["refresh_token"] == first["refresh_token"]
+    assert second.json()["access_token"] == first["access_token"]
+    assert (await db.one(AuthSession)).revoked_at is None
+    assert await db.count(RefreshToken) == 2
+    onward = await refresh(client, tenant, first["refresh_token"])
+    assert onward.status_code == 200
+    assert (await me(client, tenant, onward.json())).status_code == 200
+
+
+async def test_a_second_use_after_the_pair_moved_on_is_reuse_even_within_the_window(
+    client: httpx.AsyncClient, container: Container, tenant: TenantDetail, db: Db
+) -> None:
+    await make_user(container, tenant, email=EMAIL)
+    tokens = await login(client, tenant, EMAIL)
+    first = (await refresh(client, tenant, tokens["refresh_token"])).json()
+    await refresh(client, tenant, first["refresh_token"])
+
+    replay = await refresh(client, tenant, tokens["refresh_token"])
+
+    assert_problem(replay, 401, "REFRESH_TOKEN_REUSED")
+    assert (await db.one(AuthSession)).revoked_reason == "refresh_token_reuse"
+
+
+async def test_two_tabs_refreshing_at_once_both_get_the_same_pair(
     client: httpx.AsyncClient, container: Container, tenant: TenantDetail, db: Db
 ) -> None:
     await make_user(container, tenant, email=EMAIL)
@@ -409,12 +453,33 @@ async def test_the_same_refresh_token_used_twice_at_once_succeeds_once(
         refresh(client, tenant, tokens["refresh_token"]),
     )
 
-    assert sorted(response.status_code for response in responses) == [200, 401]
-    winner = next(response for response in responses if response.status_code == 200)
-    loser = next(response for response in responses if response.status_code == 401)
-    assert loser.json()["code"] == "REFRESH_TOKEN_REUSED"
-    assert (await db.one(AuthSession)).revoked_reason == "refresh_token_reuse"
-    assert_problem(await me(client, tenant, winner.json()), 401, "SESSION_REVOKED")
+    assert [response.status_code for response in responses] == [200, 200]
+    assert responses[0].json()["refresh_token"] == responses[1].json()["refresh_token"]
+    assert (await db.one(AuthSession)).revoked_at is None
+    assert await db.count(RefreshToken) == 2
+
+
+async def test_without_a_grace_window_the_same_token_used_twice_at_once_succeeds_once(
+    make_client: Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]],
+    container: Container,
+    tenant: TenantDetail,
+    db: Db,
+) -> None:
+    await make_user(container, tenant, email=EMAIL)
+    async with make_client(refresh_reuse_grace_seconds=0) as strict:
+        tokens = await login(strict, tenant, EMAIL)
+
+        responses = await asyncio.gather(
+            refresh(strict, tenant, tokens["refresh_token"]),
+            refresh(strict, tenant, tokens["refresh_token"]),
+        )
+
+        assert sorted(response.status_code for response in responses) == [200, 401]
+        winner = next(response for response in responses if response.status_code == 200)
+        loser = next(response for response in responses if response.status_code == 401)
+        assert loser.json()["code"] == "REFRESH_TOKEN_REUSED"
+        assert (await db.one(AuthSession)).revoked_reason == "refresh_token_reuse"
+        assert_problem(await me(strict, tenant, winner.json()), 401, "SESSION_REVOKED")
 
 
 async def test_unknown_refresh_token_is_401_and_writes_nothing(

@@ -62,6 +62,10 @@ async def test_an_admin_lists_replays_and_discards_dead_letters(
     assert {item["reason"] for item in listed.json()["items"]} == {"permanent_error"}
     assert shown.json()["envelope"]["event_type"] == "probe.thing.happened"
     assert shown.json()["consumer"] == "probe.recorder"
+    assert shown.json()["error_class"] == "PermanentError"
+    assert shown.json()["error_message"] == "the thing is invalid"
+    assert "traceback" not in shown.json()
+    assert all("traceback" not in item for item in listed.json()["items"])
     assert replayed.status_code == 200
     assert replayed.json()["status"] == "replayed"
     assert len(probe.handled) == 1  # the replay ran the consumer once

@@ -225,6 +225,8 @@ class SessionRepository:
                     RefreshToken.token_hash == token_hash,
                     AuthSession.tenant_id == self.tenant_id,
                 )
+                # A concurrent refresh may have rotated it since we loaded it: read it afresh.
+                .execution_options(populate_existing=True)
             )
         ).first()
         return None if row is None else (row[0], row[1])

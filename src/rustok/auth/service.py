@@ -41,7 +41,14 @@ from rustok.auth.schemas import (
     check_password,
     normalise_email,
 )
-from rustok.auth.tokens import AccessClaims, AccessTokens, hash_refresh_token, new_refresh_token
+from rustok.auth.tokens import (
+    AccessClaims,
+    AccessTokens,
+    RefreshTokens,
+    access_token_id,
+    hash_refresh_token,
+    new_refresh_token,
+)
 from rustok.core.clock import utcnow
 from rustok.core.errors import DomainError, FieldError, Invalid
 from rustok.rbac.errors import UserNotFound
@@ -134,6 +141,8 @@ class AuthService:
         self._roles = roles
         self._passwords = Passwords(settings)
         self._tokens = AccessTokens(settings)
+        self._refresh_tokens = RefreshTokens(settings)
+        self._reuse_grace = timedelta(seconds=settings.refresh_reuse_grace_seconds)
         self._session_ttl = timedelta(seconds=settings.refresh_token_ttl_seconds)
 
     # --- requests -------------------------------------------------------------------------
@@ -399,7 +408,9 @@ class AuthService:
         """Trade a refresh token for a new pair; the old refresh token is spent.
 
         A spent token presented again means it leaked: the whole session is revoked and
-        RefreshTokenReused raised. The session's expiry slides forward on every refresh.
+        RefreshTokenReused raised, unless it comes within the grace window after its rotation
+        (two tabs refreshing at once) and the pair it was traded for is still current: then that
+        same pair is the answer. The session's expiry slides forward on every refresh.
         """
         now = utcnow()
         async with self._uow() as uow:
@@ -409,22 +420,16 @@ class AuthService:
                 raise RefreshTokenInvalid("The refresh token is not valid.")
             stored, auth_session = found
             if stored.rotated_at is not None:
-                await self._revoke_for_reuse(uow, sessions, auth_session, now)
-            if auth_session.revoked_at is not None:
-                raise SessionRevoked("This session has ended; log in again.")
-            if auth_session.expires_at <= now:
-                raise SessionExpired("This session has expired; log in again.")
-            user = await UserRepository(uow.session, tenant_id).get(auth_session.user_id)
-            if user is None or user.status != UserStatus.ACTIVE:
-                raise UserInactive("This account is deactivated.")
+                return await self._answer_again(uow, sessions, refresh_token, auth_session, now)
+            user = await self._live_user(uow, auth_session, now)
             if not await sessions.rotate(stored.id, now=now):
-                # A concurrent request spent this token first: the same token used twice.
-                await self._revoke_for_reuse(uow, sessions, auth_session, now)
+                # A concurrent request spent this token first (PostgreSQL let us wait for it).
+                return await self._answer_again(uow, sessions, refresh_token, auth_session, now)
             auth_session.last_used_at = now
             auth_session.expires_at = now + self._session_ttl
             auth_session.ip_address = _clip(ip, IP_ADDRESS_MAX_LENGTH)
             auth_session.user_agent = _clip(user_agent, USER_AGENT_MAX_LENGTH)
-            token = new_refresh_token()
+            token = self._refresh_tokens.successor(refresh_token)
             await sessions.add_refresh_token(
                 RefreshToken(
                     tenant_id=tenant_id,
@@ -443,6 +448,48 @@ class AuthService:
             session_id=str(auth_session.id),
         )
         return tokens
+
+    async def _live_user(self, uow: UnitOfWork, auth_session: AuthSession, now: datetime) -> User:
+        if auth_session.revoked_at is not None:
+            raise SessionRevoked("This session has ended; log in again.")
+        if auth_session.expires_at <= now:
+            raise SessionExpired("This session has expired; log in again.")
+        user = await UserRepository(uow.session, auth_session.tenant_id).get(auth_session.user_id)
+        if user is None or user.status != UserStatus.ACTIVE:
+            raise UserInactive("This account is deactivated.")
+        return user
+
+    async def _answer_again(
+        self,
+        uow: UnitOfWork,
+        sessions: SessionRepository,
+        spent_token: str,
+        auth_session: AuthSession,
+        now: datetime,
+    ) -> AuthTokens:
+        """A second use of a rotated refresh token: the pair the first use got when it comes
+        within the grace window and that pair is still the session's current one; else reuse."""
+        spent = await sessions.refresh_token(hash_refresh_token(spent_token))
+        rotated_at = spent[0].rotated_at if spent is not None else None
+        successor = self._refresh_tokens.successor(spent_token)
+        current = await sessions.refresh_token(hash_refresh_token(successor))
+        within_grace = (
+            rotated_at is not None
+            and now - rotated_at <= self._reuse_grace
+            and current is not None
+            and current[0].rotated_at is None
+        )
+        if not within_grace or rotated_at is None:
+            await self._revoke_for_reuse(uow, sessions, auth_session, now)
+        user = await self._live_user(uow, auth_session, now)
+        slugs = await self._roles.role_slugs_of(uow.session, user.tenant_id, user.id)
+        log.info(
+            "auth.token_refresh_repeated",
+            tenant_id=str(user.tenant_id),
+            user_id=str(user.id),
+            session_id=str(auth_session.id),
+        )
+        return self._tokens_for(user, slugs, auth_session.id, successor, rotated_at)
 
     async def logout(self, principal: Principal, *, refresh_token: str | None = None) -> None:
         """End the caller's current session.
@@ -600,6 +647,7 @@ class AuthService:
             session_id=session_id,
             roles=roles,
             now=now,
+            token_id=access_token_id(refresh_token),
         )
         return AuthTokens(
             access_token=access_token,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -53,7 +55,9 @@ class AccessTokens:
         session_id: uuid.UUID,
         roles: Sequence[str],
         now: datetime | None = None,
+        token_id: str | None = None,
     ) -> str:
+        """A signed token; the same arguments with the same `token_id` give the same token."""
         issued_at = now or utcnow()
         claims = {
             "sub": str(user_id),
@@ -64,7 +68,7 @@ class AccessTokens:
             "exp": int((issued_at + timedelta(seconds=self.ttl_seconds)).timestamp()),
             "iss": self._issuer,
             "aud": self._audience,
-            "jti": new_id().hex,
+            "jti": token_id or new_id().hex,
         }
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
 
@@ -101,6 +105,26 @@ class AccessTokens:
 def new_refresh_token() -> str:
     """43 URL-safe characters carrying 256 random bits."""
     return secrets.token_urlsafe(32)
+
+
+class RefreshTokens:
+    """Each refresh token's successor is derived from it with a server key, so the answer to a
+    second use within the grace window can be given again without storing any token."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._key = hmac.new(
+            settings.jwt_secret.encode(), b"rustok refresh successor", hashlib.sha256
+        ).digest()
+
+    def successor(self, token: str) -> str:
+        """The refresh token that replaces `token` when it is rotated (43 URL-safe characters)."""
+        mac = hmac.new(self._key, token.encode("utf-8", "surrogatepass"), hashlib.sha256)
+        return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
+
+
+def access_token_id(refresh_token: str) -> str:
+    """The `jti` of the access token issued beside a refresh token: repeatable, like the pair."""
+    return hash_refresh_token(refresh_token)[:32]
 
 
 def hash_refresh_token(token: str) -> str:

@@ -107,6 +107,8 @@ class Settings(BaseSettings):
     jwt_audience: str = "rustok-api"
     access_token_ttl_seconds: int = Field(default=900, ge=30)
     refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=60)
+    # Two tabs refreshing with one token at once: the second gets the pair the first got.
+    refresh_reuse_grace_seconds: float = Field(default=10.0, ge=0, le=60)
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)
     argon2_parallelism: int = Field(default=4, ge=1)

@@ -38,7 +38,10 @@ class DeadLetterClosed(Conflict):
     code = "DEAD_LETTER_CLOSED"
 
 
-class DeadLetterRead(BaseModel):
+class DeadLetterView(BaseModel):
+    """What a tenant's admins see of a dead letter: which error, not where in our code (the
+    traceback is for the operator's CLI: `rustok dlq show`)."""
+
     model_config = ConfigDict(frozen=True)
 
     id: uuid.UUID
@@ -49,13 +52,18 @@ class DeadLetterRead(BaseModel):
     reason: str
     error_class: str
     error_message: str
-    traceback: str
     attempts: int
     first_failed_at: datetime
     last_failed_at: datetime
     status: str
     resolved_at: datetime | None
     envelope: dict[str, Any]
+
+
+class DeadLetterRead(DeadLetterView):
+    """The whole dead letter, traceback included (operators)."""
+
+    traceback: str
 
     @classmethod
     def of(cls, row: DeadLetter) -> DeadLetterRead:

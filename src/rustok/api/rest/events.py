@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 
 from rustok.api.deps import Access, ContainerDep, TenantDep, require
 from rustok.core.pagination import Page, PageParams
-from rustok.events.dlq import DeadLetterFilter, DeadLetterRead
+from rustok.events.dlq import DeadLetterFilter, DeadLetterView
 from rustok.rbac.permissions import Action, Resource
 
 router = APIRouter(prefix="/admin/events", tags=["events"])
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/admin/events", tags=["events"])
 Status = Literal["open", "replayed", "discarded"]
 
 
-@router.get("/dlq", response_model=Page[DeadLetterRead], summary="Dead letters of this tenant")
+@router.get("/dlq", response_model=Page[DeadLetterView], summary="Dead letters of this tenant")
 async def list_dead_letters(
     container: ContainerDep,
     tenant: TenantDep,
@@ -26,7 +26,7 @@ async def list_dead_letters(
     status: Annotated[Status | None, Query()] = "open",
     consumer: Annotated[str | None, Query(max_length=128)] = None,
     event_type: Annotated[str | None, Query(max_length=128)] = None,
-) -> Page[DeadLetterRead]:
+) -> Page[DeadLetterView]:
     where = DeadLetterFilter(
         tenant_id=tenant.id, status=status, consumer=consumer, event_type=event_type
     )
@@ -36,19 +36,19 @@ async def list_dead_letters(
     return Page(items=items, total=total, offset=page.offset, limit=page.limit)
 
 
-@router.get("/dlq/{dead_letter_id}", response_model=DeadLetterRead, summary="One dead letter")
+@router.get("/dlq/{dead_letter_id}", response_model=DeadLetterView, summary="One dead letter")
 async def get_dead_letter(
     dead_letter_id: uuid.UUID,
     container: ContainerDep,
     tenant: TenantDep,
     _: Annotated[Access, require(Resource.EVENTS, Action.READ)],
-) -> DeadLetterRead:
+) -> DeadLetterView:
     return await container.events.dead_letters.get(dead_letter_id, tenant_id=tenant.id)
 
 
 @router.post(
     "/dlq/{dead_letter_id}/replay",
-    response_model=DeadLetterRead,
+    response_model=DeadLetterView,
     summary="Deliver a dead letter again to its consumer only",
 )
 async def replay_dead_letter(
@@ -56,17 +56,17 @@ async def replay_dead_letter(
     container: ContainerDep,
     tenant: TenantDep,
     _: Annotated[Access, require(Resource.EVENTS, Action.UPDATE)],
-) -> DeadLetterRead:
+) -> DeadLetterView:
     return await container.events.replay(dead_letter_id, tenant_id=tenant.id)
 
 
 @router.post(
-    "/dlq/{dead_letter_id}/discard", response_model=DeadLetterRead, summary="Give up on it"
+    "/dlq/{dead_letter_id}/discard", response_model=DeadLetterView, summary="Give up on it"
 )
 async def discard_dead_letter(
     dead_letter_id: uuid.UUID,
     container: ContainerDep,
     tenant: TenantDep,
     _: Annotated[Access, require(Resource.EVENTS, Action.UPDATE)],
-) -> DeadLetterRead:
+) -> DeadLetterView:
     return await container.events.dead_letters.discard(dead_letter_id, tenant_id=tenant.id)
