@@ -519,14 +519,19 @@ def test_a_role_change_on_one_replica_takes_effect_on_the_other(stack: Stack) ->
         customer = registered.json()["access_token"]
         refused = on_b.get("/api/admin/roles", headers=bearer(customer, "demo"))
         admin = login(on_a, "demo", ADMIN)
-        roles = on_a.get("/api/admin/roles", headers=bearer(admin, "demo")).json()
-        role = next(role for role in roles if role["slug"] == "customer")
-        granted = on_a.patch(
-            f"/api/admin/roles/{role['id']}",
+        created = on_a.post(
+            "/api/admin/roles",
             headers=bearer(admin, "demo"),
             json={
-                "permissions": [*role["permissions"], {"permission": "roles:list", "scope": "all"}]
+                "slug": f"auditor-{uuid.uuid4().hex[:8]}",
+                "name": "Auditor",
+                "permissions": [{"permission": "roles:list"}],
             },
+        )
+        granted = on_a.put(
+            f"/api/admin/users/{registered.json()['user']['id']}/roles",
+            headers=bearer(admin, "demo"),
+            json={"roles": ["customer", created.json()["slug"]]},
         )
 
         def b_allows_it() -> bool:
@@ -542,8 +547,8 @@ def test_a_role_change_on_one_replica_takes_effect_on_the_other(stack: Stack) ->
 
     assert registered.status_code == 201, registered.text
     assert_problem(refused, 403, "FORBIDDEN")
+    assert created.status_code == 201, created.text
     assert granted.status_code == 200, granted.text
-    assert {"permission": "roles:list", "scope": "all"} in granted.json()["permissions"]
 
 
 # --- last: graceful shutdown --------------------------------------------------------------------
