@@ -262,35 +262,37 @@ def check(
 
 
 def refusal(shape: Shape, repeats: int, limits: Limits) -> Refusal | None:
-    """Why a document of this shape is refused, or None when it is within every limit."""
+    """Why a document of this shape is refused, or None when it is within every limit.
+
+    The walk stops at the first figure past its limit, so a message says "more than".
+    """
     if shape.depth > limits.max_depth:
         return Refusal(
-            "QUERY_TOO_DEEP",
-            f"The query nests fields {shape.depth} levels deep; at most {limits.max_depth}.",
+            "QUERY_TOO_DEEP", f"The query nests fields more than {limits.max_depth} levels deep."
         )
     if shape.fields > limits.max_fields:
         return Refusal(
             "QUERY_TOO_LARGE",
-            f"The query selects {shape.fields} fields once its fragments are expanded; "
-            f"at most {limits.max_fields}.",
+            f"The query selects more than {limits.max_fields} fields once its fragments are "
+            "expanded.",
         )
     if shape.aliases > limits.max_aliases:
         return Refusal(
             "TOO_MANY_ALIASES",
-            f"The query uses {shape.aliases} aliases once its fragments are expanded; "
-            f"at most {limits.max_aliases}.",
+            f"The query uses more than {limits.max_aliases} aliases once its fragments are "
+            "expanded.",
         )
     if repeats > limits.max_repeats:
         return Refusal(
             "QUERY_TOO_COMPLEX",
-            f"The query selects one field {repeats} times in one place, fragments and "
-            f"same-named fields merged; at most {limits.max_repeats}.",
+            f"The query selects one field more than {limits.max_repeats} times in one place "
+            "(fragments and same-named fields merged).",
         )
     if shape.cost > limits.max_cost:
         return Refusal(
             "QUERY_TOO_COMPLEX",
-            f"The query costs {shape.cost} (an object 1, a field that reads the database "
-            f"{limits.io_field_cost}); at most {limits.max_cost}.",
+            f"The query costs more than {limits.max_cost} (an object 1, a field that reads the "
+            f"database {limits.io_field_cost}).",
         )
     return None
 

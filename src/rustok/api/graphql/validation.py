@@ -41,10 +41,8 @@ class DocumentValidation(SchemaExtension):
         yield
         # graphql-core stops at the limit with a syntax error; name it like our other limits.
         for error in self.execution_context.pre_execution_errors or ():
-            if error.message.startswith(f"Document contains more than {max_tokens} tokens"):
-                error.message = (
-                    f"The query has more than {max_tokens} tokens; at most {max_tokens}."
-                )
+            if error.message.endswith(f"more than {max_tokens} tokens. Parsing aborted."):
+                error.message = f"The query has more than {max_tokens} tokens."
                 error.extensions = {"code": "QUERY_TOO_LARGE"}
 
     def on_validate(self) -> Iterator[None]:
