@@ -1,9 +1,9 @@
 """How much work a GraphQL document asks for, measured in time linear in its length.
 
-A fragment is measured once and its figures are reused at every spread. So a short document
-whose fragments spread each other several times (24 levels of three spreads: 3^24 fields once
-expanded) is measured as fast as it is read, and its figures come out as astronomical as the
-work it would cause; it is refused before any rule that expands fragments per use runs on it.
+A fragment is measured once and its figures are reused at every spread, and the walk stops at
+the first figure past its limit. So a short document whose fragments spread each other several
+times (24 levels of three spreads: 3^24 fields once expanded) is refused within its first few
+levels, as fast as it is read, before any rule that expands fragments per use runs on it.
 """
 
 from __future__ import annotations
