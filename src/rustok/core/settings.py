@@ -129,6 +129,17 @@ class Settings(BaseSettings):
     request_timeout_seconds: float = Field(default=30.0, gt=0)
     health_check_timeout_seconds: float = Field(default=2.0, gt=0)
 
+    graphql_max_tokens: int = Field(default=5000, ge=100)
+    graphql_max_depth: int = Field(default=12, ge=1)
+    graphql_max_fields: int = Field(default=1000, ge=1)
+    graphql_max_aliases: int = Field(default=50, ge=0)
+    graphql_max_repeated_fields: int = Field(default=20, ge=1)
+    graphql_max_cost: int = Field(default=200, ge=1)
+    graphql_io_field_cost: int = Field(default=10, ge=1)
+    graphql_introspection: bool | None = None
+    graphql_ide: bool | None = None
+    graphql_suggestions: bool | None = None
+
     log_format: LogFormat | None = None
     log_level: str = "INFO"
     log_levels: dict[str, str] = Field(default_factory=dict)
@@ -206,6 +217,23 @@ class Settings(BaseSettings):
         if self.log_format is not None:
             return self.log_format
         return LogFormat.CONSOLE if self.env is Environment.DEVELOPMENT else LogFormat.JSON
+
+    # Introspection, GraphiQL and "Did you mean ...?" suggestions help a developer and show an
+    # attacker the schema: unless set, they are on everywhere but in production.
+    @property
+    def effective_graphql_introspection(self) -> bool:
+        return self._outside_production(self.graphql_introspection)
+
+    @property
+    def effective_graphql_ide(self) -> bool:
+        return self._outside_production(self.graphql_ide)
+
+    @property
+    def effective_graphql_suggestions(self) -> bool:
+        return self._outside_production(self.graphql_suggestions)
+
+    def _outside_production(self, setting: bool | None) -> bool:
+        return setting if setting is not None else self.env is not Environment.PRODUCTION
 
     @classmethod
     def settings_customise_sources(

@@ -34,7 +34,8 @@ class DomainErrorExtension(SchemaExtension):
     def _format(error: GraphQLError, request_id: str | None) -> GraphQLError:
         original = error.original_error
         if original is None:  # a syntax or validation error about the query itself
-            extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
+            # Our limits name their own code (QUERY_TOO_DEEP, ...); the spec's rules name none.
+            extensions = {"code": "GRAPHQL_VALIDATION_FAILED", **(error.extensions or {})}
             return GraphQLError(error.message, nodes=error.nodes, extensions=extensions)
         if isinstance(original, DomainError):
             return GraphQLError(

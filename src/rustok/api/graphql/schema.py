@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import strawberry
-from strawberry.extensions import MaxTokensLimiter, QueryDepthLimiter
-from strawberry.fastapi import GraphQLRouter
 from strawberry.tools import merge_types
 from strawberry.types.base import StrawberryObjectDefinition
 
@@ -15,13 +13,12 @@ from rustok.api.deps import public as public_route
 from rustok.api.graphql.context import context_for
 from rustok.api.graphql.errors import DomainErrorExtension
 from rustok.api.graphql.permissions import public, rule_of
+from rustok.api.graphql.router import RustokGraphQLRouter
+from rustok.api.graphql.validation import DocumentValidation
 
 if TYPE_CHECKING:
     from rustok.api.deps import AccessRule
     from rustok.core.modules import ModuleRegistry
-
-MAX_DEPTH = 12
-MAX_TOKENS = 5000
 
 
 @strawberry.type
@@ -47,17 +44,14 @@ def build_schema(registry: ModuleRegistry) -> strawberry.Schema:
     return strawberry.Schema(
         query=query,
         mutation=mutation,
-        extensions=[
-            DomainErrorExtension,
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        ],
+        extensions=[DomainErrorExtension, DocumentValidation],
     )
 
 
-def graphql_router(schema: strawberry.Schema) -> GraphQLRouter[Any, None]:
-    # The endpoint is open; each field checks its own access rule.
-    return GraphQLRouter(
+def graphql_router(schema: strawberry.Schema) -> RustokGraphQLRouter:
+    # The endpoint is open; each field checks its own access rule. GraphiQL is served when the
+    # app's settings turn it on (RUSTOK_GRAPHQL_IDE).
+    return RustokGraphQLRouter(
         schema,
         context_getter=context_for,
         graphql_ide="graphiql",

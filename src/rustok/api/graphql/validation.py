@@ -1,0 +1,82 @@
+"""Validate a document in time linear in its length: our limits first, then the spec's rules.
+
+graphql-core's rules are not all linear: OverlappingFieldsCanBeMerged compares the fields of a
+selection set that share a response name pairwise. They only run on a document our limits
+(`limits.py`) have measured, fragments memoised, and found small enough.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+from weakref import WeakKeyDictionary
+
+from graphql import GraphQLError, NoSchemaIntrospectionCustomRule, validate
+from strawberry.extensions import SchemaExtension
+
+# Strawberry adds these two to the spec's rules when it validates; we validate in its place.
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
+
+from rustok.api.graphql.limits import Limits, check, io_fields
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from graphql import ASTValidationRule, DocumentNode, GraphQLSchema
+
+    from rustok.api.graphql.context import GraphQLContext
+    from rustok.core.settings import Settings
+
+
+class DocumentValidation(SchemaExtension):
+    """Limits on tokens, depth, fields, aliases, repeats and cost; then the spec's rules, with
+    introspection and suggestions as configured. A refusal is a GraphQL error with its code."""
+
+    def _settings(self) -> Settings:
+        return cast("GraphQLContext", self.execution_context.context).container.settings
+
+    def on_parse(self) -> Iterator[None]:
+        max_tokens = self._settings().graphql_max_tokens
+        self.execution_context.parse_options["max_tokens"] = max_tokens
+        yield
+        # graphql-core stops at the limit with a syntax error; name it like our other limits.
+        for error in self.execution_context.pre_execution_errors or ():
+            if error.message.endswith(f"more than {max_tokens} tokens. Parsing aborted."):
+                error.message = f"The query has more than {max_tokens} tokens."
+                error.extensions = {"code": "QUERY_TOO_LARGE"}
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None and context.pre_execution_errors is None:
+            # Strawberry skips its own validation once errors (even none) are recorded.
+            context.pre_execution_errors = self._errors(document)
+        yield
+
+    def _errors(self, document: DocumentNode) -> list[GraphQLError]:
+        settings = self._settings()
+        schema = self.execution_context.schema._schema
+        refusal = check(schema, document, io_fields=_io_fields(schema), limits=Limits.of(settings))
+        if refusal is not None:
+            return [GraphQLError(refusal.message, extensions={"code": refusal.code})]
+        rules: tuple[type[ASTValidationRule], ...] = (
+            *self.execution_context.validation_rules,
+            MaybeNullValidationRule,
+            OneOfInputValidationRule,
+        )
+        if not settings.effective_graphql_introspection:
+            rules = (*rules, NoSchemaIntrospectionCustomRule)
+        return validate(
+            schema, document, rules, hide_suggestions=not settings.effective_graphql_suggestions
+        )
+
+
+# Computed at a schema's first request; weak, so the schemas of finished apps (tests) go.
+_IO_FIELDS: WeakKeyDictionary[GraphQLSchema, frozenset[str]] = WeakKeyDictionary()
+
+
+def _io_fields(schema: GraphQLSchema) -> frozenset[str]:
+    found = _IO_FIELDS.get(schema)
+    if found is None:
+        found = _IO_FIELDS[schema] = io_fields(schema)
+    return found
