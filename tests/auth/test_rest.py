@@ -15,6 +15,9 @@ from sqlalchemy import update
 
 from rustok.auth.models import AuthSession, RefreshToken, User
 from rustok.core.clock import utcnow
+from rustok.stores.memory import MemoryStores
+from rustok.stores.redis import RedisStores
+from rustok.testing.app import client_for, running_container
 from rustok.testing.factories import DEFAULT_PASSWORD, auth_headers, login, make_user
 
 if TYPE_CHECKING:
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
     import httpx
 
     from rustok.bootstrap import Container
+    from rustok.core.settings import Settings
     from rustok.tenancy.schemas import TenantDetail
     from tests.auth.conftest import Db
 
@@ -127,6 +131,34 @@ async def test_register_twice_with_the_same_email_is_409(
     assert await db.count(User) == 1
     assert await db.count(AuthSession) == 1
     assert await db.count(RefreshToken) == 1
+
+
+async def test_login_fails_closed_while_the_counter_store_is_down(
+    container: Container, tenant: TenantDetail, db: Db, settings: Settings
+) -> None:
+    await make_user(container, tenant, email=EMAIL)
+    # A replica whose rate-limit counters live on a Redis nobody answers at (ADR 0003).
+    unreachable = RedisStores("redis://127.0.0.1:1/0", connect_timeout_seconds=0.2)
+    stores = MemoryStores()
+    stores.rate_limits = unreachable.rate_limits
+    try:
+        async with (
+            running_container(settings, stores=stores) as replica,
+            client_for(replica) as client,
+        ):
+            login_response = await client.post(
+                "/api/auth/login",
+                json={"email": EMAIL, "password": DEFAULT_PASSWORD},
+                headers=auth_headers(tenant),
+            )
+            ordinary = await client.get("/api/openapi.json")
+    finally:
+        await unreachable.close()
+
+    assert_problem(login_response, 503, "UNAVAILABLE")
+    assert ordinary.status_code == 200  # ordinary requests fail open meanwhile
+    assert await db.count(AuthSession) == 0
+    assert (await db.one(User)).last_login_at is None
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import jwt
 import pytest
+from argon2 import PasswordHasher
 
 from rustok.auth.errors import TokenExpired, TokenInvalid
 from rustok.auth.passwords import Passwords
@@ -253,11 +254,27 @@ async def test_hash_needs_rehash_only_when_parameters_changed() -> None:
     assert Passwords(unit_settings(argon2_memory_kib=128)).needs_rehash(hashed) is True
 
 
-async def test_dummy_verification_accepts_any_password_without_error() -> None:
-    passwords = Passwords(unit_settings())
+async def test_dummy_verification_runs_a_real_verification_at_the_configured_cost(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    passwords = Passwords(unit_settings(argon2_time_cost=2, argon2_memory_kib=128))
+    verified: list[tuple[str, str]] = []
+    real_verify = PasswordHasher.verify
 
-    await passwords.verify_dummy("whatever")
-    await passwords.verify_dummy("")
+    def recording_verify(hasher: PasswordHasher, password_hash: str, password: str) -> bool:
+        verified.append((password_hash, password))
+        return real_verify(hasher, password_hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", recording_verify)
+
+    results = [await passwords.verify_dummy("whatever"), await passwords.verify_dummy("")]
+
+    # One argon2id verification per call, against one hash made with the same parameters as
+    # stored ones, so an unknown e-mail costs what a known one does; nothing is raised.
+    assert results == [None, None]
+    assert [password for _, password in verified] == ["whatever", ""]
+    assert verified[0][0] == verified[1][0]
+    assert verified[0][0].startswith("$argon2id$v=19$m=128,t=2,p=1$")
 
 
 # --- input rules ---------------------------------------------------------------------------

@@ -288,6 +288,42 @@ async def test_the_listener_reconnects_after_the_connection_is_killed(
     await wait_until_async(delivered_after_reconnect, timeout=10, interval=0.05)
 
 
+@pytest.mark.redis
+async def test_a_refused_request_stays_refused_for_the_whole_window_by_the_server_clock(
+    redis_pair: tuple[RedisStores, RedisStores],
+) -> None:
+    limits = redis_pair[0].rate_limits
+    window = 0.4
+    admin = redis.asyncio.Redis.from_url(redis_url())
+    try:
+        # The script judges by Redis's TIME, so the test reads the same clock around each hit.
+        counted_no_earlier_than = await _server_time(admin)
+        assert (await limits.hit("client", 1, window)).allowed is True
+        refused_until_allowed: list[tuple[float, bool]] = []
+
+        async def allowed_again() -> bool:
+            allowed = (await limits.hit("client", 1, window)).allowed
+            refused_until_allowed.append((await _server_time(admin), allowed))
+            return allowed
+
+        await wait_until_async(allowed_again, timeout=5)
+    finally:
+        await admin.aclose()
+
+    # A hit that the server answered less than `window` after the counted one (an upper bound
+    # on its distance) must have been refused; polling every 10 ms yields many such hits.
+    inside = [
+        allowed for at, allowed in refused_until_allowed if at - counted_no_earlier_than < window
+    ]
+    assert len(inside) >= 5
+    assert not any(inside)
+
+
+async def _server_time(client: redis.asyncio.Redis) -> float:
+    seconds, microseconds = await client.time()
+    return float(seconds) + microseconds / 1_000_000
+
+
 async def _kill_pubsub_connections(client_name: str) -> int:
     admin = redis.asyncio.Redis.from_url(redis_url())
     try:

@@ -165,11 +165,9 @@ def _prepare_database(env: dict[str, str], directory: Path) -> None:
 
 # Redis keys are not namespaced by deployment: a tenant slug cached there by another stack (an
 # earlier run, or another xdist worker) points at the tenant id of that stack's database. So
-# each distributed stack leases a Redis database of its own and forgets these keys in it first.
-_SHARED_TENANT_KEYS = [
-    f"rustok:tenant:v1:{key}"
-    for key in ("slug:demo", "slug:acme", "slug:no-such", "host:localhost", "host:shop.acme.test")
-]
+# each distributed stack leases a Redis database of its own and forgets the tenant cache in it
+# first: every version of the key format, so that a format bump cannot leave stale keys behind.
+_SHARED_TENANT_KEYS = "rustok:tenant:*"
 _LEASE_SECONDS = 600
 _REDIS_DATABASES = range(1, 16)
 
@@ -213,7 +211,9 @@ def _forget_shared_tenant_keys(url: str) -> None:
 
     client = redis.Redis.from_url(url)
     try:
-        client.delete(*_SHARED_TENANT_KEYS)
+        stale = list(client.scan_iter(match=_SHARED_TENANT_KEYS))
+        if stale:
+            client.delete(*stale)
     finally:
         client.close()
 

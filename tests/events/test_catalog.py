@@ -24,6 +24,8 @@ def test_the_committed_catalog_matches_the_code() -> None:
         assert (DOCS / name).read_text(encoding="utf-8") == content, (
             f"docs/events/{name} is stale: run `rustok events catalog`"
         )
+    committed = {path.name for path in DOCS.iterdir()}
+    assert committed == set(expected), "docs/events/ holds files the catalog no longer writes"
 
 
 def test_the_catalog_names_every_foundation_event_with_a_schema() -> None:

@@ -9,14 +9,16 @@ from sqlalchemy import func, insert, select
 
 from rustok.core.clock import utcnow
 from rustok.events.models import DeadLetter, HandledEvent, SysEvent
-from rustok.events.outbox import outbox_values
+from rustok.events.outbox import outbox_values, row_envelope
+from rustok.observability.metrics import REGISTRY
 from rustok.testing.events import drain, outbox_rows
-from rustok.testing.services import wait_until_async
+from rustok.testing.services import nats_url, wait_until_async
 from tests.events.probe import emit_things, new_thing
 
 if TYPE_CHECKING:
     from rustok.bootstrap import Container
     from rustok.core.settings import Settings
+    from rustok.events.envelope import EventEnvelope
     from tests.events.probe import Probe
 
 
@@ -58,6 +60,60 @@ async def test_a_redelivered_event_is_a_no_op(spine: Container, probe: Probe) ->
 
     assert probe.effects(thing) == [1]
     assert probe.attempts[f"{thing}:1"] == 1  # the ledger stopped it before the handler ran
+
+
+def _handled(outcome: str) -> float:
+    labels = {"consumer": "probe.recorder", "outcome": outcome}
+    return REGISTRY.get_sample_value("rustok_events_handled_total", labels) or 0.0
+
+
+def _settled_by_recorder() -> float:
+    """Deliveries the probe consumer finished, whatever the outcome (not counting retries)."""
+    return sum(_handled(outcome) for outcome in ("ok", "duplicate", "dead_lettered"))
+
+
+async def _redeliver(spine: Container, envelope: EventEnvelope) -> None:
+    """Hand the consumer a second copy of an event it has handled, past the transport's own
+    de-duplication, as a broker does after a lost ack or a re-send past JetStream's window."""
+    if not spine.transport.durable:
+        await spine.transport.publish([envelope])  # memory keeps no ids once settled
+        return
+    import nats
+
+    connection = await nats.connect(nats_url())
+    try:
+        await connection.jetstream().publish(
+            f"{spine.settings.nats_subject_prefix}.{envelope.event_type}",
+            envelope.to_bytes(),
+            stream=spine.settings.nats_stream,
+            headers={"Nats-Msg-Id": f"{envelope.id}:again"},
+        )
+    finally:
+        await connection.close()
+
+
+async def test_a_copy_that_gets_past_the_transport_is_stopped_by_the_ledger(
+    spine: Container, probe: Probe
+) -> None:
+    thing = new_thing()
+    await emit_things(spine, [(thing, 1)])
+    await drain(spine)
+    row = next(r for r in await outbox_rows(spine) if r.payload.get("thing") == thing)
+    settled_before = _settled_by_recorder()
+    duplicates_before = _handled("duplicate")
+
+    await _redeliver(spine, row_envelope(row))
+    await wait_until_async(
+        lambda: _settled_by_recorder() > settled_before,
+        timeout=10,
+        message="the copy never reached the dispatcher",
+    )
+
+    assert _handled("duplicate") - duplicates_before == 1
+    assert probe.attempts[f"{thing}:1"] == 1  # the ledger stopped it before the handler ran
+    assert probe.effects(thing) == [1]
+    assert await _ledger_count(spine) == 1
+    assert await _dead_letters(spine) == []
 
 
 async def test_events_of_one_aggregate_are_handled_in_order(spine: Container, probe: Probe) -> None:

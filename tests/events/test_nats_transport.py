@@ -284,9 +284,10 @@ async def test_broadcast_reaches_every_process_with_what_is_published_from_now(
     await second_process.publish([last])
     await wait_until_async(lambda: last.id in first.ids and last.id in second.ids, timeout=10)
     assert first.ids == second.ids == [*expected, last.id]
-    # The transport acks after the handler, so nothing waits for redelivery.
-    for consumer in (await jetstream.consumers_info(names.stream)) or []:
-        assert consumer.num_ack_pending == 0
+    # The transport acks after the handler, so nothing waits for redelivery (one broadcast
+    # consumer per process).
+    consumers = await jetstream.consumers_info(names.stream)
+    assert [consumer.num_ack_pending for consumer in consumers] == [0, 0]
     await first_process.close()
     await second_process.close()
     assert (await jetstream.stream_info(names.stream)).state.consumer_count == 0

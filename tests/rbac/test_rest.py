@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from rustok.rbac.models import Role
+from rustok.rbac.permissions import Action, Permission, Resource, Scope
 from rustok.testing.factories import auth_headers, make_user, user_token
 
 if TYPE_CHECKING:
@@ -100,6 +101,44 @@ async def test_manage_implies_every_action(
 
     assert created.status_code == 201
     assert deleted.status_code == 204
+
+
+async def test_a_user_may_do_what_any_of_its_roles_grants_at_the_widest_scope(
+    client: httpx.AsyncClient, container: Container, tenant: TenantDetail
+) -> None:
+    admin = auth_headers(
+        tenant, await user_token(client, container, tenant, email="a@acme.test", roles=["admin"])
+    )
+    # Each role grants what the other does not, so dropping either one's grants shows.
+    for slug, grants in (
+        ("lister", [{"permission": "roles:list"}, {"permission": "orders:read", "scope": "own"}]),
+        ("reader", [{"permission": "roles:read"}, {"permission": "orders:read", "scope": "all"}]),
+    ):
+        created = await client.post(
+            "/api/admin/roles",
+            json={"slug": slug, "name": slug.title(), "permissions": grants},
+            headers=admin,
+        )
+        assert created.status_code == 201, created.text
+    both = auth_headers(
+        tenant,
+        await user_token(
+            client, container, tenant, email="b@acme.test", roles=["lister", "reader"]
+        ),
+    )
+
+    listed = await client.get("/api/admin/roles", headers=both)
+    read = await client.get("/api/admin/permissions", headers=both)
+    scopes = [
+        await container.permissions.scope_for(
+            tenant.id, roles, Permission(Resource.ORDERS, Action.READ)
+        )
+        for roles in (["lister", "reader"], ["reader", "lister"])
+    ]
+
+    assert listed.status_code == 200
+    assert read.status_code == 200
+    assert scopes == [Scope.ALL, Scope.ALL]
 
 
 async def test_assigning_roles_changes_what_a_user_may_do(

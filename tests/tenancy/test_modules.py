@@ -129,6 +129,31 @@ async def test_disabling_a_module_hides_its_routes_for_that_tenant_only(
     assert await _marker_exists(container)  # the enable hook ran and committed with the switch
 
 
+async def test_a_tenants_switches_never_reach_another_tenant_read_past_the_cache(
+    module_client: tuple[httpx.AsyncClient, Container],
+) -> None:
+    http, container = module_client
+    acme = await _admin_headers(http, container, "acme")
+    globex = await _admin_headers(http, container, "globex")
+
+    # Both tenants get a row for the module; then acme turns it back on and globex must not.
+    await http.post("/api/admin/modules/catalog/disable", headers=acme)
+    globex_disabled = await http.post("/api/admin/modules/catalog/disable", headers=globex)
+    await http.post("/api/admin/modules/catalog/enable", headers=acme)
+    # The resolver caches each tenant's switches; only a fresh read shows what the rows say.
+    container.tenant_resolver.clear()
+    acme_listed = await http.get("/api/admin/modules", headers=acme)
+    globex_listed = await http.get("/api/admin/modules", headers=globex)
+    acme_ping = await http.get("/api/demo-catalog/ping", headers=acme)
+    globex_ping = await http.get("/api/demo-catalog/ping", headers=globex)
+
+    assert globex_disabled.json()["enabled"] is False
+    assert {m["slug"]: m["enabled"] for m in acme_listed.json()}["catalog"] is True
+    assert {m["slug"]: m["enabled"] for m in globex_listed.json()}["catalog"] is False
+    assert acme_ping.status_code == 200
+    assert globex_ping.status_code == 404
+
+
 async def test_enabling_needs_the_dependencies_enabled(
     module_client: tuple[httpx.AsyncClient, Container],
 ) -> None:

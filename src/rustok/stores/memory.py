@@ -123,7 +123,10 @@ class MemoryRateLimitStore(RateLimitStore):
             allowed=allowed,
             limit=limit,
             remaining=max(0, limit - len(stamps)),
-            reset_after_seconds=stamps[0] + window_seconds - now,
+            # `(stamps[0] - now) + window`, not `stamps[0] + window - now`: the difference of
+            # two clock readings is at most 0, so the sum never rounds above the window
+            # (which made `RateLimit-Reset` 61 for a 60 s window at some clock values).
+            reset_after_seconds=(stamps[0] - now) + window_seconds,
         )
 
     async def reset(self, key: str) -> None:

@@ -16,7 +16,8 @@ DEFAULT_NATS = "nats://127.0.0.1:4222"
 
 def services_required() -> bool:
     """With RUSTOK_REQUIRE_SERVICES=1 (CI), an unreachable service fails its tests."""
-    return os.environ.get("RUSTOK_REQUIRE_SERVICES", "") in {"1", "true", "yes"}
+    # Case and spaces are forgiven: a CI that sets `TRUE` must not skip its service tests.
+    return os.environ.get("RUSTOK_REQUIRE_SERVICES", "").strip().lower() in {"1", "true", "yes"}
 
 
 def postgres_url() -> str:
