@@ -7,7 +7,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rustok.auth.service import AuthService
-from rustok.core.db import create_engine, create_session_factory
+from rustok.core.db import (
+    create_engine,
+    create_platform_session_factory,
+    create_session_factory,
+)
 from rustok.core.db import ping as ping_database
 from rustok.core.modules import ModuleRegistry
 from rustok.core.uow import UnitOfWorkFactory
@@ -80,6 +84,8 @@ class Container:
     settings: Settings
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
+    platform_sessions: async_sessionmaker[AsyncSession]
+    """Sessions across tenants: the event spine's, the resolver's, the CLI's (the bypass)."""
     uow: UnitOfWorkFactory
     stores: Stores
     registry: ModuleRegistry
@@ -123,6 +129,9 @@ class Container:
         await self.events.stop()
         await self.stores.close()
         await self.engine.dispose()
+        platform_engine = self.platform_sessions.kw["bind"]
+        if platform_engine is not self.engine:
+            await platform_engine.dispose()
 
 
 def build_container(
@@ -133,6 +142,9 @@ def build_container(
 ) -> Container:
     engine = create_engine(settings)
     session_factory = create_session_factory(engine)
+    # SQLite has no row-level security (and one writer per file): one engine serves both.
+    platform_engine = engine if settings.is_sqlite else create_engine(settings, platform=True)
+    platform_sessions = create_platform_session_factory(platform_engine)
     outbox = Outbox()
     uow = UnitOfWorkFactory(session_factory, outbox)
     stores = stores or build_stores(settings)
@@ -140,7 +152,7 @@ def build_container(
     for module in modules if modules is not None else default_modules():
         registry.register(module)
     resolver = TenantResolver(
-        session_factory,
+        platform_sessions,
         ttl_seconds=settings.tenant_cache_ttl_seconds,
         negative_ttl_seconds=settings.tenant_negative_cache_ttl_seconds,
         max_entries=settings.tenant_cache_max_entries,
@@ -157,6 +169,7 @@ def build_container(
         settings=settings,
         engine=engine,
         session_factory=session_factory,
+        platform_sessions=platform_sessions,
         uow=uow,
         stores=stores,
         registry=registry,
@@ -172,7 +185,7 @@ def build_container(
     )
     handlers = [factory(container) for module in registry for factory in module.handlers]
     container.events = EventSpine(
-        settings, session_factory, uow, outbox, container.transport, EVENTS, handlers
+        settings, platform_sessions, uow, outbox, container.transport, EVENTS, handlers
     )
     container.health_checks = build_health_checks(settings, engine, stores, container.events)
     return container

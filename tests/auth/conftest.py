@@ -20,7 +20,7 @@ class Db:
     """Reads and writes rows behind the service's back, each in its own short transaction."""
 
     def __init__(self, container: Container) -> None:
-        self._session_factory = container.session_factory
+        self._session_factory = container.platform_sessions
 
     async def all(self, model: type[Any], *where: ColumnElement[bool]) -> list[Any]:
         async with self._session_factory() as session:

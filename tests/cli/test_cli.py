@@ -305,7 +305,7 @@ def test_seed_without_demo_says_what_to_pass(tmp_path: Path) -> None:
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 KNOWN_MATRIX_ROWS = [
     ["GET", "/api/admin/roles", "roles:list", "Roles of this tenant"],
-    ["POST", "/api/admin/tenants", "tenants:create", "Create a tenant"],
+    ["POST", "/api/admin/tenants", "operator", "Create a tenant"],
     ["POST", "/api/auth/login", "public", "Log in with e-mail and password"],
 ]
 
@@ -411,7 +411,7 @@ async def _dead_letters(database_url: str) -> dict[str, str]:
             "tenancy.cache_invalidation": row_envelope(rows["tenancy.tenant.created"]),
             "rbac.cache_invalidation": row_envelope(rows["rbac.role.changed"]),
         }
-        async with write_transaction(container.session_factory) as session:
+        async with write_transaction(container.platform_sessions) as session:
             for consumer, envelope in letters.items():
                 await container.events.dead_letters.record(
                     session,

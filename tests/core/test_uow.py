@@ -16,12 +16,12 @@ if TYPE_CHECKING:
 
 
 async def _tenants(container: Container) -> int:
-    async with container.session_factory() as session:
+    async with container.platform_sessions() as session:
         return await session.scalar(select(func.count()).select_from(Tenant)) or 0
 
 
 async def test_leaving_without_commit_rolls_back(container: Container) -> None:
-    async with container.uow() as uow:
+    async with container.uow.platform() as uow:
         uow.session.add(Tenant(name="A", slug="a"))
         await uow.session.flush()
 
@@ -34,7 +34,7 @@ async def test_commit_keeps_the_write_and_runs_the_hooks_after(container: Contai
     async def hook() -> None:
         seen.append(await _tenants(container))
 
-    async with container.uow() as uow:
+    async with container.uow.platform() as uow:
         uow.session.add(Tenant(name="A", slug="a"))
         uow.on_commit(hook)
         await uow.commit()
@@ -49,7 +49,7 @@ async def test_hooks_do_not_run_on_rollback(container: Container) -> None:
         seen.append("ran")
 
     async def failing_use_case() -> None:
-        async with container.uow() as uow:
+        async with container.uow.platform() as uow:
             uow.on_commit(hook)
             raise RuntimeError("use case failed")
 
@@ -60,7 +60,7 @@ async def test_hooks_do_not_run_on_rollback(container: Container) -> None:
 
 
 async def test_a_unit_of_work_cannot_be_nested(container: Container) -> None:
-    uow = container.uow()
+    uow = container.uow.platform()
 
     async with uow:
         with pytest.raises(NestedUnitOfWork):
@@ -68,7 +68,7 @@ async def test_a_unit_of_work_cannot_be_nested(container: Container) -> None:
 
 
 async def test_events_need_an_outbox(container: Container) -> None:
-    bare = UnitOfWork(container.session_factory)
+    bare = UnitOfWork(container.session_factory, tenant_id=None)
 
     async def emit_and_commit() -> None:
         async with bare:

@@ -97,7 +97,7 @@ async def emit_things(
     container: Container, things: list[tuple[str, int]], *, fail: bool = False
 ) -> None:
     """Emit one ThingHappened per (thing, n) in one unit of work (rolled back when `fail`)."""
-    async with container.uow() as uow:
+    async with container.uow.platform() as uow:
         emit_into(uow, things)
         if fail:
             raise RuntimeError("the use case failed after emitting")

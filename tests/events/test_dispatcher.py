@@ -23,12 +23,12 @@ if TYPE_CHECKING:
 
 
 async def _dead_letters(container: Container) -> list[DeadLetter]:
-    async with container.session_factory() as session:
+    async with container.platform_sessions() as session:
         return list((await session.scalars(select(DeadLetter))).all())
 
 
 async def _ledger_count(container: Container) -> int:
-    async with container.session_factory() as session:
+    async with container.platform_sessions() as session:
         query = select(func.count()).select_from(HandledEvent)
         return await session.scalar(query.where(HandledEvent.consumer == "probe.recorder")) or 0
 
@@ -51,7 +51,7 @@ async def test_a_redelivered_event_is_a_no_op(spine: Container, probe: Probe) ->
     row = next(r for r in await outbox_rows(spine) if r.payload.get("thing") == thing)
 
     # The relay crashed after publishing, before marking, and its lease ran out.
-    async with spine.session_factory() as session, session.begin():
+    async with spine.platform_sessions() as session, session.begin():
         stored = await session.get(type(row), row.seq)
         assert stored is not None
         stored.published_at = None
@@ -143,7 +143,7 @@ async def _insert_raw(spine: Container, *, version: int, payload: dict[str, obje
         occurred_at=utcnow(),
         payload=payload,
     )
-    async with spine.session_factory() as session, session.begin():
+    async with spine.platform_sessions() as session, session.begin():
         await session.execute(insert(SysEvent), [outbox_values(envelope, next_attempt_at=utcnow())])
     spine.outbox.wake()
 
@@ -198,7 +198,7 @@ async def test_a_slow_consumer_holds_events_in_the_outbox_without_dropping_any(
 
 async def _ledger_transactions(spine: Container, consumer: str) -> int:
     """Distinct commit stamps among a consumer's ledger rows: one per unit of work."""
-    async with spine.session_factory() as session:
+    async with spine.platform_sessions() as session:
         query = select(func.count(func.distinct(HandledEvent.handled_at))).where(
             HandledEvent.consumer == consumer
         )
@@ -240,6 +240,6 @@ async def test_a_failing_batch_falls_back_to_one_by_one_and_each_effect_happens_
     assert probe.effects(thing) == list(range(1, 11))
     # Two tries each: the failed one (alone or in the rolled-back batch), then the good one.
     assert {probe.attempts[f"{thing}:{n}"] for n in range(1, 11)} == {2}
-    async with spine.session_factory() as session:
+    async with spine.platform_sessions() as session:
         dead = await session.scalar(select(func.count()).select_from(DeadLetter))
     assert dead == 0

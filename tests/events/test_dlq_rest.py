@@ -31,7 +31,7 @@ async def http(spine: Container) -> AsyncIterator[httpx.AsyncClient]:
 
 async def _dead_letter_for(spine: Container, probe: Probe, tenant: TenantDetail) -> str:
     probe.fail_permanently = True
-    async with spine.uow() as uow:
+    async with spine.uow.platform() as uow:
         uow.emit(ThingHappened(thing=new_thing(), n=1, label="x"), tenant_id=tenant.id)
         await uow.commit()
     await drain(spine)

@@ -121,12 +121,15 @@ async def test_tenant_and_role_changes_reach_every_replica_through_redis_alone(
                 name="Auditor",
                 permissions=[PermissionGrant(permission="roles:list")],
             ),
+            caller_id=None,
         )
         before = await second.tenant_resolver.resolve(TenantKey("slug", "acme"))
         granted = await second.permissions.scope_for(tenant.id, ["auditor"], ROLES_LIST)
 
         await first.tenants.update_tenant(tenant.id, TenantUpdate(name="Acme Renamed"))
-        await first.roles.update_role(tenant.id, role.id, RoleUpdate(permissions=[]))
+        await first.roles.update_role(
+            tenant.id, role.id, RoleUpdate(permissions=[]), caller_id=None
+        )
 
         async def renamed_on_second() -> bool:
             seen = await second.tenant_resolver.resolve(TenantKey("slug", "acme"))

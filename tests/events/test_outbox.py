@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 
 async def _count(container: Container, model: type) -> int:
-    async with container.session_factory() as session:
+    async with container.platform_sessions() as session:
         return await session.scalar(select(func.count()).select_from(model)) or 0
 
 
@@ -66,7 +66,7 @@ async def test_a_rolled_back_write_leaves_neither_row_nor_event(container: Conta
     emitted: list[object] = []
 
     async def create_then_fail() -> None:
-        async with container.uow() as uow:
+        async with container.uow.platform() as uow:
             await container.tenants.create_tenant_in(uow, TenantCreate(name="Acme", slug="acme"))
             emitted.extend(uow.pending_events)  # the event was emitted ...
             raise RuntimeError("boom")  # ... but the use case fails before commit
@@ -92,7 +92,7 @@ async def test_a_refused_write_emits_no_event(container: Container) -> None:
 async def test_the_checklist_query_works(container: Container) -> None:
     await make_tenant(container, slug="acme")
 
-    async with container.session_factory() as session:
+    async with container.platform_sessions() as session:
         rows = (
             await session.execute(text("SELECT event_type, schema_version FROM sys_events LIMIT 5"))
         ).all()
@@ -169,7 +169,7 @@ async def test_an_event_committed_before_a_crash_is_delivered_after_restart(
 
 
 async def test_emitting_without_an_open_unit_of_work_is_impossible(spine: Container) -> None:
-    uow = spine.uow()
+    uow = spine.uow.platform()
 
     with pytest.raises(RuntimeError, match="not open"):
         await uow.commit()

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 
 def _relay(container: Container, transport: RecordingTransport, **options: Any) -> OutboxRelay:
-    return OutboxRelay(container.session_factory, transport, Outbox(), **options)
+    return OutboxRelay(container.platform_sessions, transport, Outbox(), **options)
 
 
 async def _insert_pending(container: Container, count: int, *, aggregates: int = 97) -> None:
@@ -53,13 +53,13 @@ async def _insert_pending(container: Container, count: int, *, aggregates: int =
         }
         for n in range(count)
     ]
-    async with container.session_factory() as session, session.begin():
+    async with container.platform_sessions() as session, session.begin():
         for start in range(0, count, 1000):
             await session.execute(insert(SysEvent), rows[start : start + 1000])
 
 
 async def _pending(container: Container) -> int:
-    async with container.session_factory() as session:
+    async with container.platform_sessions() as session:
         query = select(func.count()).select_from(SysEvent).where(SysEvent.published_at.is_(None))
         return int(await session.scalar(query) or 0)
 
@@ -182,7 +182,7 @@ async def test_a_relay_in_another_process_publishes_soon_after_the_commit_not_at
     try:
         await wait_until_async(lambda: relay.listening, timeout=5)
         thing = new_thing()
-        async with writer() as uow:
+        async with writer.platform() as uow:
             emit_into(uow, [(thing, 1)])
             await uow.commit()
 
@@ -220,7 +220,7 @@ async def test_commits_of_other_processes_wake_the_relay_and_its_own_do_not_twic
         await wait_until_async(lambda: listener.listening and outbox.wakes == 1, timeout=5)
         # The wake-up every (re)connection gives is in; now commit here, then elsewhere.
         await emit_things(quiet, [(new_thing(), 1)])
-        async with other() as uow:
+        async with other.platform() as uow:
             emit_into(uow, [(new_thing(), 2)])
             await uow.commit()
 

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 
 async def _published(container: Container) -> int:
-    async with container.session_factory() as session:
+    async with container.platform_sessions() as session:
         query = select(func.count()).select_from(SysEvent).where(SysEvent.published_at.is_not(None))
         return await session.scalar(query) or 0
 
@@ -59,7 +59,7 @@ async def _insert_pending(container: Container, thing: str, count: int) -> None:
         }
         for n in range(1, count + 1)
     ]
-    async with container.session_factory() as session, session.begin():
+    async with container.platform_sessions() as session, session.begin():
         await session.execute(insert(SysEvent), rows)
 
 

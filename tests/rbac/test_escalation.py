@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 async def _grants(container: Container, tenant: TenantDetail) -> set[tuple[str, str, str, str]]:
     """Every (role, resource, action, scope) of the tenant, read behind the API's back."""
-    async with container.session_factory() as session:
+    async with container.platform_sessions() as session:
         rows = await session.execute(
             select(Role.slug, RolePermission.resource, RolePermission.action, RolePermission.scope)
             .join(RolePermission, RolePermission.role_id == Role.id)
@@ -34,7 +34,7 @@ async def _grants(container: Container, tenant: TenantDetail) -> set[tuple[str, 
 
 
 async def _roles_of(container: Container, user_id: uuid.UUID | str) -> list[str]:
-    async with container.session_factory() as session:
+    async with container.platform_sessions() as session:
         rows = await session.scalars(
             select(Role.slug)
             .join(UserRole, UserRole.role_id == Role.id)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 async def _role_count(container: Container, tenant: TenantDetail) -> int:
-    async with container.session_factory() as session:
+    async with container.platform_sessions() as session:
         query = select(func.count()).select_from(Role).where(Role.tenant_id == tenant.id)
         return await session.scalar(query) or 0
 

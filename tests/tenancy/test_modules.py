@@ -83,7 +83,7 @@ async def _admin_headers(
 
 
 async def _marker_exists(container: Container) -> bool:
-    async with container.session_factory() as session:
+    async with container.platform_sessions() as session:
         found = await session.scalar(select(TenantLocale.id).where(TenantLocale.locale == "xx"))
         return found is not None
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 async def _tenant_count(container: Container) -> int:
-    async with container.session_factory() as session:
+    async with container.platform_sessions() as session:
         return await session.scalar(select(func.count()).select_from(Tenant)) or 0
 
 

@@ -9,16 +9,13 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rustok.core.db import Base, IdMixin, TimestampMixin
+from rustok.core.db import Base, IdMixin, TenantOwned, TimestampMixin
 
 
-class User(IdMixin, TimestampMixin, Base):
+class User(TenantOwned, IdMixin, TimestampMixin, Base):
     __tablename__ = "users"
     __table_args__ = (UniqueConstraint("tenant_id", "email"),)
 
-    tenant_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("tenants.id", ondelete="CASCADE"), index=True
-    )
     email: Mapped[str] = mapped_column(String(320))
     password_hash: Mapped[str] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(String(200), default="")
@@ -30,13 +27,12 @@ class User(IdMixin, TimestampMixin, Base):
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
 
 
-class AuthSession(IdMixin, TimestampMixin, Base):
+class AuthSession(TenantOwned, IdMixin, TimestampMixin, Base):
     """A login: refresh tokens rotate inside it; revoking it ends every token of it."""
 
     __tablename__ = "sessions"
     __table_args__ = (Index("ix_sessions_tenant_user", "tenant_id", "user_id"),)
 
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     ip_address: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(512))
@@ -46,13 +42,12 @@ class AuthSession(IdMixin, TimestampMixin, Base):
     revoked_reason: Mapped[str | None] = mapped_column(String(64))
 
 
-class RefreshToken(IdMixin, Base):
+class RefreshToken(TenantOwned, IdMixin, Base):
     """Every refresh token ever issued, stored as its SHA-256; a reused rotated one is theft."""
 
     __tablename__ = "refresh_tokens"
     __table_args__ = (UniqueConstraint("tenant_id", "token_hash"),)
 
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     session_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("sessions.id", ondelete="CASCADE"), index=True
     )

@@ -50,6 +50,7 @@ from rustok.auth.tokens import (
     new_refresh_token,
 )
 from rustok.core.clock import utcnow
+from rustok.core.db import bind_platform, tenant_session
 from rustok.core.errors import DomainError, FieldError, Invalid
 from rustok.rbac.errors import UserNotFound
 
@@ -155,7 +156,7 @@ class AuthService:
         change applies to the very next request.
         """
         claims = self._claims_for_tenant(token, tenant.id)
-        async with self._session_factory() as session:
+        async with tenant_session(self._session_factory, tenant.id) as session:
             state = await SessionRepository(session, tenant.id).state(
                 claims.session_id, claims.user_id
             )
@@ -206,7 +207,7 @@ class AuthService:
         email, name = _checked_identity(email, name)
         _checked_password(password, "body.password")
         password_hash = await self._passwords.hash(password)
-        async with self._uow() as uow:
+        async with self._uow(tenant_id) as uow:
             user, slugs = await self._insert_user(uow, tenant_id, email, password_hash, name, roles)
             await uow.commit()
         log.info("auth.user_created", tenant_id=str(tenant_id), user_id=str(user.id))
@@ -278,7 +279,7 @@ class AuthService:
 
         Takes effect on the user's next request: authentication reads the flag every time.
         """
-        async with self._uow() as uow:
+        async with self._uow(tenant_id) as uow:
             users = UserRepository(uow.session, tenant_id)
             user = await users.by_email(email.strip().lower())
             if user is None:
@@ -303,6 +304,7 @@ class AuthService:
     async def list_platform_operators(self) -> list[UserRead]:
         """Every platform operator, across tenants (the operator's CLI)."""
         async with self._session_factory() as session:
+            bind_platform(session)  # operators are the platform's, across tenants
             users = await platform_operators(session)
             return [
                 _user_read(user, await self._roles.role_slugs_of(session, user.tenant_id, user.id))
@@ -326,7 +328,7 @@ class AuthService:
         _checked_password(password, "body.password")
         password_hash = await self._passwords.hash(password)
         now = utcnow()
-        async with self._uow() as uow:
+        async with self._uow(tenant_id) as uow:
             user, slugs = await self._insert_user(
                 uow,
                 tenant_id,
@@ -359,7 +361,7 @@ class AuthService:
             email = normalise_email(email)
         except ValueError:
             email = email.strip().lower()
-        async with self._session_factory() as session:
+        async with tenant_session(self._session_factory, tenant_id) as session:
             user = await UserRepository(session, tenant_id).by_email(email)
         if user is None:
             await self._passwords.verify_dummy(password)
@@ -378,7 +380,7 @@ class AuthService:
         rehash = self._passwords.needs_rehash(user.password_hash)
         new_hash = await self._passwords.hash(password) if rehash else user.password_hash
         now = utcnow()
-        async with self._uow() as uow:
+        async with self._uow(tenant_id) as uow:
             recorded = await UserRepository(uow.session, tenant_id).record_login(
                 user.id, expected_hash=user.password_hash, new_hash=new_hash, now=now
             )
@@ -413,7 +415,7 @@ class AuthService:
         same pair is the answer. The session's expiry slides forward on every refresh.
         """
         now = utcnow()
-        async with self._uow() as uow:
+        async with self._uow(tenant_id) as uow:
             sessions = SessionRepository(uow.session, tenant_id)
             found = await sessions.refresh_token(hash_refresh_token(refresh_token))
             if found is None:
@@ -499,7 +501,7 @@ class AuthService:
         is ignored without a word.
         """
         now = utcnow()
-        async with self._uow() as uow:
+        async with self._uow(principal.tenant_id) as uow:
             sessions = SessionRepository(uow.session, principal.tenant_id)
             await sessions.revoke(principal.session_id, reason=RevokeReason.LOGOUT, now=now)
             if refresh_token is not None:
@@ -516,7 +518,7 @@ class AuthService:
 
     async def me(self, principal: Principal) -> UserRead:
         """The caller's own account."""
-        async with self._session_factory() as session:
+        async with tenant_session(self._session_factory, principal.tenant_id) as session:
             user = await UserRepository(session, principal.tenant_id).get(principal.user_id)
         if user is None:
             # Deleting a user deletes its sessions, so to the caller this session has ended.
@@ -525,7 +527,7 @@ class AuthService:
 
     async def list_sessions(self, principal: Principal) -> list[SessionRead]:
         """The caller's live sessions, newest first; `current` marks the one in use."""
-        async with self._session_factory() as session:
+        async with tenant_session(self._session_factory, principal.tenant_id) as session:
             rows = await SessionRepository(session, principal.tenant_id).active_of(
                 principal.user_id, utcnow()
             )
@@ -544,7 +546,7 @@ class AuthService:
 
     async def revoke_all_sessions(self, principal: Principal) -> RevokedSessions:
         """End every other live session of the caller; the current one stays."""
-        async with self._uow() as uow:
+        async with self._uow(principal.tenant_id) as uow:
             revoked = await SessionRepository(uow.session, principal.tenant_id).revoke_all_of(
                 principal.user_id,
                 keep=principal.session_id,
@@ -565,7 +567,7 @@ class AuthService:
     ) -> None:
         """Check the current password, set the new one and end every other session."""
         _checked_password(new_password, "body.new_password")
-        async with self._session_factory() as session:
+        async with tenant_session(self._session_factory, principal.tenant_id) as session:
             user = await UserRepository(session, principal.tenant_id).get(principal.user_id)
         if user is None:
             raise SessionRevoked("This session has ended; log in again.")
@@ -577,7 +579,7 @@ class AuthService:
             raise incorrect
         new_hash = await self._passwords.hash(new_password)
         now = utcnow()
-        async with self._uow() as uow:
+        async with self._uow(principal.tenant_id) as uow:
             replaced = await UserRepository(uow.session, principal.tenant_id).replace_password(
                 user.id, expected_hash=user.password_hash, new_hash=new_hash, now=now
             )

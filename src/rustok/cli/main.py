@@ -278,7 +278,7 @@ async def _tenant_id(container: Container, slug: str) -> uuid.UUID:
     from rustok.tenancy.errors import TenantNotFound
     from rustok.tenancy.repository import TenantRepository
 
-    async with container.uow() as uow:
+    async with container.uow.platform() as uow:
         found = await TenantRepository(uow.session).get_by_slug(slug)
         if found is None:
             raise TenantNotFound(f"No tenant {slug!r}; see `rustok tenant list`.")

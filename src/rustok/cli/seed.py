@@ -30,7 +30,7 @@ async def seed_demo(container: Container) -> SeedResult:
     """Create the demo tenant and admin; running it again changes nothing (idempotent)."""
     settings = container.settings
     created = False
-    async with container.uow() as uow:
+    async with container.uow.platform() as uow:
         existing = await TenantRepository(uow.session).get_by_slug(DEMO_SLUG)
         existing_id = existing.id if existing is not None else None
     if existing_id is None:

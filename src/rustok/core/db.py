@@ -7,7 +7,17 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, Uuid, exc, text
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    MetaData,
+    TypeDecorator,
+    Uuid,
+    event,
+    exc,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -15,16 +25,26 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    ORMExecuteState,
+    Session,
+    SessionTransaction,
+    mapped_column,
+    with_loader_criteria,
+)
 
 from rustok.core.clock import utcnow
 from rustok.core.ids import new_id
 from rustok.core.sqlite import WRITE_OPTIONS, create_sqlite_engine, sqlite_write_gate
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Callable
 
-    from sqlalchemy.engine import Dialect
+    from sqlalchemy.engine import Connection, Dialect
+    from sqlalchemy.engine.interfaces import DBAPIConnection
+    from sqlalchemy.pool import ConnectionPoolEntry
 
     from rustok.core.settings import Settings
 
@@ -78,12 +98,16 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-def create_engine(settings: Settings, *, url: str | None = None) -> AsyncEngine:
-    """The one engine of a process, configured for its backend."""
+def create_engine(
+    settings: Settings, *, url: str | None = None, platform: bool = False
+) -> AsyncEngine:
+    """An engine configured for its backend. `platform`: on PostgreSQL every connection of its
+    pool passes the tenant walls (the relay's autocommit statements run outside any session
+    that could say so); its pool is never shared with tenant work."""
     database_url = url or settings.database_url
     if database_url.startswith("sqlite"):
         return create_sqlite_engine(settings, database_url)
-    return create_async_engine(
+    engine = create_async_engine(
         database_url,
         echo=settings.db_echo,
         pool_size=settings.db_pool_size,
@@ -95,6 +119,133 @@ def create_engine(settings: Settings, *, url: str | None = None) -> AsyncEngine:
         pool_pre_ping=settings.db_pool_pre_ping,
         connect_args={"timeout": settings.db_connect_timeout},
     )
+    statements = []
+    if settings.db_role:
+        # Owners and superusers pass every row-level security policy; the application works
+        # as a role that owns no table, so the walls hold for it (migration 0006 creates it).
+        statements.append(f'SET ROLE "{settings.db_role}"')
+    if platform:
+        statements.append("SET rustok.platform = 'on'")  # the bypass, for this pool only
+    if statements:
+        event.listen(engine.sync_engine, "connect", _run_on_connect(statements))
+    return engine
+
+
+def _run_on_connect(
+    statements: list[str],
+) -> Callable[[DBAPIConnection, ConnectionPoolEntry], None]:
+    def on_connect(connection: DBAPIConnection, _: ConnectionPoolEntry) -> None:
+        cursor = connection.cursor()
+        try:
+            for statement in statements:
+                cursor.execute(statement)
+        finally:
+            cursor.close()
+
+    return on_connect
+
+
+class TenantOwned:
+    """The mixin of every model whose rows belong to one tenant: its `tenant_id` column.
+
+    A session bound to a tenant (`bind_tenant`) reads and writes only that tenant's rows of such
+    models, whatever a query says: its ORM statements get the tenant criterion automatically,
+    new rows of another tenant are refused at flush, and on PostgreSQL row-level security keeps
+    the same wall for every statement, Core included (migration 0006). A session bound to no
+    tenant sees no tenant-owned row on PostgreSQL. Work that must cross tenants binds the
+    platform (`bind_platform`), the one bypass.
+    """
+
+    # Indexed: every query of such a table filters on it (row-level security adds it too).
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
+
+
+_TENANT = "rustok_tenant_id"
+_PLATFORM = "rustok_platform"
+
+
+class TenantWallBreach(RuntimeError):
+    """A session bound to one tenant was about to write a row of another."""
+
+
+def bind_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> None:
+    """Hold `session` to `tenant_id`'s rows; call before its transaction begins."""
+    session.info[_TENANT] = tenant_id
+    session.info.pop(_PLATFORM, None)
+
+
+def bind_platform(session: AsyncSession) -> None:
+    """THE BYPASS of the tenant walls: the relay, the dispatcher, operators' tenant management,
+    the CLI and rebuilds, which must cross tenants. Every use is deliberate; grep for it."""
+    session.info[_PLATFORM] = True
+    session.info.pop(_TENANT, None)
+
+
+@asynccontextmanager
+async def tenant_session(
+    session_factory: async_sessionmaker[AsyncSession], tenant_id: uuid.UUID
+) -> AsyncIterator[AsyncSession]:
+    """A session held to one tenant's rows, for reads outside a unit of work."""
+    async with session_factory() as session:
+        bind_tenant(session, tenant_id)
+        yield session
+
+
+def bound_tenant(session: Session | AsyncSession) -> uuid.UUID | None:
+    tenant_id: uuid.UUID | None = session.info.get(_TENANT)
+    return tenant_id
+
+
+class WalledSession(Session):
+    """The ORM session of every factory here; the listeners below keep its tenant walls."""
+
+
+@event.listens_for(WalledSession, "do_orm_execute")
+def _tenant_criterion(state: ORMExecuteState) -> None:
+    tenant_id = bound_tenant(state.session)
+    if tenant_id is None or not (state.is_select or state.is_update or state.is_delete):
+        return
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            TenantOwned, lambda model: model.tenant_id == tenant_id, include_aliases=True
+        )
+    )
+
+
+_SET_WALL = text(
+    "SELECT set_config('rustok.tenant_id', :tenant, true), "
+    "set_config('rustok.platform', :platform, true)"
+)
+
+
+@event.listens_for(WalledSession, "after_begin")
+def _database_wall(session: Session, _: SessionTransaction, connection: Connection) -> None:
+    if connection.dialect.name != "postgresql":
+        return
+    tenant_id = bound_tenant(session)
+    connection.execute(
+        _SET_WALL,
+        {
+            "tenant": str(tenant_id) if tenant_id is not None else "",
+            "platform": "on" if session.info.get(_PLATFORM) else "",
+        },
+    )
+
+
+@event.listens_for(WalledSession, "before_flush")
+def _refuse_foreign_rows(session: Session, *_: object) -> None:
+    tenant_id = bound_tenant(session)
+    if tenant_id is None:
+        return
+    for row in (*session.new, *session.dirty):
+        owner = row.tenant_id if isinstance(row, TenantOwned) else tenant_id
+        if owner != tenant_id:
+            raise TenantWallBreach(
+                f"a unit of work of tenant {tenant_id} tried to write a "
+                f"{type(row).__name__} of tenant {owner}"
+            )
 
 
 async def begin_write(session: AsyncSession) -> None:
@@ -124,7 +275,22 @@ def connection_lost(error: BaseException) -> bool:
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    """Sessions bound to no tenant until `bind_tenant` (units of work do it)."""
+    return async_sessionmaker(
+        engine, expire_on_commit=False, autoflush=False, sync_session_class=WalledSession
+    )
+
+
+def create_platform_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that cross tenants (`bind_platform` from the start): the event spine's, the
+    tenant resolver's and the operators' CLI's."""
+    return async_sessionmaker(
+        engine,
+        expire_on_commit=False,
+        autoflush=False,
+        sync_session_class=WalledSession,
+        info={_PLATFORM: True},
+    )
 
 
 async def ping(engine: AsyncEngine) -> None:

@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     db_connect_timeout: float = Field(default=5.0, gt=0)
     db_echo: bool = False
     db_pool_pre_ping: bool = False
+    # PostgreSQL: the role the application works as (SET ROLE on connect), one that owns no
+    # table, so row-level security holds for it. Empty: work as the connecting user.
+    db_role: str = Field(default="rustok_app", pattern=r"^([a-z_][a-z0-9_]{0,62})?$")
     allow_sqlite_in_production: bool = False
 
     redis_url: str | None = None

@@ -6,7 +6,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, Self
 
-from rustok.core.db import begin_write
+from rustok.core.db import begin_write, bind_platform, bind_tenant
 from rustok.core.errors import DomainError
 from rustok.core.sqlite import sqlite_write_gate
 
@@ -47,6 +47,8 @@ class EventsWithoutOutbox(RuntimeError):
 class UnitOfWork:
     """Owns one session and its transaction for the length of an `async with` block.
 
+    It is bound to one tenant (its session reads and writes only that tenant's rows, see
+    `rustok.core.db.TenantOwned`), or to the platform, which crosses tenants.
     A step called inside another use case receives the outer `uow` and never commits.
     Hooks registered with `on_commit` run after a successful commit (for example cache
     invalidation); they never run on rollback.
@@ -56,9 +58,13 @@ class UnitOfWork:
         self,
         session_factory: async_sessionmaker[AsyncSession],
         outbox: OutboxWriter | None = None,
+        *,
+        tenant_id: uuid.UUID | None,
     ) -> None:
         self._session_factory = session_factory
         self._outbox = outbox
+        self.tenant_id = tenant_id
+        """None: the platform's unit of work, across tenants."""
         self._session: AsyncSession | None = None
         self._resources = AsyncExitStack()
         """The SQLite write turn and the session, released in reverse on exit."""
@@ -81,6 +87,10 @@ class UnitOfWork:
         async with AsyncExitStack() as stack:  # a failure here releases what was taken
             await stack.enter_async_context(sqlite_write_gate(self._session_factory))
             session = await stack.enter_async_context(self._session_factory())
+            if self.tenant_id is not None:
+                bind_tenant(session, self.tenant_id)
+            else:
+                bind_platform(session)
             await session.begin()
             await begin_write(session)
             self._resources = stack.pop_all()
@@ -139,7 +149,11 @@ class UnitOfWork:
 
 
 class UnitOfWorkFactory:
-    """Makes a fresh unit of work per use case; held by the composition root."""
+    """Makes a fresh unit of work per use case; held by the composition root.
+
+    `uow(tenant_id)` is bound to that tenant; `uow.platform()` crosses tenants (the relay, the
+    dispatcher, operators' tenant management, the CLI): the one way past the tenant walls.
+    """
 
     def __init__(
         self,
@@ -149,5 +163,9 @@ class UnitOfWorkFactory:
         self.session_factory = session_factory
         self.outbox = outbox
 
-    def __call__(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory, self.outbox)
+    def __call__(self, tenant_id: uuid.UUID) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, self.outbox, tenant_id=tenant_id)
+
+    def platform(self) -> UnitOfWork:
+        """A unit of work across tenants. Only for work that must cross them."""
+        return UnitOfWork(self.session_factory, self.outbox, tenant_id=None)

@@ -314,7 +314,7 @@ class Dispatcher:
         committed, when any of it fails."""
         started = time.perf_counter()
         try:
-            async with self._uow() as uow:
+            async with self._uow.platform() as uow:
                 ids = [envelope.id for envelope, _ in events]
                 fresh = await self._record_in_ledger(uow, handler.consumer, ids)
                 for envelope, event in events:
@@ -381,7 +381,7 @@ class Dispatcher:
             attempts=attempts,
             error=str(error)[:500],
         )
-        async with self._uow() as uow:
+        async with self._uow.platform() as uow:
             await self._dead_letters.record(
                 uow.session,
                 consumer=handler.consumer,

@@ -43,7 +43,9 @@ def _run(connection: Connection) -> None:
 
 async def _run_async() -> None:
     url = context.config.attributes.get("database_url")
-    settings = load_settings()
+    # Migrations work as the connecting user (the tables' owner), never as the application's
+    # role: creating that role and its policies is their job.
+    settings = load_settings().model_copy(update={"db_role": ""})
     engine = create_engine(settings, url=url)
     try:
         async with engine.connect() as connection:

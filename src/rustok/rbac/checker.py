@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import structlog
 
+from rustok.core.db import tenant_session
 from rustok.core.singleflight import SingleFlight
 from rustok.rbac.delegation import Grants, held_scope, union
 from rustok.rbac.permissions import Permission, Scope
@@ -68,7 +69,7 @@ class PermissionChecker:
 
     async def _load(self, tenant_id: uuid.UUID) -> TenantGrants:
         generation = self._generation
-        async with self._session_factory() as session:
+        async with tenant_session(self._session_factory, tenant_id) as session:
             rows = await RoleRepository(session, tenant_id).all_grants()
         grants: TenantGrants = {}
         for slug, resource, action, scope in rows:

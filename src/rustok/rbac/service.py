@@ -160,14 +160,14 @@ class RoleService:
 
     async def list_roles(self, tenant_id: uuid.UUID) -> list[RoleRead]:
         """Every role of the tenant with its permissions."""
-        async with self._uow() as uow:
+        async with self._uow(tenant_id) as uow:
             repo = RoleRepository(uow.session, tenant_id)
             roles = await repo.roles()
             grants = await repo.permissions([role.id for role in roles])
             return [_read(role, grants) for role in roles]
 
     async def get_role(self, tenant_id: uuid.UUID, role_id: uuid.UUID) -> RoleRead:
-        async with self._uow() as uow:
+        async with self._uow(tenant_id) as uow:
             repo = RoleRepository(uow.session, tenant_id)
             role = await self._access_role(repo, role_id)
             return _read(role, await repo.permissions([role.id]))
@@ -190,7 +190,7 @@ class RoleService:
         The caller must hold every permission it writes into the role, as far as it reaches.
         """
         grants = _grants_of(data.permissions)
-        async with self._uow() as uow:
+        async with self._uow(tenant_id) as uow:
             repo = RoleRepository(uow.session, tenant_id)
             held = await self._held_by(repo, _TenantGrants(await repo.all_grants()), caller_id)
             _require_held(held, grants, field="body.permissions", what="this role")
@@ -228,7 +228,7 @@ class RoleService:
         Built-in roles are fixed (a tenant's admin must not widen `admin` or narrow it away from
         itself); the caller must hold what the role carries now and what it is to carry.
         """
-        async with self._uow() as uow:
+        async with self._uow(tenant_id) as uow:
             repo = RoleRepository(uow.session, tenant_id)
             role = await self._access_custom_role(repo, role_id, "changed")
             tenant_grants = _TenantGrants(await repo.all_grants())
@@ -253,7 +253,7 @@ class RoleService:
         self, tenant_id: uuid.UUID, role_id: uuid.UUID, *, caller_id: uuid.UUID | None
     ) -> None:
         """Delete a custom role the caller could have made; built-in roles stay."""
-        async with self._uow() as uow:
+        async with self._uow(tenant_id) as uow:
             repo = RoleRepository(uow.session, tenant_id)
             role = await self._access_custom_role(repo, role_id, "deleted")
             tenant_grants = _TenantGrants(await repo.all_grants())
@@ -278,7 +278,7 @@ class RoleService:
         `users:update` could strip a stronger admin); the tenant's last active admin keeps
         the role.
         """
-        async with self._uow() as uow:
+        async with self._uow(tenant_id) as uow:
             repo = RoleRepository(uow.session, tenant_id)
             if not await repo.user_exists(user_id):
                 raise UserNotFound("No such user in this tenant.")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rustok.core.db import Base, IdMixin, TimestampMixin
+from rustok.core.db import Base, IdMixin, TenantOwned, TimestampMixin
 
 
 class Tenant(IdMixin, TimestampMixin, Base):
@@ -22,13 +21,10 @@ class Tenant(IdMixin, TimestampMixin, Base):
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
-class TenantLocale(IdMixin, TimestampMixin, Base):
+class TenantLocale(TenantOwned, IdMixin, TimestampMixin, Base):
     __tablename__ = "tenant_locales"
     __table_args__ = (UniqueConstraint("tenant_id", "locale"),)
 
-    tenant_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("tenants.id", ondelete="CASCADE"), index=True
-    )
     locale: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(100), default="")
     is_default: Mapped[bool] = mapped_column(default=False)
@@ -36,13 +32,10 @@ class TenantLocale(IdMixin, TimestampMixin, Base):
     fallback_locale: Mapped[str | None] = mapped_column(String(16))
 
 
-class TenantModule(IdMixin, TimestampMixin, Base):
+class TenantModule(TenantOwned, IdMixin, TimestampMixin, Base):
     __tablename__ = "tenant_modules"
     __table_args__ = (UniqueConstraint("tenant_id", "module_slug"),)
 
-    tenant_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("tenants.id", ondelete="CASCADE"), index=True
-    )
     module_slug: Mapped[str] = mapped_column(String(64))
     enabled: Mapped[bool] = mapped_column(default=True)
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -40,7 +40,7 @@ class ModuleService:
 
     async def list_modules(self, tenant_id: uuid.UUID) -> list[ModuleRead]:
         """Every registered module and whether it is on for the tenant."""
-        async with self._uow() as uow:
+        async with self._uow(tenant_id) as uow:
             states = await self._states(uow, tenant_id)
             return [self._read(module, states) for module in self._registry]
 
@@ -54,7 +54,7 @@ class ModuleService:
             raise ModuleNotFound(f"No module {slug!r} is installed.")
         if module.core:
             raise ModuleIsCore(f"The module {slug!r} is part of the core and is always on.")
-        async with self._uow() as uow:
+        async with self._uow(tenant_id) as uow:
             if await TenantRepository(uow.session).get(tenant_id) is None:
                 raise TenantNotFound("No such tenant.")
             states = await self._states(uow, tenant_id)

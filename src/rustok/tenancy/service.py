@@ -43,7 +43,7 @@ class TenantService:
 
     async def create_tenant(self, data: TenantCreate) -> TenantDetail:
         """Create a tenant with its default locale and built-in roles, in one transaction."""
-        async with self._uow() as uow:
+        async with self._uow.platform() as uow:
             tenant = await self.create_tenant_in(uow, data)
             detail = await self._detail(uow, tenant)
             await uow.commit()
@@ -90,12 +90,12 @@ class TenantService:
         return tenant
 
     async def list_tenants(self, *, offset: int, limit: int) -> tuple[list[TenantRead], int]:
-        async with self._uow() as uow:
+        async with self._uow.platform() as uow:
             rows, total = await TenantRepository(uow.session).list(offset=offset, limit=limit)
             return [TenantRead.model_validate(row) for row in rows], total
 
     async def get_tenant(self, tenant_id: uuid.UUID) -> TenantDetail:
-        async with self._uow() as uow:
+        async with self._uow.platform() as uow:
             tenant = await self._access(uow, tenant_id)
             return await self._detail(uow, tenant)
 
@@ -107,7 +107,7 @@ class TenantService:
         `calling_from` is the tenant the operator's request came through: it cannot be
         deactivated that way (the CLI can).
         """
-        async with self._uow() as uow:
+        async with self._uow.platform() as uow:
             tenant = await self._access(uow, tenant_id)
             old_slug, old_domain, was_active = tenant.slug, tenant.domain, tenant.is_active
             changes = data.model_dump(exclude_unset=True)
@@ -135,7 +135,7 @@ class TenantService:
         self, tenant_id: uuid.UUID, *, active: bool, calling_from: uuid.UUID | None = None
     ) -> TenantDetail:
         """Deactivate (requests then get 403) or reactivate a tenant."""
-        async with self._uow() as uow:
+        async with self._uow.platform() as uow:
             tenant = await self._access(uow, tenant_id)
             if not active:
                 self._refuse_own_deactivation(tenant, calling_from)
@@ -162,7 +162,7 @@ class TenantService:
         self, tenant_id: uuid.UUID, locale: str, data: TenantLocaleUpsert
     ) -> TenantDetail:
         """Add or change a locale; making it default moves the default flag to it."""
-        async with self._uow() as uow:
+        async with self._uow.platform() as uow:
             tenant = await self._access(uow, tenant_id)
             scoped = TenantScopedRepository(uow.session, tenant.id)
             row = await scoped.locale(locale)
@@ -189,7 +189,7 @@ class TenantService:
             return detail
 
     async def delete_locale(self, tenant_id: uuid.UUID, locale: str) -> TenantDetail:
-        async with self._uow() as uow:
+        async with self._uow.platform() as uow:
             tenant = await self._access(uow, tenant_id)
             scoped = TenantScopedRepository(uow.session, tenant.id)
             row = await scoped.locale(locale)

@@ -75,7 +75,7 @@ class RecordingTransport(EventTransport):
 
 
 async def outbox_rows(container: Container, event_type: str | None = None) -> list[SysEvent]:
-    async with container.session_factory() as session:
+    async with container.platform_sessions() as session:
         query = select(SysEvent).order_by(SysEvent.seq)
         if event_type is not None:
             query = query.where(SysEvent.event_type == event_type)
@@ -85,7 +85,7 @@ async def outbox_rows(container: Container, event_type: str | None = None) -> li
 async def unsettled(container: Container) -> int:
     """Events some consumer group of this process has neither handled nor dead-lettered."""
     total = 0
-    async with container.session_factory() as session:
+    async with container.platform_sessions() as session:
         for handler in container.events.dispatcher.handlers.values():
             if handler.broadcast:
                 continue
