@@ -15,6 +15,7 @@ from rustok.api.middleware.limits import RequestLimitsMiddleware
 from rustok.api.middleware.rate_limit import RateLimitMiddleware
 from rustok.api.middleware.request_id import RequestIdMiddleware
 from rustok.api.middleware.tenant import TenantMiddleware
+from rustok.api.openapi import install_openapi
 from rustok.api.problems import install_problem_handlers
 from rustok.api.rest.events import router as events_router
 from rustok.api.rest.health import router as health_router
@@ -61,6 +62,8 @@ def create_app(container: Container, *, manage_container: bool = True) -> FastAP
         guard = [] if module.core else [module_guard(module.slug, module.enabled_by_default)]
         for router in module.routers:
             app.include_router(router, prefix="/api", dependencies=guard)
+
+    install_openapi(app)
 
     settings = container.settings
     # add_middleware wraps: the last one added is the outermost.
