@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from rustok.api.middleware.rate_limit import client_ip, trusted_networks
+from rustok.api.middleware.proxies import client_ip, trusted_networks
 from rustok.bootstrap import build_container
+from rustok.core.settings import SettingsError, load_settings
 from rustok.observability.metrics import REGISTRY
 from rustok.testing.app import client_for, settings_for_tests
-from rustok.testing.factories import auth_headers, user_token
+from rustok.testing.factories import DEFAULT_PASSWORD, auth_headers, make_user, user_token
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -94,34 +95,144 @@ async def test_disabled_rate_limiting_neither_limits_nor_adds_headers(
     assert [_limit_headers(r) for r in responses] == [{}] * 5
 
 
-async def test_authenticated_requests_are_limited_per_user(
+async def test_accounts_do_not_multiply_the_budget_of_one_ip(
     make_client: MakeClient, container: Container, tenant: TenantDetail
 ) -> None:
     async with make_client(rate_limit_default="3/60") as client:
-        alice = await user_token(client, container, tenant, email="alice@example.com")
-        bob = await user_token(client, container, tenant, email="bob@example.com")
-
-        as_alice = [
-            (await client.get("/api/tenant", headers=auth_headers(tenant, alice))).status_code
-            for _ in range(4)
+        tokens = [
+            await user_token(client, container, tenant, email=f"throwaway{n}@example.com")
+            for n in range(3)
         ]
-        as_bob = await client.get("/api/tenant", headers=auth_headers(tenant, bob))
+        statuses = [
+            (await client.get("/api/tenant", headers=auth_headers(tenant, token))).status_code
+            for token in tokens * 2
+        ]
         anonymous = await client.get("/api/tenant", headers=auth_headers(tenant))
-        forged = await client.get("/api/tenant", headers=auth_headers(tenant, alice + "x"))
 
-    assert as_alice == [200, 200, 200, 429]
-    assert as_bob.status_code == 200
-    assert as_bob.headers["RateLimit-Remaining"] == "2"
-    # A token that does not verify is keyed by IP, like any anonymous request.
-    assert anonymous.status_code == 200
-    assert anonymous.headers["RateLimit-Remaining"] == "2"
-    assert forged.headers["RateLimit-Remaining"] == "1"
+    assert statuses == [200, 200, 200, 429, 429, 429]
+    assert anonymous.status_code == 429
+    assert anonymous.headers["RateLimit-Limit"] == "3"
+
+
+async def test_a_user_keeps_one_budget_across_ips(
+    make_client: MakeClient, container: Container, tenant: TenantDetail
+) -> None:
+    async with make_client(rate_limit_default="3/60", trusted_proxies=["127.0.0.1"]) as client:
+        alice = await user_token(client, container, tenant, email="alice@example.com")
+        spread = [
+            (
+                await client.get(
+                    "/api/tenant",
+                    headers={
+                        **auth_headers(tenant, alice),
+                        "X-Forwarded-For": f"198.51.100.{n}",
+                    },
+                )
+            ).status_code
+            for n in range(4)
+        ]
+        forged = await client.get(
+            "/api/tenant",
+            headers={**auth_headers(tenant, alice + "x"), "X-Forwarded-For": "198.51.100.9"},
+        )
+
+    assert spread == [200, 200, 200, 429]
+    # A token that does not verify is keyed by IP alone, like any anonymous request.
+    assert forged.status_code == 200
+    assert forged.headers["RateLimit-Remaining"] == "2"
+
+
+async def test_registration_is_limited_per_ip(
+    make_client: MakeClient, tenant: TenantDetail
+) -> None:
+    rejections_before = _rejections("register")
+
+    async def register(n: int, address: str) -> httpx.Response:
+        return await client.post(
+            "/api/auth/register",
+            json={"email": f"new{n}@example.com", "password": "a-long-secret"},
+            headers={**auth_headers(tenant), "X-Forwarded-For": address},
+        )
+
+    async with make_client(rate_limit_register="2/3600", trusted_proxies=["127.0.0.1"]) as client:
+        from_one_ip = [await register(n, "198.51.100.1") for n in range(3)]
+        from_another = await register(3, "198.51.100.2")
+
+    assert [r.status_code for r in from_one_ip] == [201, 201, 429]
+    refused = from_one_ip[-1]
+    assert refused.json()["code"] == "RATE_LIMITED"
+    assert (refused.headers["RateLimit-Limit"], refused.headers["Retry-After"]) == ("2", "3600")
+    assert from_another.status_code == 201
+    assert _rejections("register") - rejections_before == 1
+
+
+async def test_one_client_cannot_lock_the_tenant_admin_out(
+    make_client: MakeClient, container: Container, tenant: TenantDetail
+) -> None:
+    # The tenant budget is just twice what one address may send: the tightest the settings allow.
+    limits = {"rate_limit_default": "5/60", "rate_limit_auth": "5/60", "rate_limit_tenant": "20/60"}
+    await make_user(container, tenant, email="admin@example.com", roles=("admin",))
+    for n in range(4):
+        await make_user(container, tenant, email=f"throwaway{n}@example.com")
+    attacker = {**auth_headers(tenant), "X-Forwarded-For": "203.0.113.66"}
+    admin = {**auth_headers(tenant), "X-Forwarded-For": "198.51.100.10"}
+
+    async with make_client(trusted_proxies=["127.0.0.1"], **limits) as client:
+        tokens = []
+        for n in range(4):
+            signed_in = await client.post(
+                "/api/auth/login",
+                json={"email": f"throwaway{n}@example.com", "password": DEFAULT_PASSWORD},
+                headers=attacker,
+            )
+            assert signed_in.status_code == 200, signed_in.text
+            tokens.append(signed_in.json()["access_token"])
+        hammering = [
+            (
+                await client.get(
+                    "/api/tenant", headers={**attacker, "Authorization": f"Bearer {token}"}
+                )
+            ).status_code
+            for _ in range(10)
+            for token in tokens
+        ]
+        admin_login = await client.post(
+            "/api/auth/login",
+            json={"email": "admin@example.com", "password": DEFAULT_PASSWORD},
+            headers=admin,
+        )
+        admin_token = admin_login.json()["access_token"]
+        admin_call = await client.get(
+            "/api/admin/roles", headers={**admin, "Authorization": f"Bearer {admin_token}"}
+        )
+
+    assert hammering == [200] * 5 + [429] * 35
+    assert admin_login.status_code == 200
+    assert admin_call.status_code == 200
+
+
+def test_settings_refuse_a_tenant_budget_one_ip_could_drain() -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings(
+            rate_limit_default="100/60", rate_limit_auth="20/60", rate_limit_tenant="239/60"
+        )
+
+    assert str(refused.value) == (
+        "RUSTOK_RATE_LIMIT_TENANT: one client IP may send 120 requests per 60 s "
+        "(RUSTOK_RATE_LIMIT_DEFAULT + RUSTOK_RATE_LIMIT_AUTH); the tenant budget must allow "
+        "at least twice that (240/60), or one client could lock the tenant out"
+    )
+    # A longer tenant window holds several of the per-IP windows.
+    assert load_settings(rate_limit_tenant="14400/3600").rate_limit_tenant == "14400/3600"
+    with pytest.raises(SettingsError):
+        load_settings(rate_limit_tenant="14399/3600")
 
 
 async def test_the_tenant_budget_is_shared_by_every_caller_of_the_tenant(
     make_client: MakeClient, tenant: TenantDetail
 ) -> None:
-    async with make_client(trusted_proxies=["127.0.0.1"], rate_limit_tenant="3/60") as client:
+    limits = {"rate_limit_default": "1/60", "rate_limit_auth": "1/60", "rate_limit_tenant": "4/60"}
+    async with make_client(trusted_proxies=["127.0.0.1"], **limits) as client:
         statuses = [
             (
                 await client.get(
@@ -129,12 +240,10 @@ async def test_the_tenant_budget_is_shared_by_every_caller_of_the_tenant(
                     headers={**auth_headers(tenant), "X-Forwarded-For": f"198.51.100.{n}"},
                 )
             ).status_code
-            for n in range(4)
+            for n in range(5)
         ]
-        refused = await client.get("/api/tenant", headers=auth_headers(tenant))
 
-    assert statuses == [200, 200, 200, 429]
-    assert refused.headers["RateLimit-Limit"] == "3"
+    assert statuses == [200, 200, 200, 200, 429]
 
 
 async def test_forwarded_for_is_believed_only_from_a_trusted_proxy(

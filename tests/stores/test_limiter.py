@@ -1,4 +1,4 @@
-"""The rate-limit policy: route classes, keying by user or IP, the tenant budget, logins."""
+"""The rate-limit policy: route classes, keying by IP and user, registration, tenants, logins."""
 
 from __future__ import annotations
 
@@ -49,26 +49,49 @@ async def test_auth_paths_have_their_own_smaller_budget() -> None:
     assert rate.route_budget("/api/authors").name == "default"
 
 
-async def test_authenticated_callers_are_keyed_by_user_not_by_ip() -> None:
+async def test_authenticated_callers_spend_the_budget_of_their_ip_and_of_their_user() -> None:
     rate = limiter(rate_limit_default="2/60")
 
-    alice = [await rate.check_request("/api/x", "10.0.0.1", "alice", None) for _ in range(3)]
-    bob = await rate.check_request("/api/x", "10.0.0.1", "bob", None)
-    anonymous = await rate.check_request("/api/x", "10.0.0.1", None, None)
+    alice = [await rate.check_request("/api/x", "10.0.0.1", "alice", None) for _ in range(2)]
+    bob_same_ip = await rate.check_request("/api/x", "10.0.0.1", "bob", None)
+    anonymous_same_ip = await rate.check_request("/api/x", "10.0.0.1", None, None)
     alice_elsewhere = await rate.check_request("/api/x", "192.0.2.9", "alice", None)
+    carol_elsewhere = await rate.check_request("/api/x", "192.0.2.9", "carol", None)
 
-    assert [d.allowed for d in alice] == [True, True, False]
-    assert bob.allowed is True
-    assert anonymous.allowed is True
+    assert [d.allowed for d in alice] == [True, True]
+    # Another account from the same address gets no fresh budget.
+    assert (bob_same_ip.allowed, anonymous_same_ip.allowed) == (False, False)
+    # Nor does the same account from another address.
     assert alice_elsewhere.allowed is False
+    assert carol_elsewhere.allowed is True
+    assert carol_elsewhere.remaining == 0  # alice's refused attempt spent the address's slot
+
+
+async def test_sign_ups_spend_the_registration_budget_of_their_ip() -> None:
+    rate = limiter(rate_limit_register="2/3600")
+
+    sign_ups = [
+        await rate.check_request("/api/auth/register", "10.0.0.1", None, None, method="POST")
+        for _ in range(3)
+    ]
+    other_auth_path = await rate.check_request(
+        "/api/auth/login", "10.0.0.1", None, None, method="POST"
+    )
+    other_ip = await rate.check_request("/api/auth/register", "10.0.0.2", None, None, method="POST")
+
+    assert [d.allowed for d in sign_ups] == [True, True, False]
+    assert (sign_ups[-1].route_class, sign_ups[-1].limit) == ("register", 2)
+    assert sign_ups[-1].retry_after_seconds == 3600
+    assert other_auth_path.allowed is True
+    assert other_ip.allowed is True
 
 
 async def test_every_request_of_a_tenant_spends_the_tenant_budget() -> None:
-    rate = limiter(rate_limit_default="100/60", rate_limit_tenant="5/60")
+    rate = limiter(rate_limit_default="1/60", rate_limit_auth="1/60", rate_limit_tenant="5/60")
 
     decisions = [await rate.check_request("/api/x", f"10.0.0.{n}", None, TENANT) for n in range(6)]
-    other_tenant = await rate.check_request("/api/x", "10.0.0.1", None, "another-tenant")
-    no_tenant = await rate.check_request("/api/health", "10.0.0.1", None, None)
+    other_tenant = await rate.check_request("/api/x", "10.0.0.10", None, "another-tenant")
+    no_tenant = await rate.check_request("/api/health", "10.0.0.11", None, None)
 
     assert [d.allowed for d in decisions] == [True] * 5 + [False]
     assert decisions[-1].route_class == "tenant"
@@ -78,26 +101,35 @@ async def test_every_request_of_a_tenant_spends_the_tenant_budget() -> None:
 
 
 async def test_a_caller_refused_by_its_own_budget_does_not_drain_the_tenant() -> None:
-    rate = limiter(rate_limit_default="2/60", rate_limit_tenant="3/60")
+    rate = limiter(rate_limit_default="2/60", rate_limit_auth="1/60", rate_limit_tenant="6/60")
 
     hammering = [await rate.check_request("/api/x", "10.0.0.1", None, TENANT) for _ in range(10)]
-    first = await rate.check_request("/api/x", "10.0.0.2", None, TENANT)
-    second = await rate.check_request("/api/x", "10.0.0.2", None, TENANT)
+    others = [
+        await rate.check_request("/api/x", f"10.0.0.{n}", None, TENANT) for n in (2, 2, 3, 3, 4)
+    ]
 
     assert sum(d.allowed for d in hammering) == 2
     assert {d.route_class for d in hammering if not d.allowed} == {"default"}
-    assert first.allowed is True  # the tenant's 3rd request: only 2 were ever spent
-    assert second.allowed is False
-    assert second.route_class == "tenant"
+    # The tenant's 3rd to 6th requests: only 2 were ever spent by the hammering client.
+    assert [d.allowed for d in others] == [True, True, True, True, False]
+    assert others[-1].route_class == "tenant"
 
 
 async def test_the_budget_closest_to_running_out_is_reported() -> None:
-    rate = limiter(rate_limit_default="100/60", rate_limit_tenant="10/60")
+    rate = limiter(rate_limit_default="5/60", rate_limit_auth="1/60", rate_limit_tenant="12/60")
 
-    decision = await rate.check_request("/api/x", "10.0.0.1", None, TENANT)
+    fresh = await rate.check_request("/api/x", "10.0.0.1", None, TENANT)
+    for n in range(4):
+        for _ in range(2):
+            await rate.check_request("/api/x", f"10.0.1.{n}", None, TENANT)
+    after_others = await rate.check_request("/api/x", "10.0.0.1", None, TENANT)
 
-    assert decision.allowed is True
-    assert (decision.limit, decision.remaining, decision.route_class) == (10, 9, "tenant")
+    assert (fresh.limit, fresh.remaining, fresh.route_class) == (5, 4, "default")
+    assert (after_others.limit, after_others.remaining, after_others.route_class) == (
+        12,
+        2,
+        "tenant",
+    )
 
 
 async def test_login_attempts_are_limited_per_ip_and_email() -> None:

@@ -11,13 +11,15 @@ import rustok
 from rustok.api.deps import module_guard
 from rustok.api.graphql.schema import build_schema, graphql_router
 from rustok.api.middleware.access_log import AccessLogMiddleware
-from rustok.api.middleware.body_limit import BodyLimitMiddleware
+from rustok.api.middleware.limits import RequestLimitsMiddleware
 from rustok.api.middleware.rate_limit import RateLimitMiddleware
 from rustok.api.middleware.request_id import RequestIdMiddleware
 from rustok.api.middleware.tenant import TenantMiddleware
+from rustok.api.openapi import install_openapi
 from rustok.api.problems import install_problem_handlers
 from rustok.api.rest.events import router as events_router
 from rustok.api.rest.health import router as health_router
+from rustok.api.rest.metrics import metrics_on_api_port
 from rustok.api.rest.metrics import router as metrics_router
 
 if TYPE_CHECKING:
@@ -50,7 +52,8 @@ def create_app(container: Container, *, manage_container: bool = True) -> FastAP
     app.state.container = container
     install_problem_handlers(app)
     app.include_router(health_router, prefix="/api")
-    app.include_router(metrics_router)
+    if metrics_on_api_port(container.settings):
+        app.include_router(metrics_router)
     app.include_router(events_router, prefix="/api")
     schema = build_schema(container.registry)
     app.state.graphql_schema = schema
@@ -60,6 +63,8 @@ def create_app(container: Container, *, manage_container: bool = True) -> FastAP
         for router in module.routers:
             app.include_router(router, prefix="/api", dependencies=guard)
 
+    install_openapi(app)
+
     settings = container.settings
     # add_middleware wraps: the last one added is the outermost.
     app.add_middleware(RateLimitMiddleware, container=container)
@@ -67,8 +72,15 @@ def create_app(container: Container, *, manage_container: bool = True) -> FastAP
         TenantMiddleware,
         resolver=container.tenant_resolver,
         default_tenant=settings.default_tenant,
+        trusted_proxies=settings.trusted_proxies,
     )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestLimitsMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        body_timeout_seconds=settings.body_read_timeout_seconds,
+        max_headers=settings.max_headers,
+        max_header_bytes=settings.max_header_bytes,
+    )
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import structlog
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
@@ -64,6 +66,25 @@ _TITLE_BY_STATUS = {
     500: "Internal server error",
     503: "Service unavailable",
 }
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(description="Dotted path of the input at fault, e.g. `body.email`.")
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem: the body of every error answer (`application/problem+json`)."""
+
+    type: str = Field(description="A URI naming the kind of problem; one per `code`.")
+    title: str
+    status: int = Field(ge=400, le=599)
+    detail: str
+    code: str = Field(
+        pattern=r"^[A-Z][A-Z0-9_]*$", description="Stable machine-readable error code."
+    )
+    errors: list[FieldProblem] = Field(description="One entry per input at fault; may be empty.")
+    request_id: str | None = Field(description="Quote it when reporting a problem.")
 
 
 def status_of(error: errors.DomainError) -> int:
@@ -156,9 +177,22 @@ async def _validation_error(_: Request, exc: Exception) -> Response:
     )
 
 
-async def _http_error(_: Request, exc: Exception) -> Response:
+def _allowed_methods(request: Request) -> str:
+    """Every method some route of this path answers: Starlette's 405 names only the first
+    route that matched the path, though a path usually has one route per method."""
+    methods: set[str] = set()
+    for context in iter_route_contexts(request.app.routes):
+        regex = getattr(context, "path_regex", None)
+        if regex is not None and regex.match(request.scope["path"]) and context.methods:
+            methods |= set(context.methods)
+    return ", ".join(sorted(methods))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     headers = dict(exc.headers) if exc.headers else None
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": _allowed_methods(request)}
     detail = exc.detail if isinstance(exc.detail, str) else _TITLE_BY_STATUS.get(exc.status_code)
     return problem_response(exc.status_code, detail=detail or "Error", headers=headers)
 

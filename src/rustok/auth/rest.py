@@ -62,7 +62,12 @@ async def register(
     )
 
 
-@router.post("/login", response_model=AuthTokens, summary="Log in with e-mail and password")
+@router.post(
+    "/login",
+    response_model=AuthTokens,
+    summary="Log in with e-mail and password",
+    responses={401: {"description": "Wrong e-mail or password, or an inactive user."}},
+)
 async def login(
     body: LoginRequest,
     request: Request,
@@ -81,7 +86,12 @@ async def login(
     )
 
 
-@router.post("/refresh", response_model=AuthTokens, summary="Trade a refresh token for new tokens")
+@router.post(
+    "/refresh",
+    response_model=AuthTokens,
+    summary="Trade a refresh token for new tokens",
+    responses={401: {"description": "The refresh token is unknown, expired, revoked or reused."}},
+)
 async def refresh(
     body: RefreshRequest,
     request: Request,

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from rustok.core.text import check_plain, check_unicode
+from rustok.core.text import PLAIN_TEXT_PATTERN, check_plain, check_unicode
 
 EMAIL_MAX_LENGTH = 320
 EMAIL_LOCAL_MAX_LENGTH = 64
@@ -24,6 +24,8 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 # Dot-atom local part and a host name of at least two labels: what real mailboxes use, without
 # quoted local parts, IP literals or comments (which sign-up forms never need).
 _EMAIL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})+", re.ASCII)
+# The same rule for the OpenAPI document (the lengths are in the description).
+EMAIL_PATTERN = f"^{_EMAIL.pattern}$"
 
 
 class UserStatus(StrEnum):
@@ -59,7 +61,19 @@ def check_name(value: str) -> str:
     return name
 
 
-Email = Annotated[str, Field(max_length=EMAIL_MAX_LENGTH), AfterValidator(normalise_email)]
+Email = Annotated[
+    str,
+    Field(
+        max_length=EMAIL_MAX_LENGTH,
+        json_schema_extra={
+            "format": "email",
+            "pattern": EMAIL_PATTERN,
+            "description": f"A dot-atom e-mail address: at most {EMAIL_LOCAL_MAX_LENGTH} "
+            f"characters before the @ and {EMAIL_MAX_LENGTH} in all; compared case-insensitively.",
+        },
+    ),
+    AfterValidator(normalise_email),
+]
 NewPassword = Annotated[
     str,
     Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH),
@@ -70,7 +84,11 @@ NewPassword = Annotated[
 GivenPassword = Annotated[
     str, Field(min_length=1, max_length=PASSWORD_MAX_LENGTH), AfterValidator(check_unicode)
 ]
-Name = Annotated[str, Field(max_length=NAME_MAX_LENGTH), AfterValidator(check_name)]
+Name = Annotated[
+    str,
+    Field(max_length=NAME_MAX_LENGTH, json_schema_extra={"pattern": PLAIN_TEXT_PATTERN}),
+    AfterValidator(check_name),
+]
 RefreshTokenText = Annotated[
     str, Field(min_length=1, max_length=REFRESH_TOKEN_MAX_LENGTH), AfterValidator(check_unicode)
 ]

@@ -172,7 +172,26 @@ def serve(
     _ensure_sqlite_directory(settings)
     bind_host = host or settings.host
     bind_port = port or settings.port
+    if settings.metrics_port is not None:
+        if processes > 1:
+            # Each process has its own registry, and only one can hold the port.
+            raise fail(
+                "RUSTOK_METRICS_PORT serves the metrics of one process",
+                hint="use --processes 1 (scale out with replicas), or unset RUSTOK_METRICS_PORT",
+            )
+        from rustok.api.rest.metrics import serve_metrics_port
+
+        try:
+            serve_metrics_port(bind_host, settings.metrics_port, settings.metrics_token)
+        except OSError as error:
+            raise fail(
+                f"cannot listen on {bind_host}:{settings.metrics_port} for metrics: {error}",
+                hint="choose a free RUSTOK_METRICS_PORT",
+            ) from None
+        out.print(f"Metrics on http://{bind_host}:{settings.metrics_port}/metrics")
     out.print(f"RusToK serving on http://{bind_host}:{bind_port} (docs: /api/docs)")
+    from rustok.api.server import LimitedHttpToolsProtocol
+
     uvicorn.run(
         "rustok.api.asgi:make_app",
         factory=True,
@@ -180,7 +199,8 @@ def serve(
         port=bind_port,
         workers=processes,
         loop="uvloop",
-        http="httptools",
+        http=LimitedHttpToolsProtocol,
+        timeout_keep_alive=settings.keep_alive_timeout_seconds,
         log_config=None,
         access_log=False,
         proxy_headers=False,

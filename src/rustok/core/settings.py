@@ -59,6 +59,10 @@ class RateLimit:
     def __str__(self) -> str:
         return f"{self.requests}/{self.window_seconds}"
 
+    def most_in(self, seconds: int) -> int:
+        """The most requests this limit lets through in any stretch of `seconds`."""
+        return self.requests * -(-seconds // self.window_seconds)
+
 
 RateLimitText = Annotated[str, Field(pattern=r"^\d+/\d+$")]
 
@@ -126,10 +130,18 @@ class Settings(BaseSettings):
     rate_limit_auth: RateLimitText = "20/60"
     rate_limit_login: RateLimitText = "5/60"
     rate_limit_tenant: RateLimitText = "6000/60"
+    rate_limit_register: RateLimitText = "10/3600"
     trusted_proxies: list[str] = Field(default_factory=list)
 
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     request_timeout_seconds: float = Field(default=30.0, gt=0)
+    max_header_bytes: int = Field(default=32_768, ge=1024)
+    max_headers: int = Field(default=100, ge=16)
+    header_read_timeout_seconds: float = Field(default=10.0, gt=0)
+    body_read_timeout_seconds: float = Field(default=15.0, gt=0)
+    keep_alive_timeout_seconds: int = Field(default=5, ge=1)
+    metrics_token: str | None = Field(default=None, min_length=16)
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
     health_check_timeout_seconds: float = Field(default=2.0, gt=0)
 
     graphql_max_tokens: int = Field(default=5000, ge=100)
@@ -184,6 +196,28 @@ class Settings(BaseSettings):
                 "(for example postgresql+asyncpg://user@127.0.0.1:5432/rustok)"
             )
         return value
+
+    @model_validator(mode="after")
+    def _one_client_cannot_drain_a_tenant(self) -> Self:
+        # Per-IP budgets are what stop one client; they only protect the tenant's other
+        # callers if, together, they let one address spend at most half the tenant budget.
+        if not self.rate_limit_enabled:
+            return self
+        limits = [
+            RateLimit.parse(text)
+            for text in (self.rate_limit_default, self.rate_limit_auth, self.rate_limit_tenant)
+        ]
+        default, auth, tenant = limits
+        window = tenant.window_seconds
+        per_ip = default.most_in(window) + auth.most_in(window)
+        if 2 * per_ip > tenant.requests:
+            raise ValueError(
+                f"RUSTOK_RATE_LIMIT_TENANT: one client IP may send {per_ip} requests per "
+                f"{window} s (RUSTOK_RATE_LIMIT_DEFAULT + RUSTOK_RATE_LIMIT_AUTH); the tenant "
+                f"budget must allow at least twice that ({2 * per_ip}/{window}), or one client "
+                "could lock the tenant out"
+            )
+        return self
 
     @model_validator(mode="after")
     def _production_is_safe(self) -> Self:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated, Any
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 
 
 def check_unicode(value: str) -> str:
@@ -54,6 +54,15 @@ def check_json(value: Any) -> Any:
     return value
 
 
-PlainText = Annotated[str, AfterValidator(check_plain)]
-ProseText = Annotated[str, AfterValidator(check_prose)]
+# The rules of `check_plain` and `check_prose` as JSON Schema patterns, for the OpenAPI
+# document only: the checks enforce them, with their own messages.
+PLAIN_TEXT_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"
+PROSE_TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+
+PlainText = Annotated[
+    str, AfterValidator(check_plain), Field(json_schema_extra={"pattern": PLAIN_TEXT_PATTERN})
+]
+ProseText = Annotated[
+    str, AfterValidator(check_prose), Field(json_schema_extra={"pattern": PROSE_TEXT_PATTERN})
+]
 JsonObject = Annotated[dict[str, Any], AfterValidator(check_json)]

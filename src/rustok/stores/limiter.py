@@ -3,10 +3,15 @@
 Budgets (each `N/SECONDS`, a sliding window, from settings):
 
 - route class: `auth` for `/api/auth/...` (`rate_limit_auth`), `default` for everything else
-  (`rate_limit_default`); keyed by the user id when the caller is authenticated, else by the
-  client IP, so users behind one NAT do not share a budget once logged in;
+  (`rate_limit_default`); always keyed by the client IP, and for an authenticated caller also
+  by the user id: accounts anyone can sign up for must not multiply one address's budget, and
+  one account must not escape its budget by spreading over many addresses;
+- registration: `rate_limit_register`, spent by each sign-up, keyed by client IP;
 - tenant: `rate_limit_tenant`, spent by every request of a tenant, whoever sends it;
 - login: `rate_limit_login`, spent by each login attempt, keyed by client IP and email.
+
+Settings refuse a tenant budget that the per-IP budgets of one address could drain (see
+`Settings`), so one client alone never locks a tenant's other callers out (ADR 0003).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ if TYPE_CHECKING:
     from rustok.stores.base import RateLimitStore
 
 AUTH_PREFIX = "/api/auth/"
+REGISTER_PATH = "/api/auth/register"
 _KEY_PREFIX = "rustok:rl:"
 
 
@@ -56,6 +62,7 @@ class RateLimiter:
         self._auth = Budget("auth", RateLimit.parse(settings.rate_limit_auth))
         self._tenant = Budget("tenant", RateLimit.parse(settings.rate_limit_tenant))
         self._login = Budget("login", RateLimit.parse(settings.rate_limit_login))
+        self._register = Budget("register", RateLimit.parse(settings.rate_limit_register))
 
     @property
     def enabled(self) -> bool:
@@ -68,27 +75,42 @@ class RateLimiter:
         return self._default
 
     async def check_request(
-        self, path: str, client_ip: str, user_id: str | None, tenant_id: str | None
+        self,
+        path: str,
+        client_ip: str,
+        user_id: str | None,
+        tenant_id: str | None,
+        *,
+        method: str = "GET",
     ) -> RequestDecision:
-        """Spend one request from the caller's route-class budget and the tenant's budget.
+        """Spend one request from each budget the request falls under, the caller's first.
 
-        The caller's own budget is spent first and a refusal there stops: a client hammering
-        the API must not drain the budget its whole tenant shares. When the tenant budget
-        refuses, the caller's slot is already spent (the stores have no multi-key atomic hit);
-        that only happens while the entire tenant is over its budget anyway.
+        Order: the route class by IP (always), by user (when authenticated), registration by
+        IP (sign-ups only), then the tenant. The first refusal stops, so a client refused by
+        its own budgets spends nothing of the budget its whole tenant shares. A later refusal
+        leaves the earlier slots spent (the stores have no multi-key atomic hit); for the
+        tenant budget that only happens while the entire tenant is over it anyway.
 
-        Of two allowed answers, the one with fewer requests remaining is reported, so the
-        headers describe the limit the caller will run into first.
+        Of the allowed answers, the one with the fewest requests remaining is reported, so
+        the headers describe the limit the caller will run into first.
         """
         budget = self.route_budget(path)
-        caller = f"user:{user_id}" if user_id is not None else f"ip:{client_ip}"
-        decision = await self._hit(budget, f"{budget.name}:{caller}")
-        if not decision.allowed or tenant_id is None:
-            return decision
-        tenant_decision = await self._hit(self._tenant, f"tenant:{tenant_id}")
-        if not tenant_decision.allowed or tenant_decision.remaining < decision.remaining:
-            return tenant_decision
-        return decision
+        hits = [(budget, f"{budget.name}:ip:{client_ip}")]
+        if user_id is not None:
+            hits.append((budget, f"{budget.name}:user:{user_id}"))
+        if method == "POST" and path == REGISTER_PATH:
+            hits.append((self._register, f"register:ip:{client_ip}"))
+        if tenant_id is not None:
+            hits.append((self._tenant, f"tenant:{tenant_id}"))
+        tightest: RequestDecision | None = None
+        for spent, key in hits:
+            decision = await self._hit(spent, key)
+            if not decision.allowed:
+                return decision
+            if tightest is None or decision.remaining < tightest.remaining:
+                tightest = decision
+        assert tightest is not None  # the route class is always spent
+        return tightest
 
     async def hit_login(self, ip: str, email: str) -> None:
         """Count one login attempt for this IP and email; raise `RateLimited` past the limit.

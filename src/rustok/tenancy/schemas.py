@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from rustok.core.text import JsonObject, PlainText
 from rustok.tenancy.identifiers import (
@@ -22,6 +22,19 @@ if TYPE_CHECKING:
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=1, max_length=64)]
 Locale = Annotated[str, Field(pattern=LOCALE_PATTERN, max_length=16)]
 Name = Annotated[PlainText, Field(min_length=1, max_length=200)]
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+# `_check_domain` enforces it; the pattern says it in the OpenAPI document.
+Domain = Annotated[
+    str,
+    Field(
+        max_length=253,
+        json_schema_extra={
+            "pattern": rf"^{_LABEL}(?:\.{_LABEL})*\.?$",
+            "description": "A host name such as shop.example.com, without port or scheme; "
+            "stored in lower case.",
+        },
+    ),
+]
 
 
 def _check_domain(value: str | None) -> str | None:
@@ -38,7 +51,7 @@ class TenantCreate(BaseModel):
 
     name: Name
     slug: Slug
-    domain: str | None = Field(default=None, max_length=253)
+    domain: Domain | None = None
     default_locale: Locale = "en"
     settings: JsonObject = Field(default_factory=dict)
 
@@ -59,10 +72,10 @@ class TenantUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: Name | None = None
-    domain: str | None = Field(default=None, max_length=253)
+    domain: Domain | None = None
     default_locale: Locale | None = None
     settings: JsonObject | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
 
     @field_validator("domain")
     @classmethod
@@ -84,8 +97,8 @@ class TenantLocaleUpsert(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: PlainText = Field(default="", max_length=100)
-    is_enabled: bool = True
-    is_default: bool = False
+    is_enabled: StrictBool = True
+    is_default: StrictBool = False
     fallback_locale: Locale | None = None
 
 

@@ -1,1 +1,1 @@
-"""Pure ASGI middleware, outermost first: request id, body limit, tenant, auth hint, rate limit."""
+"""Pure ASGI middleware, outermost first: request id, access log, limits, tenant, rate limit."""

@@ -7,19 +7,17 @@ response carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (an
 
 from __future__ import annotations
 
-import ipaddress
 from typing import TYPE_CHECKING
 
 import structlog
 
+from rustok.api.middleware.proxies import client_ip, trusted_networks
 from rustok.api.problems import problem_response
 from rustok.api.rest.paths import RATE_LIMIT_EXEMPT
 from rustok.core.errors import Unavailable
 from rustok.observability.metrics import RATE_LIMIT_REJECTIONS
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
     from rustok.bootstrap import Container
@@ -27,48 +25,6 @@ if TYPE_CHECKING:
     from rustok.tenancy.snapshot import TenantSnapshot
 
 log = structlog.get_logger(__name__)
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-UNKNOWN_CLIENT = "unknown"
-
-
-def trusted_networks(entries: Sequence[str]) -> tuple[Network, ...]:
-    """Parse `trusted_proxies` (addresses or CIDR ranges); a bad entry raises ValueError."""
-    return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries)
-
-
-def _is_trusted(address: str, trusted: tuple[Network, ...]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in network for network in trusted)
-
-
-def client_ip(scope: Scope, trusted: tuple[Network, ...]) -> str:
-    """The client's address: the direct peer, or, behind trusted proxies, `X-Forwarded-For`.
-
-    The header is read right to left, skipping trusted proxies: the first address that is
-    not one of ours is the client. Addresses further left were written by the client itself
-    and could be anything, so they are never believed.
-    """
-    client = scope.get("client")
-    peer: str = client[0] if client else UNKNOWN_CLIENT
-    if not trusted or not _is_trusted(peer, trusted):
-        return peer
-    forwarded = ",".join(
-        value.decode("latin-1") for key, value in scope["headers"] if key == b"x-forwarded-for"
-    )
-    address = peer
-    for hop in reversed([part.strip() for part in forwarded.split(",") if part.strip()]):
-        try:
-            ip = ipaddress.ip_address(hop)
-        except ValueError:
-            break  # not an address: keep the last one a trusted hop vouched for
-        address = str(ip)
-        if not any(ip in network for network in trusted):
-            break
-    return address
 
 
 def _bearer_token(scope: Scope) -> str | None:
@@ -125,7 +81,11 @@ class RateLimitMiddleware:
             structlog.contextvars.bind_contextvars(user=user_id)
         try:
             decision = await self._limiter.check_request(
-                scope["path"], ip, user_id, str(tenant.id) if tenant is not None else None
+                scope["path"],
+                ip,
+                user_id,
+                str(tenant.id) if tenant is not None else None,
+                method=scope["method"],
             )
         except Unavailable as error:
             # Fail open: an unreachable counter store must not take the whole API down.
@@ -159,7 +119,7 @@ class RateLimitMiddleware:
         await self.app(scope, receive, send_with_headers)
 
     def _user_id(self, scope: Scope, tenant: TenantSnapshot | None) -> str | None:
-        """The caller's user id from a valid access token of this tenant, else None (by IP)."""
+        """The caller's user id from a valid access token of this tenant, else None."""
         if tenant is None:
             return None
         token = _bearer_token(scope)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import structlog
 
+from rustok.api.middleware.proxies import peer_is_trusted, trusted_networks
 from rustok.api.problems import problem_response, status_of
 from rustok.api.rest.paths import needs_tenant
 from rustok.core.errors import DomainError
@@ -13,6 +14,8 @@ from rustok.tenancy.errors import TenantInactive
 from rustok.tenancy.identifiers import TenantKey, normalise_host, parse_header
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from starlette.types import ASGIApp, Receive, Scope, Send
 
     from rustok.tenancy.resolver import TenantResolver
@@ -32,14 +35,24 @@ class TenantMiddleware:
     Order: `X-Tenant-ID` (UUID or slug), then `X-Forwarded-Host` / `Host` matched against
     tenant domains, then the configured default tenant. A named but unknown tenant is 404,
     an inactive one 403, a malformed identifier 400.
+
+    `X-Forwarded-Host` counts only from a trusted proxy, like `X-Forwarded-For`: from anyone
+    else it would let a client pick the tenant of a domain it did not connect to. Of several
+    values the last is taken, the one our proxy wrote.
     """
 
     def __init__(
-        self, app: ASGIApp, *, resolver: TenantResolver, default_tenant: str | None
+        self,
+        app: ASGIApp,
+        *,
+        resolver: TenantResolver,
+        default_tenant: str | None,
+        trusted_proxies: Sequence[str],
     ) -> None:
         self.app = app
         self.resolver = resolver
         self.default_tenant = parse_header(default_tenant) if default_tenant else None
+        self._trusted = trusted_networks(trusted_proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not needs_tenant(scope["path"]):
@@ -64,8 +77,11 @@ class TenantMiddleware:
         if header is not None:
             tenant = await self.resolver.resolve(parse_header(header))
         else:
-            host_header = _header(scope, b"x-forwarded-host") or _header(scope, b"host")
-            host = normalise_host(host_header.split(",")[0]) if host_header else None
+            host_header = _header(scope, b"host")
+            if peer_is_trusted(scope, self._trusted):
+                forwarded = _header(scope, b"x-forwarded-host")
+                host_header = forwarded.split(",")[-1] if forwarded else host_header
+            host = normalise_host(host_header) if host_header else None
             if host is not None:
                 tenant = await self.resolver.find(TenantKey("host", host))
             if tenant is None and self.default_tenant is not None:

@@ -1,0 +1,145 @@
+"""HTTP limits every server gets: header count and size (431), body size (413), body pace (408).
+
+`rustok serve` also refuses oversized headers while parsing (`rustok.api.server`), before they
+are buffered; this check holds under any other ASGI server too. The body deadline is here
+rather than in the server for the same reason: a client that declares `Content-Length: 100`
+and sends 8 bytes would otherwise hold a request (and its database-free worker slot) forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from rustok.api.problems import problem_response
+from rustok.core.errors import FieldError
+
+if TYPE_CHECKING:
+    from starlette.responses import Response
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+class BodyRefused(Exception):
+    """The body read stopped: too large or too slow; `response` is the answer."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+class RequestLimitsMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        body_timeout_seconds: float,
+        max_headers: int,
+        max_header_bytes: int,
+    ) -> None:
+        self.app = app
+        self.max_bytes = max_body_bytes
+        self.body_timeout = body_timeout_seconds
+        self.max_headers = max_headers
+        self.max_header_bytes = max_header_bytes
+
+    def _too_large(self) -> Response:
+        return problem_response(
+            413,
+            code="PAYLOAD_TOO_LARGE",
+            detail=f"The request body is larger than {self.max_bytes} bytes.",
+            fields=[FieldError("body", f"at most {self.max_bytes} bytes")],
+        )
+
+    def _too_slow(self) -> Response:
+        # The rest of the body may still arrive: the connection cannot be reused.
+        return problem_response(
+            408,
+            code="REQUEST_TIMEOUT",
+            detail=f"The request body did not arrive within {self.body_timeout:g} seconds.",
+            fields=[FieldError("body", f"send it within {self.body_timeout:g} seconds")],
+            headers={"Connection": "close"},
+        )
+
+    def _headers_refused(self, scope: Scope) -> Response | None:
+        headers = scope["headers"]
+        if len(headers) > self.max_headers:
+            detail = f"The request has {len(headers)} header fields; at most {self.max_headers}."
+            message = f"at most {self.max_headers} fields"
+        elif sum(len(name) + len(value) for name, value in headers) > self.max_header_bytes:
+            detail = f"The request's header fields exceed {self.max_header_bytes} bytes."
+            message = f"at most {self.max_header_bytes} bytes"
+        else:
+            return None
+        return problem_response(
+            431,
+            code="HEADERS_TOO_LARGE",
+            detail=detail,
+            fields=[FieldError("headers", message)],
+            headers={"Connection": "close"},
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        refused = self._headers_refused(scope)
+        if refused is None:
+            for key, value in scope["headers"]:
+                if key == b"content-length" and (
+                    not value.isdigit() or int(value) > self.max_bytes
+                ):
+                    refused = self._too_large()
+                    break
+        if refused is not None:
+            await refused(scope, receive, send)
+            return
+
+        loop = asyncio.get_running_loop()
+        deadline: float | None = None
+        body_read = False
+        received = 0
+        response_started = False
+        body_refused: Response | None = None
+
+        async def limited_receive() -> Message:
+            nonlocal deadline, body_read, received, body_refused
+            if body_read:
+                return await receive()  # only the disconnect is left to wait for
+            # One deadline for the whole body, from the first read: a client dripping a
+            # byte at a time cannot stretch it.
+            if deadline is None:
+                deadline = loop.time() + self.body_timeout
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                body_refused = self._too_slow()
+                raise BodyRefused(body_refused) from None
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    body_refused = self._too_large()
+                    raise BodyRefused(body_refused)
+                body_read = not message.get("more_body", False)
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if body_refused is not None:
+                # Whatever the app answers after its body read failed (FastAPI turns the
+                # exception into a 400 "error parsing the body"), the answer is the refusal.
+                if message["type"] == "http.response.start" and not response_started:
+                    response_started = True
+                    await body_refused(scope, receive, send)
+                return
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except BodyRefused as error:
+            if not response_started:
+                response_started = True
+                await error.response(scope, receive, send)

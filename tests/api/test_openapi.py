@@ -1,0 +1,241 @@
+"""The OpenAPI document tells the truth about errors: every operation lists its problem answers."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Annotated, Any, get_args
+
+import pytest
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from rustok.api.app import create_app
+from rustok.api.deps import Access, access_rule_of, require
+from rustok.api.problems import Problem
+from rustok.api.routes import mounted_routes
+from rustok.rbac.permissions import Action, Resource
+from rustok.testing.factories import auth_headers, user_token
+
+if TYPE_CHECKING:
+    import httpx
+    from fastapi import FastAPI
+
+    from rustok.bootstrap import Container
+    from rustok.tenancy.schemas import TenantDetail
+
+PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+UNLIMITED = {"/api/health/live", "/api/health/ready", "/metrics"}
+TENANTLESS = ("/api/health", "/metrics")
+
+
+class Thing(BaseModel):
+    name: str
+
+
+def _expected(path: str, method: str, operation: dict[str, Any], rule: str) -> set[str]:
+    """What the middleware, the access rule and the inputs can answer, worked out on its own."""
+    expected = {"431"}
+    if path not in UNLIMITED:
+        expected.add("429")
+    if not path.startswith(TENANTLESS):
+        expected |= {"400", "403", "404", "503"}
+        if method != "get":
+            expected.add("409")
+    if "requestBody" in operation:
+        expected |= {"400", "408", "413", "422"}
+    if operation.get("parameters"):
+        expected.add("422")
+    if rule != "public":
+        expected.add("401")
+    if rule not in {"public", "authenticated"}:
+        expected.add("403")
+    return expected
+
+
+def _missing(app: FastAPI) -> list[str]:
+    document = app.openapi()
+    rules = {m.path: str(access_rule_of(m.route)) for m in mounted_routes(app)}
+    missing = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            for status in sorted(_expected(path, method, operation, rules[path]) - set(responses)):
+                missing.append(f"{method.upper()} {path}: {status}")
+            for status, response in responses.items():
+                documented_body = path.startswith("/api/health") and status == "503"
+                if status[0] in "45" and not documented_body and response.get("content") != PROBLEM:
+                    missing.append(f"{method.upper()} {path}: {status} is not a problem")
+    return missing
+
+
+def test_every_operation_documents_its_problem_answers(container: Container) -> None:
+    app = create_app(container, manage_container=False)
+
+    assert len(app.openapi()["paths"]) >= 25
+    assert _missing(app) == []
+
+
+def test_a_new_route_inherits_its_problem_answers(container: Container) -> None:
+    app = create_app(container, manage_container=False)
+    extra = APIRouter()
+
+    @extra.post("/api/things/{thing_id}")
+    async def create_thing(
+        thing_id: int, body: Thing, _: Annotated[Access, require(Resource.NODES, Action.CREATE)]
+    ) -> Thing:
+        return body
+
+    app.include_router(extra)
+
+    responses = app.openapi()["paths"]["/api/things/{thing_id}"]["post"]["responses"]
+    assert sorted(responses) == [
+        "200", "400", "401", "403", "404", "408", "409", "413", "422", "429", "431", "503"
+    ]  # fmt: skip
+    assert responses["403"]["content"] == PROBLEM
+    assert "nodes:create" in responses["403"]["description"]
+    assert _missing(app) == []
+
+
+def test_the_problem_schema_is_what_errors_answer(container: Container) -> None:
+    app = create_app(container, manage_container=False)
+    schema = app.openapi()["components"]["schemas"]
+
+    assert set(schema["Problem"]["properties"]) == {
+        "type", "title", "status", "detail", "code", "errors", "request_id"
+    }  # fmt: skip
+    assert set(schema["Problem"]["required"]) == set(schema["Problem"]["properties"])
+    assert set(schema["FieldProblem"]["properties"]) == {"field", "message"}
+    assert "HTTPValidationError" not in schema
+
+
+async def test_an_error_body_validates_against_the_problem_schema(
+    client: httpx.AsyncClient, tenant: TenantDetail
+) -> None:
+    response = await client.post(
+        "/api/auth/login", json={"email": "not-an-email"}, headers=auth_headers(tenant)
+    )
+
+    assert response.status_code == 422
+    problem = Problem.model_validate(response.json())
+    assert [error.field for error in problem.errors] == ["body.email", "body.password"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("DELETE", "/api/admin/tenants", "GET, POST"),
+        ("POST", "/api/admin/roles/7f3b1c2e-0000-4000-8000-000000000001", "DELETE, GET, PATCH"),
+        (
+            "GET",
+            "/api/admin/tenants/7f3b1c2e-0000-4000-8000-000000000001/locales/en",
+            "DELETE, PUT",
+        ),
+    ],
+)
+async def test_405_allows_every_method_of_the_path(
+    client: httpx.AsyncClient, tenant: TenantDetail, method: str, path: str, allow: str
+) -> None:
+    response = await client.request(method, path, headers=auth_headers(tenant))
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == allow
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "METHOD_NOT_ALLOWED"
+
+
+def test_formats_are_documented(container: Container) -> None:
+    schemas = create_app(container, manage_container=False).openapi()["components"]["schemas"]
+
+    email = schemas["LoginRequest"]["properties"]["email"]
+    assert (email["format"], email["maxLength"]) == ("email", 320)
+    assert re.fullmatch(email["pattern"].strip("^$"), "ada.lovelace+x@example.co.uk")
+    assert not re.fullmatch(email["pattern"].strip("^$"), "ada@localhost")
+    permission = schemas["PermissionGrant"]["properties"]["permission"]
+    assert {"roles:update", "tenants:manage", "products:read"} <= set(permission["enum"])
+    assert all(re.fullmatch(r"[a-z_]+:[a-z_]+", value) for value in permission["enum"])
+    domain = schemas["TenantCreate"]["properties"]["domain"]["anyOf"][0]
+    assert re.fullmatch(domain["pattern"], "shop.example.com")
+    assert not re.fullmatch(domain["pattern"], "shop.example.com:8080")
+    assert not re.fullmatch(domain["pattern"], "-shop.example.com")
+    locale = schemas["TenantCreate"]["properties"]["default_locale"]["pattern"]
+    assert re.fullmatch(locale, "pt-BR")
+    assert not re.fullmatch(locale, "english")
+    name = schemas["TenantCreate"]["properties"]["name"]
+    assert name["allOf"] == [{"pattern": r"\S"}]
+    assert not re.fullmatch(name["pattern"], "a\x00b")
+
+
+@pytest.mark.parametrize("value", [1, 0, "true", "false", "1"])
+async def test_booleans_in_bodies_are_strict(
+    client: httpx.AsyncClient, container: Container, tenant: TenantDetail, value: object
+) -> None:
+    token = await user_token(
+        client, container, tenant, email="operator@example.com", roles=("super_admin",)
+    )
+    headers = auth_headers(tenant, token)
+
+    patched = await client.patch(
+        f"/api/admin/tenants/{tenant.id}", json={"is_active": value}, headers=headers
+    )
+    locale = await client.put(
+        f"/api/admin/tenants/{tenant.id}/locales/de",
+        json={"is_enabled": value},
+        headers=headers,
+    )
+    after = await client.get(f"/api/admin/tenants/{tenant.id}", headers=headers)
+
+    assert (patched.status_code, locale.status_code) == (422, 422)
+    assert [e["field"] for e in patched.json()["errors"]] == ["body.is_active"]
+    assert [e["field"] for e in locale.json()["errors"]] == ["body.is_enabled"]
+    assert after.json()["is_active"] is True
+    assert [loc["locale"] for loc in after.json()["locales"]] == ["en"]
+
+
+def _models(annotation: Any) -> list[type[BaseModel]]:
+    pending, found = [annotation], []
+    while pending:
+        item = pending.pop()
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            if item not in found:
+                found.append(item)
+                pending.extend(field.annotation for field in item.model_fields.values())
+        else:
+            pending.extend(get_args(item))
+    return found
+
+
+def test_every_boolean_input_is_strict(container: Container) -> None:
+    app = create_app(container, manage_container=False)
+    lax = []
+    for mounted in mounted_routes(app):
+        if mounted.route.body_field is None:
+            continue
+        for model in _models(mounted.route.body_field.field_info.annotation):
+            for name in model.model_fields:
+                schema = model.model_json_schema()["properties"][name]
+                is_bool = schema.get("type") == "boolean" or {"type": "boolean"} in schema.get(
+                    "anyOf", []
+                )
+                if is_bool and not _accepts_only_booleans(model, name):
+                    lax.append(f"{model.__name__}.{name}")
+        # Query strings have no JSON types; a boolean there would take "1", "on", "yes".
+        # None exists: a new one must be a deliberate choice, so it fails here.
+        lax.extend(
+            f"query {param.name} of {mounted.path}"
+            for param in mounted.route.dependant.query_params
+            if param.field_info.annotation is bool
+        )
+
+    assert lax == []
+
+
+def _accepts_only_booleans(model: type[BaseModel], name: str) -> bool:
+    from pydantic import ValidationError
+
+    for value in (1, "true"):
+        try:
+            model.__pydantic_validator__.validate_assignment(model.model_construct(), name, value)
+        except ValidationError:
+            continue
+        return False
+    return True
