@@ -55,10 +55,12 @@ def problem_statuses(path: str, method: str, route: APIRoute) -> dict[int, str]:
         statuses[404] = "Unknown tenant (`TENANT_NOT_FOUND`), or what the path names is not found."
         statuses[503] = "The database is unreachable (`DATABASE_UNAVAILABLE`); retry."
     rule = access_rule_of(route)
-    if rule is not None and rule.kind in {"authenticated", "permission"}:
+    if rule is not None and rule.kind in {"authenticated", "permission", "operator"}:
         statuses[401] = "No valid access token of this tenant (`UNAUTHENTICATED`, ...)."
     if rule is not None and rule.kind == "permission":
         statuses[403] = f"Deactivated tenant, or the caller lacks `{rule}` (`FORBIDDEN`)."
+    if rule is not None and rule.kind == "operator":
+        statuses[403] = "Deactivated tenant, or the caller is no platform operator (`FORBIDDEN`)."
     if method in WRITE_METHODS and needs_tenant(path):
         statuses[409] = "The change conflicts with the current state (`*_TAKEN`, ...)."
     return {status: statuses[status].strip() for status in sorted(statuses)}
