@@ -2,8 +2,9 @@
 
 The callers are anonymous, a customer, the tenant's admin and a platform operator (an admin
 that `rustok operator grant` made one). For each, every operation gets generated valid and
-invalid requests, and every answer must pass all of Schemathesis's checks: no 5xx, only documented statuses, content types
-and headers, bodies matching their schemas, invalid input refused and valid input accepted.
+invalid requests, and every answer must pass all of Schemathesis's checks: no 5xx, only
+documented statuses, content types and headers, bodies matching their schemas, invalid input
+refused and valid input accepted.
 """
 
 from __future__ import annotations
