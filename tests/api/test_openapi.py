@@ -10,11 +10,11 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from rustok.api.app import create_app
-from rustok.api.deps import Access, access_rule_of, require
 from rustok.api.problems import Problem
 from rustok.api.routes import mounted_routes
-from rustok.rbac.permissions import Action, Resource
+from rustok.core.permissions import Action, Resource
 from rustok.testing.factories import auth_headers, user_token
+from rustok.web.access import Access, access_rule_of, require
 
 if TYPE_CHECKING:
     import httpx

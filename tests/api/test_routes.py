@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rustok.api.app import create_app
-from rustok.api.deps import access_rule_of
 from rustok.api.matrix import permission_matrix, render_markdown
 from rustok.api.routes import mounted_routes
+from rustok.web.access import access_rule_of
 
 if TYPE_CHECKING:
     from rustok.bootstrap import Container

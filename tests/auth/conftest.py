@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from sqlalchemy import func, select
 
-from rustok.tenancy.snapshot import TenantSnapshot
+from rustok.core.tenant import TenantSnapshot
 
 if TYPE_CHECKING:
     from sqlalchemy.sql import ColumnElement

@@ -30,8 +30,8 @@ from rustok.testing.services import wait_until_async
 
 if TYPE_CHECKING:
     from rustok.bootstrap import Container
+    from rustok.core.tenant import TenantSnapshot
     from rustok.tenancy.schemas import TenantDetail
-    from rustok.tenancy.snapshot import TenantSnapshot
     from tests.auth.conftest import Db
 
 EMAIL = "ada@example.com"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from rustok.rbac.permissions import Action, Permission, Resource, Scope
+from rustok.core.permissions import Action, Permission, Resource, Scope
 from rustok.rbac.schemas import PermissionGrant, RoleCreate, RoleUpdate
 from rustok.stores.redis import RedisStores
 from rustok.tenancy.identifiers import TenantKey

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import func, select
 
+from rustok.core.permissions import Action, Permission, Resource, Scope
 from rustok.rbac.models import Role
-from rustok.rbac.permissions import Action, Permission, Resource, Scope
 from rustok.testing.factories import auth_headers, make_user, user_token
 
 if TYPE_CHECKING:

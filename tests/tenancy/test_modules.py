@@ -8,12 +8,12 @@ import pytest
 from fastapi import APIRouter
 from sqlalchemy import select
 
-from rustok.api.deps import public
 from rustok.bootstrap import default_modules
 from rustok.core.modules import ModuleContext, ModuleDescriptor
 from rustok.tenancy.models import TenantLocale
 from rustok.testing.app import client_for, running_container
 from rustok.testing.factories import auth_headers, make_tenant, user_token
+from rustok.web.access import public
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI
 
 import rustok
-from rustok.api.deps import module_guard
 from rustok.api.graphql.schema import build_schema, graphql_router
 from rustok.api.middleware.access_log import AccessLogMiddleware
 from rustok.api.middleware.limits import RequestLimitsMiddleware
@@ -21,6 +20,7 @@ from rustok.api.rest.events import router as events_router
 from rustok.api.rest.health import router as health_router
 from rustok.api.rest.metrics import metrics_on_api_port
 from rustok.api.rest.metrics import router as metrics_router
+from rustok.web.access import module_guard
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

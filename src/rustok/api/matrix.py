@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rustok.api.deps import access_rule_of
 from rustok.api.graphql.schema import field_rules
 from rustok.api.routes import mounted_routes
+from rustok.web.access import access_rule_of
 
 if TYPE_CHECKING:
     from fastapi import FastAPI

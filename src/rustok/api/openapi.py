@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any, get_args
 from fastapi.dependencies.utils import get_flat_params
 from pydantic import BaseModel
 
-from rustok.api.deps import access_rule_of
 from rustok.api.problems import PROBLEM_JSON, Problem
 from rustok.api.rest.paths import RATE_LIMIT_EXEMPT, needs_tenant
 from rustok.api.routes import mounted_routes
-from rustok.rbac.permissions import Action, Permission, Resource
+from rustok.core.permissions import Action, Permission, Resource
+from rustok.web.access import access_rule_of
 
 if TYPE_CHECKING:
     from fastapi import FastAPI

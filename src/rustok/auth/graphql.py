@@ -9,9 +9,8 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from rustok.api.graphql.context import GraphQLContext
-from rustok.api.graphql.permissions import authenticated
 from rustok.core.modules import GraphQLPart
+from rustok.web.graphql import GraphQLContext, authenticated
 
 
 @strawberry.type

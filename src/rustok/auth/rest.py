@@ -6,8 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
 
-from rustok.api.deps import ContainerDep, TenantDep, authenticated, public
-from rustok.auth.principal import Principal
 from rustok.auth.schemas import (
     AuthTokens,
     ChangePasswordRequest,
@@ -19,6 +17,8 @@ from rustok.auth.schemas import (
     SessionRead,
     UserRead,
 )
+from rustok.core.principal import Principal
+from rustok.web.access import ContainerDep, TenantDep, authenticated, public
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 

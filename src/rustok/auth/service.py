@@ -29,7 +29,6 @@ from rustok.auth.errors import (
 from rustok.auth.events import UserLoggedIn, UserRegistered, UserUpdated
 from rustok.auth.models import AuthSession, RefreshToken, User
 from rustok.auth.passwords import Passwords
-from rustok.auth.principal import Principal
 from rustok.auth.repository import SessionRepository, UserRepository, platform_operators
 from rustok.auth.schemas import (
     AuthTokens,
@@ -52,6 +51,7 @@ from rustok.auth.tokens import (
 from rustok.core.clock import utcnow
 from rustok.core.db import bind_platform, tenant_session
 from rustok.core.errors import DomainError, FieldError, Invalid
+from rustok.core.principal import Principal
 from rustok.rbac.errors import UserNotFound
 
 if TYPE_CHECKING:
@@ -62,9 +62,9 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
     from rustok.core.settings import Settings
+    from rustok.core.tenant import TenantSnapshot
     from rustok.core.uow import UnitOfWork, UnitOfWorkFactory
     from rustok.rbac.service import RoleService
-    from rustok.tenancy.snapshot import TenantSnapshot
 
 log = structlog.get_logger(__name__)
 

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 import structlog
 
 from rustok.core.db import tenant_session
+from rustok.core.permissions import Permission, Scope
 from rustok.core.singleflight import SingleFlight
 from rustok.rbac.delegation import Grants, held_scope, union
-from rustok.rbac.permissions import Permission, Scope
 from rustok.rbac.repository import RoleRepository
 
 if TYPE_CHECKING:

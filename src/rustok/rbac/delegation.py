@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rustok.rbac.permissions import Action, Scope
+from rustok.core.permissions import Action, Scope
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping

@@ -8,10 +8,9 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from rustok.api.graphql.context import GraphQLContext
-from rustok.api.graphql.permissions import requires
 from rustok.core.modules import GraphQLPart
-from rustok.rbac.permissions import Action, Resource
+from rustok.core.permissions import Action, Resource
+from rustok.web.graphql import GraphQLContext, requires
 
 
 @strawberry.type

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rustok.rbac.permissions import Action, Resource, Scope
+from rustok.core.permissions import Action, Resource, Scope
 
 CRUDL = (Action.CREATE, Action.READ, Action.UPDATE, Action.DELETE, Action.LIST)
 

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Response
 
-from rustok.api.deps import Access, ContainerDep, TenantDep, require
-from rustok.rbac.permissions import Action, Permission, Resource
+from rustok.core.permissions import Action, Permission, Resource
 from rustok.rbac.schemas import RoleCreate, RoleRead, RoleUpdate, UserRolesRead, UserRolesUpdate
+from rustok.web.access import Access, ContainerDep, TenantDep, require
 
 router = APIRouter(prefix="/admin", tags=["rbac"])
 

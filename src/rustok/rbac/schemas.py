@@ -8,8 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from rustok.core.permissions import Permission, Scope
 from rustok.core.text import PlainText, ProseText
-from rustok.rbac.permissions import Permission, Scope
 
 RoleSlug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 from sqlalchemy.exc import IntegrityError
 
 from rustok.core.errors import FieldError
+from rustok.core.permissions import Permission, Scope
 from rustok.rbac.delegation import Grants, not_held, union
 from rustok.rbac.errors import (
     GrantNotHeld,
@@ -18,7 +19,6 @@ from rustok.rbac.errors import (
 )
 from rustok.rbac.events import RoleChanged
 from rustok.rbac.models import Role
-from rustok.rbac.permissions import Permission, Scope
 from rustok.rbac.policy import ADMIN, BUILTIN_ROLES
 from rustok.rbac.repository import RoleRepository
 from rustok.rbac.schemas import PermissionGrant, RoleRead, UserRolesRead

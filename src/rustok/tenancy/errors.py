@@ -17,10 +17,6 @@ class TenantIdentifierMalformed(BadRequest):
     code = "TENANT_IDENTIFIER_MALFORMED"
 
 
-class TenantRequired(BadRequest):
-    code = "TENANT_REQUIRED"
-
-
 class TenantSlugTaken(Conflict):
     code = "TENANT_SLUG_TAKEN"
 

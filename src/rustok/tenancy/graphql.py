@@ -8,12 +8,11 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 from strawberry.types import Info
 
-from rustok.api.graphql.context import GraphQLContext
-from rustok.api.graphql.permissions import operator, public, requires
 from rustok.core.modules import GraphQLPart
 from rustok.core.pagination import MAX_PAGE_SIZE
-from rustok.rbac.permissions import Action, Resource
+from rustok.core.permissions import Action, Resource
 from rustok.tenancy.schemas import TenantPublic
+from rustok.web.graphql import GraphQLContext, operator, public, requires
 
 if TYPE_CHECKING:
     from rustok.tenancy.schemas import ModuleRead, TenantRead

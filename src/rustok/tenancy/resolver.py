@@ -17,6 +17,7 @@ import orjson
 import structlog
 
 from rustok.core.singleflight import SingleFlight
+from rustok.core.tenant import LocaleSnapshot, TenantSnapshot
 from rustok.observability.metrics import (
     TENANT_CACHE_COALESCED,
     TENANT_CACHE_HITS,
@@ -25,7 +26,6 @@ from rustok.observability.metrics import (
 from rustok.tenancy.errors import TenantNotFound
 from rustok.tenancy.identifiers import TenantKey
 from rustok.tenancy.repository import TenantRepository, TenantScopedRepository
-from rustok.tenancy.snapshot import LocaleSnapshot, TenantSnapshot
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker

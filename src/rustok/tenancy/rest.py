@@ -7,9 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 
-from rustok.api.deps import Access, ContainerDep, OperatorDep, TenantDep, public, require
 from rustok.core.pagination import Page, PageParams
-from rustok.rbac.permissions import Action, Resource
+from rustok.core.permissions import Action, Resource
 from rustok.tenancy.identifiers import LOCALE_PATTERN
 from rustok.tenancy.schemas import (
     ModuleRead,
@@ -20,6 +19,7 @@ from rustok.tenancy.schemas import (
     TenantRead,
     TenantUpdate,
 )
+from rustok.web.access import Access, ContainerDep, OperatorDep, TenantDep, public, require
 
 router = APIRouter(tags=["tenancy"])
 

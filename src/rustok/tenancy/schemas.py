@@ -17,7 +17,7 @@ from rustok.tenancy.identifiers import (
 )
 
 if TYPE_CHECKING:
-    from rustok.tenancy.snapshot import TenantSnapshot
+    from rustok.core.tenant import TenantSnapshot
 
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=1, max_length=64)]
 Locale = Annotated[str, Field(pattern=LOCALE_PATTERN, max_length=16)]

@@ -16,8 +16,8 @@ from starlette.responses import HTMLResponse, Response
 from strawberry.fastapi import GraphQLRouter
 from strawberry.types.unset import UNSET
 
-from rustok.api.deps import get_container
 from rustok.core.context import current_context
+from rustok.web.access import get_container
 
 if TYPE_CHECKING:
     from starlette.requests import Request

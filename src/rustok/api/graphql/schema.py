@@ -9,16 +9,15 @@ import strawberry
 from strawberry.tools import merge_types
 from strawberry.types.base import StrawberryObjectDefinition
 
-from rustok.api.deps import public as public_route
-from rustok.api.graphql.context import context_for
 from rustok.api.graphql.errors import DomainErrorExtension
-from rustok.api.graphql.permissions import public, rule_of
 from rustok.api.graphql.router import RustokGraphQLRouter
 from rustok.api.graphql.validation import DocumentValidation
+from rustok.web.access import public as public_route
+from rustok.web.graphql import context_for, public, rule_of
 
 if TYPE_CHECKING:
-    from rustok.api.deps import AccessRule
     from rustok.core.modules import ModuleRegistry
+    from rustok.web.access import AccessRule
 
 
 @strawberry.type

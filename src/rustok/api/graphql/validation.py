@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 
     from graphql import ASTValidationRule, DocumentNode, GraphQLSchema
 
-    from rustok.api.graphql.context import GraphQLContext
     from rustok.core.settings import Settings
+    from rustok.web.graphql import GraphQLContext
 
 
 class DocumentValidation(SchemaExtension):

@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
     from rustok.bootstrap import Container
+    from rustok.core.tenant import TenantSnapshot
     from rustok.stores.limiter import RequestDecision
-    from rustok.tenancy.snapshot import TenantSnapshot
 
 log = structlog.get_logger(__name__)
 

@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 
     from starlette.types import ASGIApp, Receive, Scope, Send
 
+    from rustok.core.tenant import TenantSnapshot
     from rustok.tenancy.resolver import TenantResolver
-    from rustok.tenancy.snapshot import TenantSnapshot
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from rustok.api.deps import Access, ContainerDep, TenantDep, require
 from rustok.core.pagination import Page, PageParams
+from rustok.core.permissions import Action, Resource
 from rustok.events.dlq import DeadLetterFilter, DeadLetterView
-from rustok.rbac.permissions import Action, Resource
+from rustok.web.access import Access, ContainerDep, TenantDep, require
 
 router = APIRouter(prefix="/admin/events", tags=["events"])
 

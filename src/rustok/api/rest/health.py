@@ -9,8 +9,8 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 import rustok
-from rustok.api.deps import ContainerDep, public
 from rustok.observability.health import CheckStatus, HealthReport, HealthStatus
+from rustok.web.access import ContainerDep, public
 
 router = APIRouter(prefix="/health", tags=["health"])
 

@@ -20,11 +20,11 @@ from fastapi import APIRouter, Depends, Request
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
-from rustok.api.deps import get_container, public
 from rustok.api.problems import PROBLEM_JSON, problem_body
 from rustok.core.errors import Unauthenticated
 from rustok.core.settings import Environment
 from rustok.observability.metrics import REGISTRY
+from rustok.web.access import get_container, public
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -1,4 +1,5 @@
-"""The cached, immutable picture of a tenant that every request carries."""
+"""The tenant a request talks to, as every layer sees it: the cached, immutable picture the
+tenancy module resolves and the web layer hands to routes."""
 
 from __future__ import annotations
 
@@ -7,6 +8,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+
+from rustok.core.errors import BadRequest
+
+
+class TenantRequired(BadRequest):
+    """A route that needs a tenant was called without naming one."""
+
+    code = "TENANT_REQUIRED"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,7 @@
-"""Dependencies every route uses: the container, the tenant, the caller and permission checks.
+"""What a module's REST routes need: the container, the tenant, the caller and access rules.
+
+This layer sits below every domain module: it reaches the composition root only through the
+running app (`request.app.state.container`), never by importing it.
 
 Every route declares exactly one access rule: `require(resource, action)`, `operator()`,
 `authenticated()` or `public()`. A test walks the assembled app and fails on a route that
@@ -13,18 +16,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 import structlog
 from fastapi import Depends, Request
 
-from rustok.auth.principal import Principal
-from rustok.bootstrap import Container
 from rustok.core.context import current_context, set_context
 from rustok.core.errors import Forbidden, NotFound, Unauthenticated
-from rustok.rbac.permissions import Action, Permission, Resource, Scope
-from rustok.tenancy.errors import TenantRequired
-from rustok.tenancy.snapshot import TenantSnapshot
+from rustok.core.permissions import Action, Permission, Resource, Scope
+from rustok.core.principal import Principal
+from rustok.core.tenant import TenantRequired, TenantSnapshot
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
     from fastapi.routing import APIRoute
+
+    from rustok.bootstrap import Container
 
 
 _RULE_ATTRIBUTE = "__rustok_access_rule__"
@@ -180,6 +183,6 @@ def module_guard(slug: str, enabled_by_default: bool) -> Any:
     return Depends(check)
 
 
-ContainerDep = Annotated[Container, Depends(get_container)]
+ContainerDep = Annotated["Container", Depends(get_container)]
 OperatorDep = Annotated[Principal, operator()]
 TenantDep = Annotated[TenantSnapshot, Depends(get_tenant)]

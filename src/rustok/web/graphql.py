@@ -1,24 +1,59 @@
-"""How a GraphQL field declares who may resolve it, exactly like a REST route.
+"""What a module's GraphQL part needs: the resolver context and the fields' access rules.
 
 Every root field carries one of `requires(resource, action)`, `operator()`, `authenticated()`
-or `public()`
-in its `extensions`; a test walks the schema and fails on a field that carries none.
+or `public()` in its `extensions`, exactly like a REST route; a test walks the schema and
+fails on a field that carries none.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from fastapi import Request  # noqa: TC002 - FastAPI reads the annotation of context_for
+from strawberry.fastapi import BaseContext
 from strawberry.permission import BasePermission, PermissionExtension
 
-from rustok.api.deps import OPERATOR_REQUIRED, AccessRule
 from rustok.core.errors import Forbidden
-from rustok.rbac.permissions import Action, Permission, Resource, Scope
+from rustok.core.permissions import Action, Permission, Resource, Scope
+from rustok.web.access import (
+    OPERATOR_REQUIRED,
+    AccessRule,
+    get_container,
+    get_principal,
+    get_tenant,
+)
 
 if TYPE_CHECKING:
     from strawberry.types import Info
 
-    from rustok.api.graphql.context import GraphQLContext
+    from rustok.bootstrap import Container
+    from rustok.core.principal import Principal
+    from rustok.core.tenant import TenantSnapshot
+
+
+class GraphQLContext(BaseContext):
+    """What every resolver gets: the request, the container, the tenant, the caller."""
+
+    def __init__(self, request: Request) -> None:
+        super().__init__()
+        self.http_request = request
+
+    @property
+    def container(self) -> Container:
+        return get_container(self.http_request)
+
+    @property
+    def tenant(self) -> TenantSnapshot:
+        """The request's tenant; raises TENANT_REQUIRED when none was named."""
+        return get_tenant(self.http_request)
+
+    async def principal(self) -> Principal:
+        """The logged-in caller; raises UNAUTHENTICATED without a valid token."""
+        return await get_principal(self.http_request)
+
+
+async def context_for(request: Request) -> GraphQLContext:
+    return GraphQLContext(request)
 
 
 class _Rule(BasePermission):
