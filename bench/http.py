@@ -252,10 +252,12 @@ async def seed(database_url: str) -> None:
     from rustok.cli.seed import seed_demo
     from rustok.core import migrations
     from rustok.core.settings import Settings
+    from rustok.observability.logging import configure_logging
     from rustok.tenancy.schemas import TenantCreate
 
     await migrations.upgrade(database_url)
     settings = Settings(database_url=database_url, embedded_workers=False, log_level="WARNING")
+    configure_logging(settings)
     container = build_container(settings)
     try:
         await seed_demo(container)
