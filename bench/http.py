@@ -753,7 +753,7 @@ def run_stack(stack: Stack, arguments: argparse.Namespace, directory: Path) -> l
 LAYERS = (
     (
         "thread hop: a sync `def` dependency run in anyio's thread pool",
-        ("anyio/to_thread", "starlette/concurrency", "anyio/_backends", "threading.py", "queue.py"),
+        ("anyio/to_thread", "starlette/concurrency", "anyio/_backends"),
     ),
     ("JWT verification (PyJWT)", ("jwt/", "rustok/auth/tokens.py")),
     (
@@ -782,10 +782,11 @@ LAYERS = (
     ("FastAPI/Starlette: routing, dependencies, wrappers", ("fastapi/", "starlette/", "anyio/")),
     ("uvicorn, httptools, event loop", ("uvicorn/", "asyncio/", "uvloop", "httptools")),
 )
-# Threads parked in C (aiosqlite's worker on its SimpleQueue, anyio's idle workers): py-spy
-# cannot tell they are idle, so they are dropped here.
+# Threads parked in C (aiosqlite's worker and the default executor's on a SimpleQueue, anyio's
+# idle workers): py-spy cannot tell they are idle, so they are dropped here.
 IDLE_LEAVES = (
     "_connection_worker_thread (aiosqlite/core.py:59)",
+    "_worker (concurrent/futures/thread.py:81)",
     "Condition.wait",
     "Queue.get",
     "Event.wait",
@@ -912,9 +913,12 @@ def main() -> None:
         raise SystemExit("wrk is not installed: `apt-get install -y wrk` (or `make bench`)")
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load = os.getloadavg()[0]
+    shape = f"{arguments.rounds} round(s) of {arguments.seconds} s per case"
+    if arguments.profile:
+        shape = f"{arguments.seconds} s of py-spy per path"
     print(
-        f"{started}, load {load:.2f}, {os.cpu_count()} cores; {arguments.rounds} round(s) of "
-        f"{arguments.seconds} s per case, wrk -t1 -c{arguments.concurrency}",
+        f"{started}, load {load:.2f}, {os.cpu_count()} cores; {shape}, "
+        f"wrk -t1 -c{arguments.concurrency}",
         flush=True,
     )
     output: list[str] = []
