@@ -40,8 +40,13 @@ fmt: install
 matrix: install
 	$(BIN)/rustok rbac matrix --format markdown --output docs/permissions.md
 
+# BENCH_ARGS: e.g. --quick, --stacks sqlite-memory, --profile /api/auth/me (see bench/README.md).
 bench: install
-	$(BIN)/python bench/http.py
+	@command -v wrk >/dev/null || { echo "Installing wrk, the HTTP load generator, with apt-get"; \
+		{ apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; } >/dev/null 2>&1; }; \
+	command -v wrk >/dev/null || { echo "wrk is missing and could not be installed here: install it" \
+		"as root (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk)"; exit 1; }
+	$(BIN)/python bench/http.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
