@@ -101,6 +101,14 @@ class Settings(BaseSettings):
     handler_retry_cap_seconds: float = Field(default=60.0, gt=0)
     outbox_retention_hours: float = Field(default=72.0, gt=0)
     outbox_lag_degraded_seconds: float = Field(default=30.0, gt=0)
+    # Operations (ADR 0006, docs/deploy.md): order guard, relay recovery, worker metrics, tracing.
+    dispatcher_order_wait_seconds: float = Field(default=120.0, gt=0)
+    relay_retry_base_seconds: float = Field(default=0.2, gt=0)
+    relay_retry_cap_seconds: float = Field(default=5.0, gt=0)
+    relay_heartbeat_seconds: float = Field(default=2.0, gt=0)
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    otel_exporter_otlp_endpoint: str | None = None
+    otel_service_name: str = "rustok"
 
     jwt_secret: str = Field(default=DEFAULT_JWT_SECRET, min_length=32)
     jwt_issuer: str = "rustok"

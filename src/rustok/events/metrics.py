@@ -42,3 +42,10 @@ END_TO_END_LAG = Histogram(
     buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
     registry=REGISTRY,
 )
+ORDER_WAITS = Counter(
+    "rustok_events_order_waits",
+    "Deliveries parked behind an earlier event of their aggregate (parked), and parked ones "
+    "let through after the order wait without it (expired).",
+    ["consumer", "outcome"],
+    registry=REGISTRY,
+)

@@ -97,6 +97,7 @@ class EventSpine:
             retry_cap_seconds=settings.handler_retry_cap_seconds,
             # well inside the transport's ack wait, so nothing queued is redelivered early
             heartbeat_seconds=settings.nats_ack_wait_seconds / 3,
+            order_wait_seconds=settings.dispatcher_order_wait_seconds,
         )
         self._transport_started = False
         self._maintenance: asyncio.Task[None] | None = None
