@@ -84,6 +84,8 @@ class EventSpine:
             batch_size=settings.relay_batch_size,
             poll_interval=settings.relay_poll_interval_seconds,
             lease_seconds=settings.relay_lease_seconds,
+            retry_base_seconds=settings.relay_retry_base_seconds,
+            retry_cap_seconds=settings.relay_retry_cap_seconds,
             connect_timeout=settings.db_connect_timeout,
         )
         self.dispatcher = Dispatcher(

@@ -84,3 +84,7 @@ class EventTransport(ABC):
 
     def on_settled(self, callback: SettledCallback) -> None:  # noqa: B027 - optional hook
         """Register what to call when events are settled by every group (non-durable only)."""
+
+    def on_reconnected(self, callback: Callable[[], None]) -> None:  # noqa: B027 - optional hook
+        """Register what to call when the connection to the broker is back after an outage
+        (the relay retries at once instead of sleeping out its backoff)."""

@@ -185,6 +185,10 @@ class NatsTransport(EventTransport):
         self._generation = 0
         """Bumped on every reconnect: fetch loops then check that their consumer survived."""
         self._closing = False
+        self._reconnect_callbacks: list[Callable[[], None]] = []
+
+    def on_reconnected(self, callback: Callable[[], None]) -> None:
+        self._reconnect_callbacks.append(callback)
 
     def _subject(self, event_type: str) -> str:
         return f"{self._prefix}.{event_type}"
@@ -552,6 +556,8 @@ class NatsTransport(EventTransport):
         self._generation += 1
         self._connected.set()
         log.info("events.nats.reconnected", url=self._url)
+        for callback in self._reconnect_callbacks:
+            callback()
 
     async def _on_closed(self) -> None:
         self._connected.clear()

@@ -28,7 +28,9 @@ def upgrade() -> None:
         sa.Column("aggregate_type", sa.String(length=64), nullable=False),
         sa.Column("aggregate_id", sa.String(length=64), nullable=False),
         sa.Column("last_seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.PrimaryKeyConstraint("consumer", "aggregate_type", "aggregate_id"),
+        sa.PrimaryKeyConstraint(
+            "consumer", "aggregate_type", "aggregate_id", name=op.f("pk_event_positions")
+        ),
     )
     op.create_index(
         "ix_sys_events_aggregate_seq",
