@@ -103,6 +103,7 @@ class Settings(BaseSettings):
     outbox_lag_degraded_seconds: float = Field(default=30.0, gt=0)
     # Operations (ADR 0006, docs/deploy.md): order guard, relay recovery, worker metrics, tracing.
     dispatcher_order_wait_seconds: float = Field(default=120.0, gt=0)
+    consumer_backlog_degraded: int = Field(default=1000, ge=0)
     relay_retry_base_seconds: float = Field(default=0.2, gt=0)
     relay_retry_cap_seconds: float = Field(default=5.0, gt=0)
     metrics_port: int | None = Field(default=None, ge=0, le=65535)

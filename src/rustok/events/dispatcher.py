@@ -40,6 +40,7 @@ from rustok.events.relay import backoff_seconds
 if TYPE_CHECKING:
     import uuid
     from collections.abc import Iterable, Sequence
+    from datetime import datetime
 
     from sqlalchemy import Executable
     from sqlalchemy.ext.asyncio import AsyncConnection
@@ -166,6 +167,11 @@ class Dispatcher:
     def queued(self) -> int:
         """Deliveries waiting in a lane behind the one being handled."""
         return sum(lane.qsize() for consumer in self._consumers for lane in consumer.lanes)
+
+    @property
+    def running(self) -> list[str]:
+        """The consumer groups this dispatcher runs (broadcast handlers not included)."""
+        return sorted(consumer.handler.consumer for consumer in self._consumers)
 
     @property
     def handlers(self) -> dict[str, EventHandler]:
@@ -478,6 +484,7 @@ class Dispatcher:
             await self._dead_letter(handler, envelope, error, error.reason, attempt + 1)
             await delivery.ack()
             return "dead_lettered"
+        failures: list[tuple[datetime, str]] = []
         while True:
             attempt += 1
             try:
@@ -487,10 +494,13 @@ class Dispatcher:
                     reason = getattr(error, "reason", None) or (
                         "permanent_error" if is_permanent(error) else "max_attempts_exceeded"
                     )
-                    await self._dead_letter(handler, envelope, error, str(reason), attempt)
+                    await self._dead_letter(
+                        handler, envelope, error, str(reason), attempt, history=failures
+                    )
                     await delivery.ack()
                     return "dead_lettered"
                 HANDLED.labels(handler.consumer, "retry").inc()
+                failures.append((utcnow(), f"{type(error).__name__}: {error}"))
                 delay = backoff_seconds(attempt, base=self._retry_base, cap=self._retry_cap)
                 log.info(
                     "events.retrying",
@@ -602,6 +612,8 @@ class Dispatcher:
         error: BaseException,
         reason: str,
         attempts: int,
+        *,
+        history: Sequence[tuple[datetime, str]] = (),
     ) -> None:
         HANDLED.labels(handler.consumer, "dead_lettered").inc()
         log.warning(
@@ -621,9 +633,9 @@ class Dispatcher:
                 error=error,
                 reason=reason,
                 attempts=attempts,
+                history=history,
             )
             await uow.commit()
-        await self._dead_letters.refresh_depth()
 
     async def _stopped_within(self, seconds: float) -> bool:
         try:

@@ -15,13 +15,25 @@ OUTBOX_LAG = Gauge(
 OUTBOX_PUBLISHED = Counter(
     "rustok_outbox_published", "Outbox events published to the transport.", registry=REGISTRY
 )
+RELAY_ERRORS = Counter(
+    "rustok_outbox_relay_errors",
+    "Relay cycles that failed on the database (the relay backs off and tries again).",
+    registry=REGISTRY,
+)
 OUTBOX_PUBLISH_FAILURES = Counter(
     "rustok_outbox_publish_failures",
     "Outbox events whose publish attempt failed.",
     registry=REGISTRY,
 )
 DLQ_DEPTH = Gauge(
-    "rustok_events_dlq_depth", "Open dead letters (all consumers).", registry=REGISTRY
+    "rustok_events_dlq_depth", "Open dead letters, by consumer.", ["consumer"], registry=REGISTRY
+)
+CONSUMER_BACKLOG = Gauge(
+    "rustok_events_consumer_backlog",
+    "Events the transport holds for a consumer group: not yet delivered, or delivered and "
+    "not yet acknowledged.",
+    ["consumer"],
+    registry=REGISTRY,
 )
 HANDLED = Counter(
     "rustok_events_handled",

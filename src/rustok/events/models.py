@@ -113,6 +113,8 @@ class DeadLetter(Base):
     last_failed_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(16), default="open")
     resolved_at: Mapped[datetime | None]
+    history: Mapped[list[Any] | None]
+    """Each failed attempt: when and with what error (newest last, 50 at most)."""
 
 
 DEAD_LETTERS = cast("Table", DeadLetter.__table__)

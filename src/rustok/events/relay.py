@@ -32,7 +32,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from rustok.core.clock import utcnow
 from rustok.core.db import UTCDateTime, write_transaction
-from rustok.events.metrics import OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED
+from rustok.events.metrics import OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED, RELAY_ERRORS
 from rustok.events.models import SYS_EVENTS, SysEvent
 from rustok.events.notifications import CommitListener
 from rustok.events.outbox import row_envelope
@@ -264,6 +264,7 @@ class OutboxRelay:
                     published, ahead = await self._publish(rows, claim_next=True)
             except Exception as error:
                 # The database is unreachable, most likely: try again after a backoff.
+                RELAY_ERRORS.inc()
                 self._failures += 1
                 self._paused_for = backoff_seconds(
                     self._failures, base=self._retry_base, cap=self._retry_cap

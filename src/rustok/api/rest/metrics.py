@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.responses import Response
 
 from rustok.api.deps import public
-from rustok.observability.metrics import REGISTRY
+from rustok.observability.metrics import render_metrics
 
 router = APIRouter(tags=["observability"])
 
@@ -21,4 +21,4 @@ router = APIRouter(tags=["observability"])
     summary="Prometheus metrics",
 )
 async def metrics(_: Annotated[None, public()]) -> Response:
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+    return Response(await render_metrics(), media_type=CONTENT_TYPE_LATEST)

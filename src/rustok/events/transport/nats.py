@@ -305,6 +305,20 @@ class NatsTransport(EventTransport):
         except Exception as error:
             raise TransportError(f"JetStream does not answer: {error!r}") from error
 
+    async def backlog(self, groups: Sequence[str]) -> dict[str, int]:
+        """From the server, so any process can tell (an API replica with no consumers too)."""
+        _, js = self._live()
+        found: dict[str, int] = {}
+        for group in groups:
+            try:
+                info = await js.consumer_info(self._stream, consumer_name(group))
+            except nats.js.errors.NotFoundError:
+                continue
+            except Exception as error:
+                raise TransportError(f"cannot read consumer {group}: {error!r}") from error
+            found[group] = int(info.num_pending or 0) + int(info.num_ack_pending or 0)
+        return found
+
     def _live(self) -> tuple[Client, JetStreamContext]:
         if self._nc is None or self._js is None:
             raise TransportError("the NATS transport is not started")

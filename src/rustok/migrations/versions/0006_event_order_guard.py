@@ -1,4 +1,5 @@
-"""event order guard: per-consumer aggregate positions, events by aggregate and seq
+"""event order guard: per-consumer aggregate positions, events by aggregate and seq; dead
+letters keep each attempt
 
 Revision ID: 0006
 Revises: 0005
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -32,6 +34,12 @@ def upgrade() -> None:
             "consumer", "aggregate_type", "aggregate_id", name=op.f("pk_event_positions")
         ),
     )
+    op.add_column(
+        "event_dlq",
+        sa.Column(
+            "history", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=True
+        ),
+    )
     op.create_index(
         "ix_sys_events_aggregate_seq",
         "sys_events",
@@ -42,4 +50,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_sys_events_aggregate_seq", table_name="sys_events")
+    op.drop_column("event_dlq", "history")
     op.drop_table("event_positions")
