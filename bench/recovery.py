@@ -22,16 +22,17 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# The repo root instead of bench/ (whose http.py would shadow the standard library).
+sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from tests.events.nats_server import NatsServerProcess, nats_server_binary
-from tests.events.probe import PROBE_MODULE, emit_into
+from tests.events.nats_server import NatsServerProcess, nats_server_binary  # noqa: E402 - after the sys.path fix above
+from tests.events.probe import PROBE_MODULE, emit_into  # noqa: E402 - after the sys.path fix above
 
-from rustok.bootstrap import build_container, default_modules
-from rustok.core import migrations
-from rustok.events.models import SysEvent
-from rustok.testing.app import settings_for_tests
-from rustok.testing.services import wait_until_async
+from rustok.bootstrap import build_container, default_modules  # noqa: E402 - after the sys.path fix above
+from rustok.core import migrations  # noqa: E402 - after the sys.path fix above
+from rustok.events.models import SysEvent  # noqa: E402 - after the sys.path fix above
+from rustok.testing.app import settings_for_tests  # noqa: E402 - after the sys.path fix above
+from rustok.testing.services import wait_until_async  # noqa: E402 - after the sys.path fix above
 
 BACKLOG = 2000
 
