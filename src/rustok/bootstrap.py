@@ -15,10 +15,11 @@ from rustok.core.db import (
 from rustok.core.db import ping as ping_database
 from rustok.core.modules import ModuleRegistry
 from rustok.core.uow import UnitOfWorkFactory
+from rustok.events.errors import TransportError
 from rustok.events.outbox import Outbox
 from rustok.events.registry import EVENTS
 from rustok.events.spine import EventSpine, build_transport
-from rustok.observability.health import HealthChecks
+from rustok.observability.health import CheckFailed, HealthChecks
 from rustok.rbac.checker import PermissionChecker
 from rustok.rbac.service import RoleService
 from rustok.stores.limiter import RateLimiter
@@ -64,16 +65,34 @@ def build_health_checks(
     # In-process stores cannot fail; a shared one (Redis) holds every replica's rate limits
     # and carries cache invalidations, so a replica without it must not take traffic.
     checks.add("stores", stores.ping, critical=settings.redis_url is not None)
+
     # Writes still commit while the transport is down (the outbox keeps the events), so a
     # broken transport or a growing backlog degrades the process instead of failing it.
-    checks.add("event_transport", spine.transport.ping, critical=False)
+    async def event_transport() -> None:
+        try:
+            await spine.transport.ping()
+        except TransportError as error:
+            raise CheckFailed(str(error)) from error
+
+    checks.add("event_transport", event_transport, critical=False)
 
     async def outbox_lag() -> None:
         pending, lag = await spine.refresh_outbox_metrics()
         if lag > settings.outbox_lag_degraded_seconds:
-            raise RuntimeError(f"{pending} events pending, oldest {lag:.0f}s old")
+            raise CheckFailed(f"{pending} events pending, oldest {lag:.0f} s")
 
     checks.add("outbox_lag", outbox_lag, critical=False)
+
+    async def consumer_backlog() -> None:
+        # Consumers that are stopped or stuck: the outbox is empty while the broker holds on.
+        held = await spine.transport.backlog(spine.groups)
+        behind = {group: n for group, n in held.items() if n > settings.consumer_backlog_degraded}
+        if behind:
+            raise CheckFailed(
+                ", ".join(f"{group}: {n} events waiting" for group, n in sorted(behind.items()))
+            )
+
+    checks.add("consumer_backlog", consumer_backlog, critical=False)
     return checks
 
 

@@ -389,7 +389,8 @@ def test_events_status_of_a_fresh_database(database_url: str) -> None:
     result = run_rustok("events", "status", env=env_for(database_url))
 
     assert_ok(result)
-    assert result.out_lines == ["outbox pending: 0 (oldest 0.0s)   open dead letters: 0"]
+    assert result.out_lines[0] == "outbox pending: 0 (oldest 0.0s)   open dead letters: 0"
+    assert table_rows(result.stdout) == [["consumer", "backlog", "dead letters"]]
 
 
 def test_dlq_list_of_a_fresh_database_is_empty(database_url: str) -> None:
@@ -397,7 +398,7 @@ def test_dlq_list_of_a_fresh_database_is_empty(database_url: str) -> None:
 
     assert_ok(result)
     assert table_rows(result.stdout) == [
-        ["id", "consumer", "event type", "reason", "attempts", "status", "last failure"]
+        ["id", "consumer", "event type", "reason", "error", "attempts", "status", "last failure"]
     ]
     assert result.out_lines[-1] == "0 of 0"
 

@@ -330,6 +330,7 @@ def test_the_readme_walkthrough(stack: Stack) -> None:
         "stores": "ok",
         "event_transport": "ok",
         "outbox_lag": "ok",
+        "consumer_backlog": "ok",
     }
     assert metrics.status_code == 200
     cache_metrics = {

@@ -66,7 +66,9 @@ async def test_metrics_show_the_outbox_and_the_consumers(spine: Container, probe
     assert "rustok_outbox_pending " in text
     assert "rustok_outbox_lag_seconds " in text
     assert "rustok_outbox_published_total " in text
-    assert "rustok_events_dlq_depth " in text
+    assert 'rustok_events_dlq_depth{consumer="probe.recorder"} 0.0' in text
+    assert 'rustok_events_consumer_backlog{consumer="probe.recorder"} 0.0' in text
+    assert 'rustok_db_pool_connections{state="in_use"}' in text
     assert 'rustok_events_handled_total{consumer="probe.recorder",outcome="ok"}' in text
     assert 'rustok_events_handler_duration_seconds_count{consumer="probe.recorder"}' in text
 

@@ -63,6 +63,19 @@ def fail(message: str, hint: str | None = None, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def print_json(data: object) -> None:
+    """Machine-readable output for scripts (`--json`): one document on stdout."""
+    import orjson
+
+    sys.stdout.write(
+        orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS, default=str).decode()
+        + "\n"
+    )
+
+
 def _database_hint(settings: Settings | None) -> str:
     if settings is None or settings.is_sqlite:
         return "check that the directory of RUSTOK_DATABASE_URL exists and is writable"
@@ -279,13 +292,16 @@ def tenant_create(
 
 @tenant_app.command("list")
 @friendly_errors
-def tenant_list() -> None:
+def tenant_list(as_json: JsonOption = False) -> None:
     """List every tenant."""
 
     async def work(container: Container) -> list[Any]:
         items, _ = await container.tenants.list_tenants(offset=0, limit=1000)
         return items
 
+    if as_json:
+        print_json([tenant.model_dump(mode="json") for tenant in run_with_container(work)])
+        return
     table = Table("slug", "name", "domain", "active", "id")
     for tenant in run_with_container(work):
         table.add_row(
@@ -381,7 +397,7 @@ def operator_revoke(tenant: UserTenant, email: UserEmail) -> None:
 
 @operator_app.command("list")
 @friendly_errors
-def operator_list() -> None:
+def operator_list(as_json: JsonOption = False) -> None:
     """Every platform operator, with its tenant."""
 
     async def work(container: Container) -> list[tuple[str, Any]]:
@@ -390,8 +406,12 @@ def operator_list() -> None:
         slugs = {tenant.id: tenant.slug for tenant in tenants}
         return [(slugs.get(user.tenant_id, str(user.tenant_id)), user) for user in operators]
 
+    found = run_with_container(work)
+    if as_json:
+        print_json([{"tenant": slug, **user.model_dump(mode="json")} for slug, user in found])
+        return
     table = Table("tenant", "email", "roles", "status", "id")
-    for slug, user in run_with_container(work):
+    for slug, user in found:
         table.add_row(slug, user.email, ", ".join(user.roles), user.status, str(user.id))
     out.print(table)
 
@@ -447,27 +467,68 @@ def rbac_matrix(
     out.print(table)
 
 
-def _serve_forever(start: Callable[[Container], Awaitable[None]], what: str) -> None:
-    """Run a worker until SIGINT/SIGTERM, then stop it gracefully."""
+def _serve_forever(
+    start: Callable[[Container], Awaitable[None]],
+    what: str,
+    *,
+    consumers: list[str] | None = None,
+) -> None:
+    """Run a worker until SIGINT/SIGTERM, then stop it gracefully; serve `/metrics` on
+    RUSTOK_METRICS_PORT when set. `consumers` (dispatch): refuse names the deployment lacks."""
     import signal
+
+    import structlog
 
     from rustok.bootstrap import build_container
     from rustok.observability.logging import configure_logging
+    from rustok.observability.metrics_server import MetricsServer
 
     settings = settings_or_exit()
     configure_logging(settings)
+    log = structlog.get_logger("rustok.worker")
 
     async def main() -> None:
         container = build_container(settings)
+        if consumers is not None:
+            known = container.events.groups
+            unknown = sorted(set(consumers) - set(known))
+            if unknown:
+                await container.close()
+                raise fail(
+                    f"no consumer group named {', '.join(map(repr, unknown))} in this deployment",
+                    "known groups: " + (", ".join(known) or "none"),
+                    code=2,
+                )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        metrics = (
+            MetricsServer(settings.host, settings.metrics_port, token=settings.metrics_token)
+            if settings.metrics_port is not None
+            else None
+        )
         try:
             await start(container)
-            err.print(f"{what} running ({settings.event_transport} transport); Ctrl-C stops it")
+            if metrics is not None:
+                await metrics.start()
+            groups = container.events.dispatcher.running
+            log.info(
+                "worker.started",
+                worker=what,
+                transport=str(settings.event_transport),
+                consumers=groups,
+                metrics_port=metrics.port if metrics else None,
+            )
+            err.print(
+                f"{what} running ({settings.event_transport} transport"
+                + (f"; consumers: {', '.join(groups)}" if groups else "")
+                + "); Ctrl-C stops it"
+            )
             await stop.wait()
         finally:
+            if metrics is not None:
+                await metrics.stop()
             await container.close()
 
     asyncio.run(main())
@@ -488,7 +549,9 @@ def worker_dispatch(
     ] = None,
 ) -> None:
     """Run event consumers (all, or the named groups)."""
-    _serve_forever(lambda c: c.start_with(relay=False, consumers=consumer), "dispatcher")
+    _serve_forever(
+        lambda c: c.start_with(relay=False, consumers=consumer), "dispatcher", consumers=consumer
+    )
 
 
 @events_app.command("catalog")
@@ -522,15 +585,22 @@ def events_prune(
 
 @events_app.command("status")
 @friendly_errors
-def events_status() -> None:
-    """Show the outbox backlog and the open dead letters."""
-
-    async def work(container: Container) -> tuple[int, float, int]:
-        pending, lag = await container.events.refresh_outbox_metrics()
-        return pending, lag, await container.events.dead_letters.refresh_depth()
-
-    pending, lag, depth = run_with_container(work)
-    out.print(f"outbox pending: {pending} (oldest {lag:.1f}s)   open dead letters: {depth}")
+def events_status(as_json: JsonOption = False) -> None:
+    """Show the outbox backlog, and per consumer group what the broker holds and the open
+    dead letters."""
+    status = run_with_container(lambda c: c.events.status())
+    if as_json:
+        print_json(status.to_dict())
+        return
+    out.print(
+        f"outbox pending: {status.outbox_pending} (oldest {status.outbox_lag_seconds:.1f}s)   "
+        f"open dead letters: {sum(status.dead_letters.values())}"
+    )
+    table = Table("consumer", "backlog", "dead letters")
+    for name, dead in sorted(status.dead_letters.items()):
+        held = status.backlog.get(name)
+        table.add_row(name, "?" if held is None else str(held), str(dead))
+    out.print(table)
 
 
 def _dlq_filter(
@@ -561,17 +631,29 @@ def dlq_list(
     event_type: TypeOption = None,
     tenant: TenantOption = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    as_json: JsonOption = False,
 ) -> None:
     """List dead letters (newest failure first)."""
     where = _dlq_filter(status, consumer, event_type, tenant)
     items, total = run_with_container(lambda c: c.events.dead_letters.list(where, limit=limit))
-    table = Table("id", "consumer", "event type", "reason", "attempts", "status", "last failure")
+    if as_json:
+        print_json(
+            {
+                "total": total,
+                "items": [item.model_dump(mode="json", exclude={"envelope"}) for item in items],
+            }
+        )
+        return
+    table = Table(
+        "id", "consumer", "event type", "reason", "error", "attempts", "status", "last failure"
+    )
     for item in items:
         table.add_row(
             str(item.id),
             item.consumer,
             item.event_type,
             item.reason,
+            f"{item.error_class}: {item.error_message}"[:120],
             str(item.attempts),
             item.status,
             item.last_failed_at.isoformat(timespec="seconds"),
@@ -582,16 +664,24 @@ def dlq_list(
 
 @dlq_app.command("show")
 @friendly_errors
-def dlq_show(dead_letter_id: Annotated[uuid.UUID, typer.Argument(help="Dead letter id.")]) -> None:
-    """Show one dead letter with its envelope and traceback."""
+def dlq_show(
+    dead_letter_id: Annotated[uuid.UUID, typer.Argument(help="Dead letter id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Show one dead letter with each attempt, its envelope and traceback."""
     import orjson
 
     item = run_with_container(lambda c: c.events.dead_letters.get(dead_letter_id, tenant_id=None))
+    if as_json:
+        print_json(item.model_dump(mode="json"))
+        return
     out.print(f"[bold]{item.event_type}[/] for [bold]{item.consumer}[/]: {item.status}")
     out.print(f"reason: {item.reason}  error: {item.error_class}: {item.error_message}")
     out.print(
         f"attempts: {item.attempts}  first: {item.first_failed_at}  last: {item.last_failed_at}"
     )
+    for number, attempt in enumerate(item.history, start=1):
+        out.print(f"  attempt {number} at {attempt.get('at')}: {attempt.get('error')}")
     out.print(orjson.dumps(item.envelope, option=orjson.OPT_INDENT_2).decode())
     if item.traceback:
         out.print(item.traceback, markup=False, highlight=False)
@@ -651,6 +741,13 @@ def _settle_dead_letters(
     where = _dlq_filter("open", consumer, event_type, tenant)
 
     async def work(container: Container) -> tuple[int, list[str]]:
+        known = sorted(container.events.dispatcher.handlers)
+        if consumer is not None and consumer not in known and action == "replay":
+            raise fail(
+                f"no consumer group named {consumer!r} in this deployment",
+                "known groups: " + (", ".join(known) or "none"),
+                code=2,
+            )
         ids = (
             [dead_letter_id]
             if dead_letter_id

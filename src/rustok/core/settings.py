@@ -101,13 +101,20 @@ class Settings(BaseSettings):
     memory_queue_size: int = Field(default=1000, ge=1)
     relay_batch_size: int = Field(default=500, ge=1, le=10_000)
     relay_poll_interval_seconds: float = Field(default=1.0, gt=0)
-    relay_lease_seconds: float = Field(default=30.0, gt=0)
+    relay_lease_seconds: float = Field(default=6.0, gt=0)
     dispatcher_lanes: int = Field(default=2, ge=1, le=256)
     handler_max_attempts: int = Field(default=5, ge=1)
     handler_retry_base_seconds: float = Field(default=0.5, gt=0)
     handler_retry_cap_seconds: float = Field(default=60.0, gt=0)
     outbox_retention_hours: float = Field(default=72.0, gt=0)
     outbox_lag_degraded_seconds: float = Field(default=30.0, gt=0)
+    # Operations (ADR 0007, docs/deploy.md): order guard, relay recovery, worker metrics, tracing.
+    dispatcher_order_wait_seconds: float = Field(default=120.0, gt=0)
+    consumer_backlog_degraded: int = Field(default=1000, ge=0)
+    relay_retry_base_seconds: float = Field(default=0.2, gt=0)
+    relay_retry_cap_seconds: float = Field(default=5.0, gt=0)
+    otel_exporter_otlp_endpoint: str | None = None
+    otel_service_name: str = "rustok"
 
     jwt_secret: str = Field(default=DEFAULT_JWT_SECRET, min_length=32)
     jwt_issuer: str = "rustok"

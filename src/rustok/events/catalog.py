@@ -78,6 +78,10 @@ def asyncapi(registry: EventRegistry, *, subject_prefix: str = "rustok.events") 
                     "correlation_id": {"type": ["string", "null"]},
                     "causation_id": {"type": ["string", "null"]},
                     "trace_id": {"type": ["string", "null"]},
+                    "sequence": {
+                        "type": ["integer", "null"],
+                        "description": "Outbox position: orders the events of one aggregate.",
+                    },
                     "payload": event.model_json_schema(),
                 },
             },

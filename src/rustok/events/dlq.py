@@ -19,7 +19,7 @@ from rustok.events.metrics import DLQ_DEPTH
 from rustok.events.models import DeadLetter
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -58,6 +58,8 @@ class DeadLetterView(BaseModel):
     status: str
     resolved_at: datetime | None
     envelope: dict[str, Any]
+    history: list[dict[str, Any]] = []
+    """Each failed attempt: `at` (ISO time) and `error` (class: message)."""
 
 
 class DeadLetterRead(DeadLetterView):
@@ -83,6 +85,7 @@ class DeadLetterRead(DeadLetterView):
             status=row.status,
             resolved_at=row.resolved_at,
             envelope=dict(row.envelope),
+            history=list(row.history or []),
         )
 
 
@@ -99,6 +102,7 @@ class DeadLetterFilter:
 class DeadLetterStore:
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
+        self._gauged: set[str] = set()
 
     async def record(
         self,
@@ -109,9 +113,15 @@ class DeadLetterStore:
         error: BaseException,
         reason: str,
         attempts: int,
+        history: Sequence[tuple[datetime, str]] = (),
     ) -> None:
-        """Write (or reopen) the dead letter of `envelope` for `consumer`, inside `session`."""
+        """Write (or reopen) the dead letter of `envelope` for `consumer`, inside `session`.
+        `history`: when each earlier attempt failed and with what (this failure is added)."""
         now = utcnow()
+        tries = [
+            {"at": at.isoformat(), "error": message[:500]}
+            for at, message in [*history, (now, f"{type(error).__name__}: {error}")]
+        ]
         trace = "".join(traceback_module.format_exception(error))[-20_000:]
         row = await session.scalar(
             select(DeadLetter).where(
@@ -132,8 +142,9 @@ class DeadLetterStore:
                     error_message=str(error)[:5000],
                     traceback=trace,
                     attempts=attempts,
-                    first_failed_at=now,
+                    first_failed_at=history[0][0] if history else now,
                     last_failed_at=now,
+                    history=tries,
                     status=OPEN,
                 )
             )
@@ -144,6 +155,7 @@ class DeadLetterStore:
             row.traceback = trace
             row.attempts += attempts
             row.last_failed_at = now
+            row.history = [*(row.history or []), *tries][-50:]
             row.status = OPEN
             row.resolved_at = None
         await session.flush()
@@ -193,13 +205,25 @@ class DeadLetterStore:
             row.resolved_at = utcnow()
             await session.flush()
 
-    async def refresh_depth(self) -> int:
+    async def depth_by_consumer(self) -> dict[str, int]:
+        """Open dead letters per consumer (consumers with none are absent)."""
         async with self._session_factory() as session:
-            depth = await session.scalar(
-                select(func.count()).select_from(DeadLetter).where(DeadLetter.status == OPEN)
+            rows = await session.execute(
+                select(DeadLetter.consumer, func.count())
+                .where(DeadLetter.status == OPEN)
+                .group_by(DeadLetter.consumer)
             )
-        DLQ_DEPTH.set(depth or 0)
-        return depth or 0
+            return {consumer: int(count) for consumer, count in rows.all()}
+
+    async def refresh_depth(self, consumers: Iterable[str] = ()) -> int:
+        """Set the depth gauge per consumer (0 for each of `consumers` with none); returns
+        the total."""
+        depth = await self.depth_by_consumer()
+        # A consumer whose last letter went reads 0 rather than keeping its old value.
+        self._gauged.update(consumers, depth)
+        for consumer in self._gauged:
+            DLQ_DEPTH.labels(consumer).set(depth.get(consumer, 0))
+        return sum(depth.values())
 
     @staticmethod
     async def _access(

@@ -26,6 +26,9 @@ class EventEnvelope:
     causation_id: str | None = None
     trace_id: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    sequence: int | None = None
+    """The outbox row's `seq`: orders events of one aggregate for the dispatcher's order guard
+    (None for envelopes that never went through the outbox)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -43,6 +46,7 @@ class EventEnvelope:
             "causation_id": self.causation_id,
             "trace_id": self.trace_id,
             "headers": self.headers,
+            "sequence": self.sequence,
         }
 
     def to_bytes(self) -> bytes:
@@ -66,6 +70,7 @@ class EventEnvelope:
             causation_id=data.get("causation_id"),
             trace_id=data.get("trace_id"),
             headers=dict(data.get("headers") or {}),
+            sequence=data.get("sequence"),
         )
 
     @classmethod

@@ -36,6 +36,8 @@ class SysEvent(Base):
             postgresql_where=text("published_at IS NULL"),
             sqlite_where=text("published_at IS NULL"),
         ),
+        # The dispatcher's order guard: "is an earlier event of this aggregate unhandled?"
+        Index("ix_sys_events_aggregate_seq", "aggregate_type", "aggregate_id", "seq"),
     )
 
     seq: Mapped[int] = mapped_column(SequenceType, primary_key=True, autoincrement=True)
@@ -72,6 +74,21 @@ class HandledEvent(Base):
 HANDLED_EVENTS = cast("Table", HandledEvent.__table__)
 
 
+class AggregatePosition(Base):
+    """Per consumer and aggregate, the outbox `seq` of the latest event handled: where the
+    dispatcher's order guard starts looking for earlier events still unhandled."""
+
+    __tablename__ = "event_positions"
+
+    consumer: Mapped[str] = mapped_column(String(128), primary_key=True)
+    aggregate_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    aggregate_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(SequenceType)
+
+
+POSITIONS = cast("Table", AggregatePosition.__table__)
+
+
 class DeadLetter(Base):
     """An event a consumer gave up on, with why; replayable to that consumer only."""
 
@@ -96,3 +113,8 @@ class DeadLetter(Base):
     last_failed_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(16), default="open")
     resolved_at: Mapped[datetime | None]
+    history: Mapped[list[Any] | None]
+    """Each failed attempt: when and with what error (newest last, 50 at most)."""
+
+
+DEAD_LETTERS = cast("Table", DeadLetter.__table__)

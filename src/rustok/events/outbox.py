@@ -115,4 +115,5 @@ def row_envelope(row: SysEvent | Row[Any]) -> EventEnvelope:
         causation_id=causation,
         trace_id=trace,
         headers={str(k): str(v) for k, v in headers.items() if v is not None},
+        sequence=getattr(row, "seq", None),
     )

@@ -4,9 +4,13 @@ It wakes right after a commit (the unit of work pokes it) and also polls. It cla
 status, never by "ids above the last one seen" (ids can commit out of order): on PostgreSQL
 with `FOR UPDATE SKIP LOCKED`, so several relays share the work. A claimed batch is leased
 (`next_attempt_at` moves forward) in the claiming statement itself, so a crash mid-batch
-re-sends it after the lease, and never loses it. A failed publish records the error on its rows
-and backs them off with exponential, jittered delay; the relay pauses as long, so nothing
-overtakes them.
+re-sends it after the lease, and never loses it. The lease is short and renewed while the
+batch is out, so a dead relay's claims come due again within seconds. A failed publish records
+the error on its rows and backs them off with exponential, jittered delay; the relay pauses as
+long, so nothing overtakes them, but wakes and retries at once when the transport reconnects.
+
+`published_at` is when the transport accepted the event (JetStream's ack, or every group's
+settle in memory), not when a later cycle wrote it down; publishing clears `last_error`.
 
 One statement per cycle: the events published since the last cycle are marked in the statement
 that claims the next batch (on PostgreSQL a single auto-committed statement, one round trip;
@@ -19,16 +23,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from sqlalchemy import Integer, Uuid, bindparam, func, select, text, update
+from sqlalchemy import DateTime, Integer, Uuid, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from rustok.core.clock import utcnow
 from rustok.core.db import UTCDateTime, write_transaction
-from rustok.events.metrics import OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED
+from rustok.events.metrics import OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED, RELAY_ERRORS
 from rustok.events.models import SYS_EVENTS, SysEvent
 from rustok.events.notifications import CommitListener
 from rustok.events.outbox import row_envelope
@@ -66,8 +70,9 @@ _MARK_LIMIT = 1000
 # same snapshot, so the ids being marked are left out of `out` and of the claim by hand.
 _POSTGRES_CYCLE = """
 WITH marked AS (
-    UPDATE sys_events SET published_at = :now
-    WHERE id = ANY(:marked) AND published_at IS NULL
+    UPDATE sys_events SET published_at = acked.at, last_error = NULL
+    FROM unnest(CAST(:marked AS uuid[]), CAST(:marked_at AS timestamptz[])) AS acked(id, at)
+    WHERE sys_events.id = acked.id AND sys_events.published_at IS NULL
 ),
 out AS (
     SELECT aggregate_type, aggregate_id, MIN(seq) AS first_out
@@ -158,9 +163,9 @@ class OutboxRelay:
         *,
         batch_size: int = 500,
         poll_interval: float = 1.0,
-        lease_seconds: float = 30.0,
-        retry_base_seconds: float = 0.5,
-        retry_cap_seconds: float = 60.0,
+        lease_seconds: float = 6.0,
+        retry_base_seconds: float = 0.2,
+        retry_cap_seconds: float = 5.0,
         connect_timeout: float = 5.0,
     ) -> None:
         self._session_factory = session_factory
@@ -181,6 +186,7 @@ class OutboxRelay:
             self._autocommit = self._engine.execution_options(isolation_level="AUTOCOMMIT")
             cycle = text(_POSTGRES_CYCLE).bindparams(
                 bindparam("marked", type_=ARRAY(Uuid())),
+                bindparam("marked_at", type_=ARRAY(DateTime(timezone=True))),
                 bindparam("in_flight", type_=ARRAY(Uuid())),
             )
         else:
@@ -195,9 +201,14 @@ class OutboxRelay:
         # Ids published (durable transport) or settled by every group (memory), to be marked
         # published by the next cycle. Kept until that cycle commits: a cycle that fails or is
         # cancelled leaves them here, and a crash re-sends them after their lease.
-        self._to_mark: list[uuid.UUID] = []
+        self._to_mark: list[tuple[uuid.UUID, datetime]] = []
+        self._backed_off: set[uuid.UUID] = set()
+        """Ids this relay backed off after a failed publish: due at once when the transport
+        reconnects, instead of after their backoff."""
+        self._reconnected = asyncio.Event()
         if not transport.durable:
             transport.on_settled(self._collect_settled)
+        transport.on_reconnected(self._on_transport_reconnected)
 
     @property
     def listening(self) -> bool:
@@ -231,8 +242,13 @@ class OutboxRelay:
         while self._to_mark:
             await self._cycle_once(claim=False)
 
+    def _on_transport_reconnected(self) -> None:
+        self._reconnected.set()
+        self._outbox.wake()
+
     async def _collect_settled(self, envelopes: Sequence[EventEnvelope]) -> None:
-        self._to_mark.extend(envelope.id for envelope in envelopes)
+        now = utcnow()
+        self._to_mark.extend((envelope.id, now) for envelope in envelopes)
         # Marking may unblock later events of the same aggregates: the next cycle claims them.
         self._outbox.wake()
 
@@ -248,6 +264,7 @@ class OutboxRelay:
                     published, ahead = await self._publish(rows, claim_next=True)
             except Exception as error:
                 # The database is unreachable, most likely: try again after a backoff.
+                RELAY_ERRORS.inc()
                 self._failures += 1
                 self._paused_for = backoff_seconds(
                     self._failures, base=self._retry_base, cap=self._retry_cap
@@ -260,11 +277,19 @@ class OutboxRelay:
                 published = 0
             if self._paused_for:
                 # A failed batch pauses the whole relay: publishing later events meanwhile
-                # would overtake the failed ones and break the order per aggregate.
+                # would overtake the failed ones and break the order per aggregate. A
+                # reconnect ends the pause: what failed is worth trying again now.
                 pause, self._paused_for = self._paused_for, 0.0
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(pause):
-                        await self._stopping.wait()
+                self._reconnected.clear()
+                stopping = asyncio.ensure_future(self._stopping.wait())
+                reconnected = asyncio.ensure_future(self._reconnected.wait())
+                await asyncio.wait(
+                    [stopping, reconnected], timeout=pause, return_when=asyncio.FIRST_COMPLETED
+                )
+                stopping.cancel()
+                reconnected.cancel()
+                if self._reconnected.is_set() and not self._stopping.is_set():
+                    await self._retry_backed_off()
                 continue
             if published or ahead or self._to_mark:
                 continue  # mark what went out and claim what may be waiting, without sleeping
@@ -285,14 +310,18 @@ class OutboxRelay:
         envelopes = [row_envelope(row) for row in rows]
         publishing = asyncio.create_task(self._transport.publish(envelopes))
         ahead: list[Row[Any]] = []
+        leased = [row.id for row in rows]
+        renewing = asyncio.create_task(self._renew_leases(leased))
         claim_error: Exception | None = None
         try:
             if claim_next:
                 ahead = await self._cycle_once(claim=True, in_flight=[row.id for row in rows])
+                leased.extend(row.id for row in ahead)
         except Exception as error:
             claim_error = error  # this batch is out either way: see its publish through first
         except BaseException:
             publishing.cancel()  # shutting down: the lease re-sends what was not confirmed
+            renewing.cancel()
             raise
         try:
             await publishing
@@ -302,12 +331,40 @@ class OutboxRelay:
             if claim_error is not None:
                 raise claim_error from error  # the run loop logs it and backs off
             return 0, []
+        finally:
+            renewing.cancel()
+            await asyncio.gather(renewing, return_exceptions=True)
         self._failures = 0
         if self._transport.durable:
-            self._to_mark.extend(envelope.id for envelope in envelopes)
+            acked_at = utcnow()
+            self._to_mark.extend((envelope.id, acked_at) for envelope in envelopes)
+            self._backed_off.difference_update(envelope.id for envelope in envelopes)
         if claim_error is not None:
             raise claim_error
         return len(rows), ahead
+
+    async def _renew_leases(self, ids: list[uuid.UUID]) -> None:
+        """Keep the claim on `ids` (the batch out, and the one claimed behind it) while the
+        publish lasts, so a short lease never lapses under a live relay."""
+        every = self._lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(every)
+            try:
+                async with write_transaction(self._session_factory) as session:
+                    await _update_unpublished(
+                        session, list(ids), next_attempt_at=utcnow() + self._lease
+                    )
+            except Exception as error:
+                log.warning("outbox.lease_renewal_failed", error=repr(error)[:300])
+
+    async def _retry_backed_off(self) -> None:
+        """The transport is back: make what this relay backed off due now."""
+        ids, self._backed_off = list(self._backed_off), set()
+        self._failures = 0
+        if ids:
+            async with write_transaction(self._session_factory) as session:
+                await _update_unpublished(session, ids, next_attempt_at=utcnow())
+        log.info("outbox.transport_reconnected", retrying=len(ids))
 
     async def _release(self, rows: Sequence[Row[Any]]) -> None:
         """Hand back a claimed batch that will not be published now (shutdown): due at once
@@ -334,7 +391,8 @@ class OutboxRelay:
         """Mark up to `_MARK_LIMIT` ids of `_to_mark` published and, if `claim`, claim and
         lease the next batch (`in_flight`: the batch being published meanwhile, which goes
         first): returns its rows in delivery order."""
-        marked = self._to_mark[:_MARK_LIMIT]
+        marking = self._to_mark[:_MARK_LIMIT]
+        marked = [id_ for id_, _ in marking]
         now = utcnow()
         parameters = {
             "now": now,
@@ -345,12 +403,15 @@ class OutboxRelay:
         }
         if self._is_postgres:
             async with self._autocommit.connect() as connection:
-                result = await connection.execute(self._cycle, parameters | {"marked": marked})
+                result = await connection.execute(
+                    self._cycle,
+                    parameters | {"marked": marked, "marked_at": [at for _, at in marking]},
+                )
                 rows = list(result.all())
         else:
             async with write_transaction(self._session_factory) as session:
-                if marked:
-                    await _update_unpublished(session, marked, published_at=now)
+                for acked_at, ids in _by_time(marking).items():
+                    await _update_unpublished(session, ids, published_at=acked_at, last_error=None)
                 rows = list((await session.execute(self._cycle, parameters)).all()) if claim else []
         if marked:
             # Dropped only now that it committed; ids collected meanwhile were appended.
@@ -363,6 +424,7 @@ class OutboxRelay:
         """Back the batch off, all of it by the same jittered delay so it stays in order, and
         pause this relay for as long."""
         OUTBOX_PUBLISH_FAILURES.inc(len(ids))
+        self._backed_off.update(ids)
         self._failures += 1
         delay = backoff_seconds(self._failures, base=self._retry_base, cap=self._retry_cap)
         message = f"{type(error).__name__}: {error}"[:2000]
@@ -380,6 +442,14 @@ class OutboxRelay:
                 next_attempt_at=utcnow() + timedelta(seconds=delay),
             )
         self._paused_for = delay
+
+
+def _by_time(marking: Sequence[tuple[uuid.UUID, datetime]]) -> dict[datetime, list[uuid.UUID]]:
+    """Ids grouped by the time they were accepted (one statement per batch on SQLite)."""
+    groups: dict[datetime, list[uuid.UUID]] = {}
+    for id_, at in marking:
+        groups.setdefault(at, []).append(id_)
+    return groups
 
 
 async def _update_unpublished(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -17,10 +18,11 @@ from rustok.events.dispatcher import Dispatcher
 from rustok.events.dlq import OPEN, DeadLetterClosed, DeadLetterStore
 from rustok.events.envelope import EventEnvelope
 from rustok.events.errors import UnknownEventType
-from rustok.events.metrics import OUTBOX_LAG, OUTBOX_PENDING
+from rustok.events.metrics import CONSUMER_BACKLOG, OUTBOX_LAG, OUTBOX_PENDING
 from rustok.events.models import SysEvent
 from rustok.events.relay import OutboxRelay, outbox_stats
 from rustok.events.transport.memory import MemoryTransport
+from rustok.observability.metrics import DB_POOL_CONNECTIONS, forget_on_scrape, refresh_on_scrape
 
 if TYPE_CHECKING:
     import uuid
@@ -41,6 +43,27 @@ log = structlog.get_logger(__name__)
 
 class ReplayFailed(Conflict):
     code = "REPLAY_FAILED"
+
+
+@dataclass(frozen=True, slots=True)
+class SpineStatus:
+    """The event spine as the whole deployment sees it (not only this process)."""
+
+    outbox_pending: int
+    outbox_lag_seconds: float
+    backlog: dict[str, int | None]
+    """Per consumer group, what the transport holds for it (None: the transport cannot tell)."""
+    dead_letters: dict[str, int]
+    """Per consumer group, open dead letters."""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "outbox": {"pending": self.outbox_pending, "lag_seconds": self.outbox_lag_seconds},
+            "consumers": {
+                name: {"backlog": self.backlog.get(name), "dead_letters": self.dead_letters[name]}
+                for name in sorted(self.dead_letters)
+            },
+        }
 
 
 def build_transport(settings: Settings) -> EventTransport:
@@ -84,6 +107,8 @@ class EventSpine:
             batch_size=settings.relay_batch_size,
             poll_interval=settings.relay_poll_interval_seconds,
             lease_seconds=settings.relay_lease_seconds,
+            retry_base_seconds=settings.relay_retry_base_seconds,
+            retry_cap_seconds=settings.relay_retry_cap_seconds,
             connect_timeout=settings.db_connect_timeout,
         )
         self.dispatcher = Dispatcher(
@@ -97,6 +122,7 @@ class EventSpine:
             retry_cap_seconds=settings.handler_retry_cap_seconds,
             # well inside the transport's ack wait, so nothing queued is redelivered early
             heartbeat_seconds=settings.nats_ack_wait_seconds / 3,
+            order_wait_seconds=settings.dispatcher_order_wait_seconds,
         )
         self._transport_started = False
         self._maintenance: asyncio.Task[None] | None = None
@@ -110,6 +136,7 @@ class EventSpine:
         """Connect the transport; run the relay and the consumer groups named (None = all,
         [] = none) in this process. Broadcast handlers always run: every process needs them."""
         await self.start_transport()
+        refresh_on_scrape(self.refresh_shared_metrics)
         await self.dispatcher.start(consumers)
         if relay:
             await self.relay.start()
@@ -122,6 +149,7 @@ class EventSpine:
 
     async def stop(self) -> None:
         """Stop the relay first (no new work), then finish or hand back in-flight deliveries."""
+        forget_on_scrape(self.refresh_shared_metrics)
         if self._maintenance is not None:
             self._maintenance.cancel()
             await asyncio.gather(self._maintenance, return_exceptions=True)
@@ -131,6 +159,47 @@ class EventSpine:
         if self._transport_started:
             await self.transport.close()
             self._transport_started = False
+
+    @property
+    def groups(self) -> list[str]:
+        """The consumer groups of this deployment (whether or not this process runs them)."""
+        return sorted(h.consumer for h in self.dispatcher.handlers.values() if not h.broadcast)
+
+    async def status(self) -> SpineStatus:
+        """Outbox backlog, per-group transport backlog and dead letters, read from their
+        sources now; also sets the gauges that describe them."""
+        pending, lag = await self.refresh_outbox_metrics()
+        groups = self.groups
+        dead = await self.dead_letters.depth_by_consumer()
+        await self.dead_letters.refresh_depth(groups)
+        try:
+            held: dict[str, int | None] = dict(await self.transport.backlog(groups))
+        except Exception as error:
+            log.warning("events.backlog_unknown", error=f"{type(error).__name__}: {error}"[:300])
+            held = {}
+        for group, count in held.items():
+            CONSUMER_BACKLOG.labels(group).set(count or 0)
+        every = sorted({*groups, *dead})
+        return SpineStatus(
+            outbox_pending=pending,
+            outbox_lag_seconds=lag,
+            backlog={group: held.get(group) for group in every},
+            dead_letters={group: dead.get(group, 0) for group in every},
+        )
+
+    async def refresh_shared_metrics(self) -> None:
+        """Before a scrape: the shared gauges, and this process's database pool."""
+        pool = self._session_factory.kw["bind"].sync_engine.pool
+        for state, method in (
+            ("in_use", "checkedout"),
+            ("idle", "checkedin"),
+            ("overflow", "overflow"),
+            ("size", "size"),
+        ):
+            reading = getattr(pool, method, None)
+            if reading is not None:
+                DB_POOL_CONNECTIONS.labels(state).set(max(int(reading()), 0))
+        await self.status()
 
     async def refresh_outbox_metrics(self) -> tuple[int, float]:
         async with self._session_factory() as session:
@@ -195,15 +264,10 @@ class EventSpine:
         return await self.dead_letters.get(dead_letter_id, tenant_id=tenant_id)
 
     async def _maintain(self) -> None:
-        """Keep the outbox gauges fresh and prune published rows now and then."""
-        ticks = 0
+        """Prune published rows hourly (the gauges are read when scraped)."""
         while True:
-            await asyncio.sleep(5)
             try:
-                await self.refresh_outbox_metrics()
-                if ticks % 720 == 0:  # hourly
-                    await self.prune()
-                    await self.dead_letters.refresh_depth()
+                await self.prune()
             except Exception:
                 log.exception("outbox.maintenance_failed")
-            ticks += 1
+            await asyncio.sleep(3600)

@@ -21,6 +21,11 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 
+class CheckFailed(Exception):
+    """A check's own explanation of what is wrong, safe to show to callers
+    ("200 events pending, oldest 34 s"); other errors show only their class."""
+
+
 class HealthStatus(StrEnum):
     OK = "ok"
     DEGRADED = "degraded"
@@ -48,7 +53,8 @@ class CheckResult:
     critical: bool
     latency_ms: float
     error: str | None = None
-    """A short reason (the error type or the timeout); details go to the log, not to callers."""
+    """A short reason: a `CheckFailed` message, the timeout, or the error's class (whose
+    details, which may name internals, go to the log only)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +104,8 @@ class HealthChecks:
                 await check.probe()
         except TimeoutError:
             error = detail = f"timed out after {self._timeout}s"
+        except CheckFailed as exc:
+            error = detail = str(exc)[:300]
         except Exception as exc:
             error, detail = type(exc).__name__, str(exc)
         latency_ms = round((time.perf_counter() - started) * 1000, 2)

@@ -1,8 +1,19 @@
-"""Prometheus metrics of the platform, all in one registry served at `/metrics`."""
+"""Prometheus metrics of the platform, all in one registry served at `/metrics`.
+
+Counters and histograms count in the process where things happen. Gauges that describe shared
+state (the outbox, dead letters, JetStream backlogs) are read from their source when scraped:
+`render_metrics()` runs the refreshers a process registered, then renders the registry.
+"""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import structlog
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+log = structlog.get_logger(__name__)
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -46,3 +57,39 @@ RATE_LIMIT_REJECTIONS = Counter(
 
 def method_label(method: str) -> str:
     return method if method in HTTP_METHODS else "OTHER"
+
+
+DB_POOL_CONNECTIONS = Gauge(
+    "rustok_db_pool_connections",
+    "Database connections of this process's pool, by state (in_use, idle, overflow), "
+    "and its configured size (size).",
+    ["state"],
+    registry=REGISTRY,
+)
+
+_REFRESH_TIMEOUT_SECONDS = 2.0
+"""A scrape waits at most this long for shared state; a slow source leaves its old value."""
+
+ScrapeRefresher = Callable[[], Awaitable[object]]
+_refreshers: list[ScrapeRefresher] = []
+
+
+def refresh_on_scrape(refresher: ScrapeRefresher) -> None:
+    """Run `refresher` before every scrape of this process (until `forget_on_scrape`)."""
+    _refreshers.append(refresher)
+
+
+def forget_on_scrape(refresher: ScrapeRefresher) -> None:
+    if refresher in _refreshers:
+        _refreshers.remove(refresher)
+
+
+async def render_metrics() -> bytes:
+    """The registry in the text exposition format, shared gauges read just now."""
+    for refresher in list(_refreshers):
+        try:
+            async with asyncio.timeout(_REFRESH_TIMEOUT_SECONDS):
+                await refresher()
+        except Exception as error:
+            log.warning("metrics.refresh_failed", error=f"{type(error).__name__}: {error}"[:300])
+    return generate_latest(REGISTRY)

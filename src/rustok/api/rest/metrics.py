@@ -23,7 +23,7 @@ from starlette.responses import Response
 from rustok.api.problems import PROBLEM_JSON, problem_body
 from rustok.core.errors import Unauthenticated
 from rustok.core.settings import Environment
-from rustok.observability.metrics import REGISTRY
+from rustok.observability.metrics import REGISTRY, render_metrics
 from rustok.web.access import get_container, public
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ async def _metrics_token(request: Request) -> None:
     dependencies=[Depends(_metrics_token)],
 )
 async def metrics(_: Annotated[None, public()]) -> Response:
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+    return Response(await render_metrics(), media_type=CONTENT_TYPE_LATEST)
 
 
 def metrics_wsgi_app(token: str | None) -> Callable[[WSGIEnvironment, StartResponse], list[bytes]]:

@@ -82,5 +82,14 @@ class EventTransport(ABC):
     async def ping(self) -> None:
         """Raise if the transport cannot be used right now."""
 
+    async def backlog(self, groups: Sequence[str]) -> dict[str, int]:
+        """Per group, the events held for it and not yet acknowledged (undelivered, or out
+        with a member); a group the transport does not know is absent."""
+        return {}
+
     def on_settled(self, callback: SettledCallback) -> None:  # noqa: B027 - optional hook
         """Register what to call when events are settled by every group (non-durable only)."""
+
+    def on_reconnected(self, callback: Callable[[], None]) -> None:  # noqa: B027 - optional hook
+        """Register what to call when the connection to the broker is back after an outage
+        (the relay retries at once instead of sleeping out its backoff)."""

@@ -197,6 +197,10 @@ class MemoryTransport(EventTransport):
         if self._closed:
             raise RuntimeError("the memory transport is closed")
 
+    async def backlog(self, groups: Sequence[str]) -> dict[str, int]:
+        # This process's queues: with the memory transport, the process is the deployment.
+        return {name: group.queue.qsize() for name, group in self._groups.items() if name in groups}
+
     @property
     def queued(self) -> int:
         return sum(group.queue.qsize() for group in self._groups.values())

@@ -185,6 +185,10 @@ class NatsTransport(EventTransport):
         self._generation = 0
         """Bumped on every reconnect: fetch loops then check that their consumer survived."""
         self._closing = False
+        self._reconnect_callbacks: list[Callable[[], None]] = []
+
+    def on_reconnected(self, callback: Callable[[], None]) -> None:
+        self._reconnect_callbacks.append(callback)
 
     def _subject(self, event_type: str) -> str:
         return f"{self._prefix}.{event_type}"
@@ -300,6 +304,20 @@ class NatsTransport(EventTransport):
             await js.account_info()
         except Exception as error:
             raise TransportError(f"JetStream does not answer: {error!r}") from error
+
+    async def backlog(self, groups: Sequence[str]) -> dict[str, int]:
+        """From the server, so any process can tell (an API replica with no consumers too)."""
+        _, js = self._live()
+        found: dict[str, int] = {}
+        for group in groups:
+            try:
+                info = await js.consumer_info(self._stream, consumer_name(group))
+            except nats.js.errors.NotFoundError:
+                continue
+            except Exception as error:
+                raise TransportError(f"cannot read consumer {group}: {error!r}") from error
+            found[group] = int(info.num_pending or 0) + int(info.num_ack_pending or 0)
+        return found
 
     def _live(self) -> tuple[Client, JetStreamContext]:
         if self._nc is None or self._js is None:
@@ -552,6 +570,8 @@ class NatsTransport(EventTransport):
         self._generation += 1
         self._connected.set()
         log.info("events.nats.reconnected", url=self._url)
+        for callback in self._reconnect_callbacks:
+            callback()
 
     async def _on_closed(self) -> None:
         self._connected.clear()
