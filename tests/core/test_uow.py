@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from rustok.core.ids import new_id
-from rustok.core.uow import EventsWithoutOutbox, NestedUnitOfWork, UnitOfWork
+from rustok.core.uow import (
+    EventsWithoutOutbox,
+    NestedUnitOfWork,
+    ReadOnlyUnitOfWork,
+    UnitOfWork,
+)
 from rustok.tenancy.models import Tenant
 
 if TYPE_CHECKING:
     from rustok.bootstrap import Container
+    from rustok.tenancy.schemas import TenantDetail
 
 
 async def _tenants(container: Container) -> int:
@@ -85,3 +92,27 @@ def test_ids_are_time_ordered_uuid7() -> None:
     assert all(value.version == 7 for value in ids)
     assert [value.int >> 80 for value in ids] == sorted(value.int >> 80 for value in ids)
     assert len(set(ids)) == 1000
+
+
+async def test_a_read_does_not_queue_behind_a_writer(
+    container: Container, tenant: TenantDetail
+) -> None:
+    async with container.uow(tenant.id) as writer:
+        # The writer holds the write turn (SQLite: this process's gate and the file's lock).
+        await writer.session.execute(text("UPDATE tenant_locales SET name = name"))
+
+        roles = await asyncio.wait_for(container.roles.list_roles(tenant.id), timeout=10)
+        modules = await asyncio.wait_for(container.modules.list_modules(tenant.id), timeout=10)
+
+    assert {role.slug for role in roles} == {"admin", "manager", "customer"}
+    assert modules
+
+
+async def test_a_read_only_unit_of_work_neither_emits_nor_commits(
+    container: Container, tenant: TenantDetail
+) -> None:
+    async with container.uow(tenant.id, read_only=True) as uow:
+        with pytest.raises(ReadOnlyUnitOfWork):
+            uow.emit(object(), tenant_id=tenant.id)
+        with pytest.raises(ReadOnlyUnitOfWork):
+            await uow.commit()

@@ -40,6 +40,10 @@ class OutboxWriter(Protocol):
     def wake(self) -> None: ...
 
 
+class ReadOnlyUnitOfWork(RuntimeError):
+    """A read-only unit of work was asked to emit or commit; open a writing one instead."""
+
+
 class EventsWithoutOutbox(RuntimeError):
     """Events were emitted but this unit of work has nowhere to write them."""
 
@@ -60,11 +64,15 @@ class UnitOfWork:
         outbox: OutboxWriter | None = None,
         *,
         tenant_id: uuid.UUID | None,
+        read_only: bool = False,
     ) -> None:
         self._session_factory = session_factory
         self._outbox = outbox
         self.tenant_id = tenant_id
         """None: the platform's unit of work, across tenants."""
+        self.read_only = read_only
+        """Reads only: on SQLite it never queues for the write turn (a read must not wait
+        behind writers); it cannot emit or commit, and always rolls back."""
         self._session: AsyncSession | None = None
         self._resources = AsyncExitStack()
         """The SQLite write turn and the session, released in reverse on exit."""
@@ -85,14 +93,16 @@ class UnitOfWork:
         self._after_commit = []
         self._events = []
         async with AsyncExitStack() as stack:  # a failure here releases what was taken
-            await stack.enter_async_context(sqlite_write_gate(self._session_factory))
+            if not self.read_only:
+                await stack.enter_async_context(sqlite_write_gate(self._session_factory))
             session = await stack.enter_async_context(self._session_factory())
             if self.tenant_id is not None:
                 bind_tenant(session, self.tenant_id)
             else:
                 bind_platform(session)
             await session.begin()
-            await begin_write(session)
+            if not self.read_only:
+                await begin_write(session)
             self._resources = stack.pop_all()
         self._session = session
         return self
@@ -129,6 +139,8 @@ class UnitOfWork:
         causation_id: str | None = None,
     ) -> None:
         """Buffer `event`; it becomes an outbox row in this transaction when it commits."""
+        if self.read_only:
+            raise ReadOnlyUnitOfWork("a read-only unit of work cannot emit events")
         self._events.append(PendingEvent(event, tenant_id, aggregate_version, causation_id))
 
     @property
@@ -136,6 +148,8 @@ class UnitOfWork:
         return tuple(self._events)
 
     async def commit(self) -> None:
+        if self.read_only:
+            raise ReadOnlyUnitOfWork("a read-only unit of work cannot commit")
         session = self.session
         events, self._events = self._events, []
         if events:
@@ -163,9 +177,11 @@ class UnitOfWorkFactory:
         self.session_factory = session_factory
         self.outbox = outbox
 
-    def __call__(self, tenant_id: uuid.UUID) -> UnitOfWork:
-        return UnitOfWork(self.session_factory, self.outbox, tenant_id=tenant_id)
+    def __call__(self, tenant_id: uuid.UUID, *, read_only: bool = False) -> UnitOfWork:
+        return UnitOfWork(
+            self.session_factory, self.outbox, tenant_id=tenant_id, read_only=read_only
+        )
 
-    def platform(self) -> UnitOfWork:
+    def platform(self, *, read_only: bool = False) -> UnitOfWork:
         """A unit of work across tenants. Only for work that must cross them."""
-        return UnitOfWork(self.session_factory, self.outbox, tenant_id=None)
+        return UnitOfWork(self.session_factory, self.outbox, tenant_id=None, read_only=read_only)

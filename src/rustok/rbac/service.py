@@ -160,14 +160,14 @@ class RoleService:
 
     async def list_roles(self, tenant_id: uuid.UUID) -> list[RoleRead]:
         """Every role of the tenant with its permissions."""
-        async with self._uow(tenant_id) as uow:
+        async with self._uow(tenant_id, read_only=True) as uow:
             repo = RoleRepository(uow.session, tenant_id)
             roles = await repo.roles()
             grants = await repo.permissions([role.id for role in roles])
             return [_read(role, grants) for role in roles]
 
     async def get_role(self, tenant_id: uuid.UUID, role_id: uuid.UUID) -> RoleRead:
-        async with self._uow(tenant_id) as uow:
+        async with self._uow(tenant_id, read_only=True) as uow:
             repo = RoleRepository(uow.session, tenant_id)
             role = await self._access_role(repo, role_id)
             return _read(role, await repo.permissions([role.id]))

@@ -40,7 +40,7 @@ class ModuleService:
 
     async def list_modules(self, tenant_id: uuid.UUID) -> list[ModuleRead]:
         """Every registered module and whether it is on for the tenant."""
-        async with self._uow(tenant_id) as uow:
+        async with self._uow(tenant_id, read_only=True) as uow:
             states = await self._states(uow, tenant_id)
             return [self._read(module, states) for module in self._registry]
 

@@ -90,12 +90,12 @@ class TenantService:
         return tenant
 
     async def list_tenants(self, *, offset: int, limit: int) -> tuple[list[TenantRead], int]:
-        async with self._uow.platform() as uow:
+        async with self._uow.platform(read_only=True) as uow:
             rows, total = await TenantRepository(uow.session).list(offset=offset, limit=limit)
             return [TenantRead.model_validate(row) for row in rows], total
 
     async def get_tenant(self, tenant_id: uuid.UUID) -> TenantDetail:
-        async with self._uow.platform() as uow:
+        async with self._uow.platform(read_only=True) as uow:
             tenant = await self._access(uow, tenant_id)
             return await self._detail(uow, tenant)
 
