@@ -5,15 +5,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import pytest
+import strawberry
 from fastapi import APIRouter
 from sqlalchemy import select
 
 from rustok.bootstrap import default_modules
-from rustok.core.modules import ModuleContext, ModuleDescriptor
+from rustok.core.modules import GraphQLPart, ModuleContext, ModuleDescriptor
 from rustok.tenancy.models import TenantLocale
 from rustok.testing.app import client_for, running_container
 from rustok.testing.factories import auth_headers, make_tenant, user_token
 from rustok.web.access import public
+from rustok.web.graphql import authenticated as graphql_authenticated
+from rustok.web.graphql import public as graphql_public
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -24,6 +27,17 @@ if TYPE_CHECKING:
     from rustok.core.settings import Settings
 
 catalog_router = APIRouter(prefix="/demo-catalog")
+
+
+@strawberry.type
+class CatalogQuery:
+    @strawberry.field(extensions=[graphql_public()], description="The catalog module's ping.")
+    def catalog_ping(self) -> str:
+        return "catalog"
+
+    @strawberry.field(extensions=[graphql_authenticated()], description="Needs a login.")
+    def catalog_secret(self) -> str:
+        return "secret"
 
 
 @catalog_router.get("/ping")
@@ -46,6 +60,7 @@ CATALOG = ModuleDescriptor(
     name="Catalog",
     version="1.0.0",
     routers=(catalog_router,),
+    graphql=(GraphQLPart(query=CatalogQuery),),
     on_enable=_write_marker_locale,
 )
 REVIEWS = ModuleDescriptor(
@@ -127,6 +142,32 @@ async def test_disabling_a_module_hides_its_routes_for_that_tenant_only(
     assert enabled.json()["enabled"] is True
     assert acme_again.status_code == 200
     assert await _marker_exists(container)  # the enable hook ran and committed with the switch
+
+
+async def test_a_disabled_modules_graphql_fields_answer_not_found_like_its_routes(
+    module_client: tuple[httpx.AsyncClient, Container],
+) -> None:
+    http, container = module_client
+    acme = await _admin_headers(http, container, "acme")
+    globex = await _admin_headers(http, container, "globex")
+    query = {"query": "{ catalogPing }"}
+    anonymous = {"X-Tenant-ID": "acme"}
+
+    await http.post("/api/admin/modules/catalog/disable", headers=acme)
+    acme_off = (await http.post("/api/graphql", json=query, headers=acme)).json()
+    anonymous_off = (
+        await http.post("/api/graphql", json={"query": "{ catalogSecret }"}, headers=anonymous)
+    ).json()
+    globex_on = (await http.post("/api/graphql", json=query, headers=globex)).json()
+    core_still = (
+        await http.post("/api/graphql", json={"query": "{ apiVersion }"}, headers=acme)
+    ).json()
+
+    assert acme_off["data"] is None
+    assert [e["extensions"]["code"] for e in acme_off["errors"]] == ["NOT_FOUND"]
+    assert [e["extensions"]["code"] for e in anonymous_off["errors"]] == ["NOT_FOUND"]
+    assert globex_on == {"data": {"catalogPing": "catalog"}}
+    assert core_still["data"]["apiVersion"]
 
 
 async def test_a_tenants_switches_never_reach_another_tenant_read_past_the_cache(

@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fastapi import Request  # noqa: TC002 - FastAPI reads the annotation of context_for
+from strawberry.extensions import FieldExtension
 from strawberry.fastapi import BaseContext
 from strawberry.permission import BasePermission, PermissionExtension
 
-from rustok.core.errors import Forbidden
+from rustok.core.errors import Forbidden, NotFound
 from rustok.core.permissions import Action, Permission, Resource, Scope
 from rustok.web.access import (
     OPERATOR_REQUIRED,
@@ -24,6 +25,8 @@ from rustok.web.access import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from strawberry.types import Info
 
     from rustok.bootstrap import Container
@@ -140,3 +143,33 @@ def rule_of(extensions: list[Any]) -> AccessRule | None:
                 if isinstance(permission, _Rule):
                     return permission.rule
     return None
+
+
+class ModuleEnabled(FieldExtension):
+    """A field of a module answers NOT_FOUND for a tenant that has the module off, exactly like
+    the module's REST routes (`module_guard`), before any access rule is looked at."""
+
+    def __init__(self, slug: str, enabled_by_default: bool) -> None:
+        self.slug = slug
+        self._enabled_by_default = enabled_by_default
+
+    def _check(self, info: Info[GraphQLContext, Any]) -> None:
+        tenant: TenantSnapshot | None = getattr(info.context.http_request.state, "tenant", None)
+        if tenant is not None and not tenant.module_states.get(self.slug, self._enabled_by_default):
+            raise NotFound("Not found.")
+
+    def resolve(
+        self, next_: Callable[..., Any], source: Any, info: Info[GraphQLContext, Any], **kwargs: Any
+    ) -> Any:
+        self._check(info)
+        return next_(source, info, **kwargs)
+
+    async def resolve_async(
+        self,
+        next_: Callable[..., Awaitable[Any]],
+        source: Any,
+        info: Info[GraphQLContext, Any],
+        **kwargs: Any,
+    ) -> Any:
+        self._check(info)
+        return await next_(source, info, **kwargs)

@@ -13,7 +13,7 @@ from rustok.api.graphql.errors import DomainErrorExtension
 from rustok.api.graphql.router import RustokGraphQLRouter
 from rustok.api.graphql.validation import DocumentValidation
 from rustok.web.access import public as public_route
-from rustok.web.graphql import context_for, public, rule_of
+from rustok.web.graphql import ModuleEnabled, context_for, public, rule_of
 
 if TYPE_CHECKING:
     from rustok.core.modules import ModuleRegistry
@@ -29,11 +29,26 @@ class PlatformQuery:
         return rustok.__version__
 
 
+def _guard_fields(root: type, slug: str, enabled_by_default: bool) -> None:
+    """Put the module switch in front of every root field of a module's part (once: apps are
+    built more than once per process, and the types are shared)."""
+    definition = getattr(root, "__strawberry_definition__", None)
+    if not isinstance(definition, StrawberryObjectDefinition):
+        return
+    for field in definition.fields:
+        if not any(isinstance(e, ModuleEnabled) for e in field.extensions):
+            # Last in the list wraps outermost: the switch is checked before the access rule.
+            field.extensions.append(ModuleEnabled(slug, enabled_by_default))
+
+
 def build_schema(registry: ModuleRegistry) -> strawberry.Schema:
     queries: list[type] = [PlatformQuery]
     mutations: list[type] = []
     for module in registry:
         for part in module.graphql:
+            for root in (part.query, part.mutation):
+                if root is not None and not module.core:
+                    _guard_fields(root, module.slug, module.enabled_by_default)
             if part.query is not None:
                 queries.append(part.query)
             if part.mutation is not None:
