@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import importlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,32 @@ if TYPE_CHECKING:
     from rustok.core.settings import Settings
     from rustok.events.transport.base import EventTransport
     from rustok.stores.base import Stores
+
+
+PLATFORM_MODELS = ("rustok.events.models",)
+"""Tables of the platform itself (the event spine), which no module descriptor owns."""
+
+
+def model_modules() -> tuple[str, ...]:
+    """Every Python module that declares tables: the platform's, then each module's."""
+    return PLATFORM_MODELS + tuple(name for m in default_modules() for name in m.models)
+
+
+def event_modules() -> tuple[str, ...]:
+    """Every Python module that declares events, in module order."""
+    return tuple(name for module in default_modules() for name in module.events)
+
+
+def import_all_models() -> None:
+    """Load every table into the metadata (Alembic, the test set-up, schema checks)."""
+    for name in model_modules():
+        importlib.import_module(name)
+
+
+def import_all_events() -> None:
+    """Register every event type (the event catalog)."""
+    for name in event_modules():
+        importlib.import_module(name)
 
 
 def default_modules() -> list[ModuleDescriptor]:

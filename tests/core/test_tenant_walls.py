@@ -14,8 +14,8 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from rustok.auth.models import User
+from rustok.bootstrap import import_all_models
 from rustok.core.db import Base, TenantOwned, TenantWallBreach
-from rustok.core.schema import import_all_models
 from rustok.core.walls import APP_ROLE, POLICY
 from rustok.testing.factories import make_user
 

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import pytest
 
-from rustok.core.schema import EVENT_MODULES, import_all_events
+from rustok.bootstrap import event_modules, import_all_events
 from rustok.events import catalog
 from rustok.events.errors import MalformedEvent, UnknownEventType, UnsupportedSchemaVersion
 from rustok.events.registry import EVENTS, DomainEvent, EventRegistry
@@ -18,7 +18,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "events"
 def test_the_committed_catalog_matches_the_code() -> None:
     import_all_events()
 
-    expected = catalog.render(EVENTS.declared_in(EVENT_MODULES))
+    expected = catalog.render(EVENTS.declared_in(event_modules()))
 
     for name, content in expected.items():
         assert (DOCS / name).read_text(encoding="utf-8") == content, (
@@ -31,7 +31,7 @@ def test_the_committed_catalog_matches_the_code() -> None:
 def test_the_catalog_names_every_foundation_event_with_a_schema() -> None:
     import_all_events()
 
-    documented = catalog.catalog(EVENTS.declared_in(EVENT_MODULES))["events"]
+    documented = catalog.catalog(EVENTS.declared_in(event_modules()))["events"]
     names = {entry["event_type"]: entry for entry in documented}
 
     assert set(names) >= {
@@ -51,7 +51,7 @@ def test_the_catalog_names_every_foundation_event_with_a_schema() -> None:
         "name",
         "domain",
     ]
-    asyncapi = catalog.asyncapi(EVENTS.declared_in(EVENT_MODULES))
+    asyncapi = catalog.asyncapi(EVENTS.declared_in(event_modules()))
     assert asyncapi["asyncapi"] == "3.0.0"
     assert (
         asyncapi["channels"]["tenancy_tenant_created"]["address"]

@@ -559,12 +559,12 @@ def events_catalog(
     output: Annotated[Path, typer.Option(help="Directory to write.")] = Path("docs/events"),
 ) -> None:
     """Write the event catalog (JSON Schemas) and the AsyncAPI document."""
-    from rustok.core.schema import EVENT_MODULES, import_all_events
+    from rustok.bootstrap import event_modules, import_all_events
     from rustok.events import catalog
     from rustok.events.registry import EVENTS
 
     import_all_events()
-    for path in catalog.write(EVENTS.declared_in(EVENT_MODULES), output):
+    for path in catalog.write(EVENTS.declared_in(event_modules()), output):
         out.print(f"wrote {path}")
 
 

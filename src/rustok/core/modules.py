@@ -44,8 +44,9 @@ class ModuleDescriptor:
 
     `routers` are FastAPI routers (typed loosely here because `core` must not import the web
     layer); they are mounted under `/api`. `handlers` are factories that take the process's
-    container and return an `rustok.events.handler.EventHandler`. A `core` module is always on
-    and cannot be disabled.
+    container and return an `rustok.events.handler.EventHandler`. `models` and `events` name
+    the Python modules that declare its tables and its events, so Alembic, the test set-up and
+    the event catalog find them. A `core` module is always on and cannot be disabled.
     """
 
     slug: str
@@ -57,6 +58,8 @@ class ModuleDescriptor:
     routers: tuple[Any, ...] = ()
     graphql: tuple[GraphQLPart, ...] = ()
     handlers: tuple[Any, ...] = ()
+    models: tuple[str, ...] = ()
+    events: tuple[str, ...] = ()
     core: bool = False
     enabled_by_default: bool = True
     on_enable: LifecycleHook | None = None

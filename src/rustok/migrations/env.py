@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from alembic import context
 
+from rustok.bootstrap import import_all_models
 from rustok.core.db import Base, create_engine
-from rustok.core.schema import import_all_models
 from rustok.core.settings import load_settings
 
 if TYPE_CHECKING:

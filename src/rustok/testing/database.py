@@ -12,9 +12,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from rustok.bootstrap import import_all_models
 from rustok.core import migrations
 from rustok.core.db import Base
-from rustok.core.schema import import_all_models
 
 if TYPE_CHECKING:
     from pathlib import Path
