@@ -234,6 +234,29 @@ def db_migrate(
         progress.add_task(f"migrating {_redacted(settings.database_url)} to {revision}")
         asyncio.run(migrations.upgrade(settings.database_url, revision))
     out.print(f"database at {asyncio.run(migrations.current(settings.database_url)) or 'base'}")
+    if revision == "head":
+        changed = _sync_builtin_roles()
+        if changed:
+            out.print(f"built-in roles brought up to date in {changed} tenant(s)")
+
+
+def _sync_builtin_roles() -> int:
+    """Every tenant's built-in roles as this version defines them, with a progress bar."""
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("built-in roles", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        return run_with_container(lambda c: c.roles.sync_builtin_roles(progress=advance))
+
+
+@rbac_app.command("sync-roles")
+@friendly_errors
+def rbac_sync_roles() -> None:
+    """Bring every tenant's built-in roles to what this version defines (`db migrate` does it)."""
+    changed = _sync_builtin_roles()
+    out.print(f"built-in roles brought up to date in {changed} tenant(s)")
 
 
 @db_app.command("downgrade")

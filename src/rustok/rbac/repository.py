@@ -24,6 +24,12 @@ class RoleRepository:
         self.session = session
         self.tenant_id = tenant_id
 
+    @staticmethod
+    async def tenants_with_roles(session: AsyncSession) -> list[uuid.UUID]:
+        """Every tenant that has roles (all of them): for the platform's sync of built-ins."""
+        rows = await session.scalars(select(Role.tenant_id).distinct().order_by(Role.tenant_id))
+        return list(rows.all())
+
     async def roles(self) -> Sequence[Role]:
         rows = await self.session.scalars(
             select(Role).where(Role.tenant_id == self.tenant_id).order_by(Role.slug)

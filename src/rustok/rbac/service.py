@@ -25,7 +25,7 @@ from rustok.rbac.schemas import PermissionGrant, RoleRead, UserRolesRead
 
 if TYPE_CHECKING:
     import uuid
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -109,10 +109,13 @@ class RoleService:
         )
         self._invalidate_after_commit(uow, tenant_id)
 
-    async def install_builtin_roles(self, uow: UnitOfWork, tenant_id: uuid.UUID) -> None:
-        """Create (or bring up to date) the built-in roles of a tenant, inside `uow`."""
+    async def install_builtin_roles(self, uow: UnitOfWork, tenant_id: uuid.UUID) -> bool:
+        """Create, or bring up to what this version defines, the built-in roles of a tenant,
+        inside `uow`; True when something changed (then an event says so)."""
         repo = RoleRepository(uow.session, tenant_id)
         existing = {role.slug: role for role in await repo.roles()}
+        current = _TenantGrants(await repo.all_grants())
+        changed = False
         for definition in BUILTIN_ROLES:
             role = existing.get(definition.slug)
             if role is None:
@@ -124,13 +127,39 @@ class RoleService:
                     is_system=True,
                 )
                 await repo.add_role(role)
-            rows = [(g.resource.value, g.action.value, g.scope.value) for g in definition.grants]
-            await repo.replace_permissions(role.id, rows)
-        uow.emit(
-            RoleChanged(tenant_id=tenant_id, role_id=None, role_slug=None, change="installed"),
-            tenant_id=tenant_id,
-        )
-        self._invalidate_after_commit(uow, tenant_id)
+            wanted: Grants = {
+                (g.resource.value, g.action.value): g.scope for g in definition.grants
+            }
+            if role.slug not in existing or current.of([role.slug]) != wanted:
+                await repo.replace_permissions(role.id, _rows(wanted))
+                changed = True
+        if changed:
+            uow.emit(
+                RoleChanged(tenant_id=tenant_id, role_id=None, role_slug=None, change="installed"),
+                tenant_id=tenant_id,
+            )
+            self._invalidate_after_commit(uow, tenant_id)
+        return changed
+
+    async def sync_builtin_roles(
+        self, *, progress: Callable[[int, int], None] | None = None
+    ) -> int:
+        """Bring every tenant's built-in roles to what this version defines (a module that
+        grants its permissions to them reaches tenants that exist already); returns how many
+        tenants changed. `progress(done, total)` is called before and after each tenant."""
+        async with self._uow.platform(read_only=True) as uow:
+            tenant_ids = await RoleRepository.tenants_with_roles(uow.session)
+        changed = 0
+        for done, tenant_id in enumerate(tenant_ids):
+            if progress is not None:
+                progress(done, len(tenant_ids))
+            async with self._uow(tenant_id) as uow:
+                if await self.install_builtin_roles(uow, tenant_id):
+                    await uow.commit()
+                    changed += 1
+        if progress is not None:
+            progress(len(tenant_ids), len(tenant_ids))
+        return changed
 
     async def assign_roles(
         self, uow: UnitOfWork, tenant_id: uuid.UUID, user_id: uuid.UUID, slugs: Sequence[str]
