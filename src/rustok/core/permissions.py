@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import false, true
+
+from rustok.core.errors import Forbidden
+
+if TYPE_CHECKING:
+    import uuid
+
+    from sqlalchemy import ColumnElement
 
 
 class Resource(StrEnum):
@@ -91,3 +101,33 @@ class Permission:
             allowed = ", ".join(a.value for a in Action)
             raise ValueError(f"unknown action {action_text!r}; allowed: {allowed}") from None
         return cls(resource, action)
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """How far one caller's permission reaches over the rows a service touches: all of them, or
+    only those the caller owns. The web layer hands it to the service (`Access.reach`, GraphQL
+    `context.access(...)`); services apply it through these methods, never by reading scopes."""
+
+    permission: Permission
+    scope: Scope
+    actor_id: uuid.UUID
+
+    def allows(self, owner_id: uuid.UUID | None) -> bool:
+        """Whether a row owned by `owner_id` is within reach."""
+        if self.scope is Scope.ALL:
+            return True
+        return self.scope is Scope.OWN and owner_id == self.actor_id
+
+    def check(self, owner_id: uuid.UUID | None) -> None:
+        """Raise Forbidden (`NOT_OWNER`) for a row out of reach."""
+        if not self.allows(owner_id):
+            raise Forbidden(f"Your {self.permission} reaches only what you own.", code="NOT_OWNER")
+
+    def where(self, owner: ColumnElement[uuid.UUID]) -> ColumnElement[bool]:
+        """The criterion a list query adds: everything, the caller's own rows, or nothing."""
+        if self.scope is Scope.ALL:
+            return true()
+        if self.scope is Scope.OWN:
+            return owner == self.actor_id
+        return false()

@@ -18,7 +18,7 @@ from fastapi import Depends, Request
 
 from rustok.core.context import current_context, set_context
 from rustok.core.errors import Forbidden, NotFound, Unauthenticated
-from rustok.core.permissions import Action, Permission, Resource, Scope
+from rustok.core.permissions import Action, Permission, Reach, Resource, Scope
 from rustok.core.principal import Principal
 from rustok.core.tenant import TenantRequired, TenantSnapshot
 
@@ -51,6 +51,12 @@ class Access:
 
     principal: Principal
     scope: Scope
+    permission: Permission
+
+    @property
+    def reach(self) -> Reach:
+        """What the service applies to the rows it touches (`rustok.core.permissions.Reach`)."""
+        return Reach(self.permission, self.scope, self.principal.user_id)
 
 
 def get_container(request: Request) -> Container:
@@ -104,19 +110,24 @@ def _mark(dependency: Callable[..., Awaitable[Any]], rule: AccessRule) -> Any:
     return Depends(dependency)
 
 
+async def access_for(request: Request, permission: Permission) -> Access:
+    """The caller's access under `permission` (Forbidden when it reaches nothing); REST's
+    `require` and GraphQL's `requires` and `context.access` all come here."""
+    principal = await get_principal(request)
+    scope = await get_container(request).permissions.scope_for(
+        principal.tenant_id, principal.roles, permission
+    )
+    if scope is Scope.NONE:
+        raise Forbidden(f"You lack the permission {permission}.", code="FORBIDDEN")
+    return Access(principal, scope, permission)
+
+
 def require(resource: Resource, action: Action) -> Any:
     """Depend on the caller holding `resource:action`; the dependency yields an `Access`."""
     permission = Permission(resource, action)
 
     async def check(request: Request) -> Access:
-        principal = await get_principal(request)
-        container = get_container(request)
-        scope = await container.permissions.scope_for(
-            principal.tenant_id, principal.roles, permission
-        )
-        if scope is Scope.NONE:
-            raise Forbidden(f"You lack the permission {permission}.", code="FORBIDDEN")
-        return Access(principal, scope)
+        return await access_for(request, permission)
 
     return _mark(check, AccessRule("permission", permission))
 

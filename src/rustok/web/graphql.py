@@ -15,10 +15,12 @@ from strawberry.fastapi import BaseContext
 from strawberry.permission import BasePermission, PermissionExtension
 
 from rustok.core.errors import Forbidden, NotFound
-from rustok.core.permissions import Action, Permission, Resource, Scope
+from rustok.core.permissions import Action, Permission, Resource
 from rustok.web.access import (
     OPERATOR_REQUIRED,
+    Access,
     AccessRule,
+    access_for,
     get_container,
     get_principal,
     get_tenant,
@@ -53,6 +55,11 @@ class GraphQLContext(BaseContext):
     async def principal(self) -> Principal:
         """The logged-in caller; raises UNAUTHENTICATED without a valid token."""
         return await get_principal(self.http_request)
+
+    async def access(self, resource: Resource, action: Action) -> Access:
+        """The caller's access under `resource:action`, as a REST route's `require` gives it:
+        resolvers pass `.reach` to the service, so an `own` scope is applied there too."""
+        return await access_for(self.http_request, Permission(resource, action))
 
 
 async def context_for(request: Request) -> GraphQLContext:
@@ -104,12 +111,7 @@ class _Requires(_Rule):
     async def has_permission(
         self, source: Any, info: Info[GraphQLContext, Any], **kwargs: Any
     ) -> bool:
-        principal = await info.context.principal()
-        scope = await info.context.container.permissions.scope_for(
-            principal.tenant_id, principal.roles, self.permission
-        )
-        if scope is Scope.NONE:
-            raise Forbidden(f"You lack the permission {self.permission}.", code="FORBIDDEN")
+        await access_for(info.context.http_request, self.permission)
         return True
 
 
