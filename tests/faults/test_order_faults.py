@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from rustok.bootstrap import build_container, default_modules
+from rustok.core.db import create_engine
 from rustok.events.models import HandledEvent
 from rustok.testing.services import wait_until_async
 from tests.events.probe import PROBE_MODULE, emit_into, new_thing
@@ -87,10 +88,16 @@ async def test_killed_dispatchers_never_break_the_order_per_aggregate(
     things = [new_thing() for _ in range(THINGS)]
     total = THINGS * UPDATES
     relay_only = build_container(spine_settings, modules=[*default_modules(), PROBE_MODULE])
-    async with relay_only.platform_sessions() as session, session.begin():
-        await session.execute(
-            text("CREATE TABLE probe_effects (id BIGSERIAL PRIMARY KEY, thing TEXT, n INT)")
-        )
+    # Created as the tables' owner (the application's role may not change the schema); the
+    # migrations' default privileges let the application write it.
+    owner = create_engine(spine_settings.model_copy(update={"db_role": ""}))
+    try:
+        async with owner.begin() as connection:
+            await connection.execute(
+                text("CREATE TABLE probe_effects (id BIGSERIAL PRIMARY KEY, thing TEXT, n INT)")
+            )
+    finally:
+        await owner.dispose()
     workers = [await _start_dispatcher(spine_settings) for _ in range(2)]
     killed = 0
     try:

@@ -34,7 +34,7 @@ async def _dead_letter_after_three_attempts(database_url: str) -> str:
             (row.occurred_at, "TimeoutError: cache server away"),
             (row.occurred_at, "ConnectionError: refused"),
         ]
-        async with write_transaction(container.session_factory) as session:
+        async with write_transaction(container.platform_sessions) as session:
             await container.events.dead_letters.record(
                 session,
                 consumer="tenancy.cache_invalidation",
