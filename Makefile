@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run serve test lint fmt bench clean matrix
+.PHONY: install run serve test lint fmt bench clean matrix mutate
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,14 @@ test: lint
 fmt: install
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
+
+# Mutation testing of the modules that hold guards (docs/testing.md), one module at a time, at
+# the lowest priority; not part of `make test`. `make mutate MODULES=rustok.stores.limiter`
+# runs only the named ones; the list and each module's tests are in rustok/testing/mutation.py.
+MODULES ?=
+
+mutate: install
+	nice -n 19 $(BIN)/python -m rustok.testing.mutation run $(MODULES)
 
 matrix: install
 	$(BIN)/rustok rbac matrix --format markdown --output docs/permissions.md

@@ -132,6 +132,14 @@ async def test_the_budget_closest_to_running_out_is_reported() -> None:
     )
 
 
+async def test_of_two_budgets_with_as_many_requests_left_the_callers_is_reported() -> None:
+    rate = limiter(rate_limit_default="10/60", rate_limit_tenant="10/60")
+
+    decision = await rate.check_request("/api/x", "10.0.0.1", None, TENANT)
+
+    assert (decision.limit, decision.remaining, decision.route_class) == (10, 9, "default")
+
+
 async def test_login_attempts_are_limited_per_ip_and_email() -> None:
     rate = limiter(rate_limit_login="5/60")
 
@@ -142,6 +150,7 @@ async def test_login_attempts_are_limited_per_ip_and_email() -> None:
 
     assert refused.value.code == "RATE_LIMITED"
     assert refused.value.retry_after_seconds == 60
+    assert refused.value.message == "Too many login attempts; try again in 60 seconds."
     await rate.hit_login("10.0.0.2", "ann@example.com")
     await rate.hit_login("10.0.0.1", "bob@example.com")
 

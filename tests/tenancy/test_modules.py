@@ -205,10 +205,14 @@ async def test_enabling_needs_the_dependencies_enabled(
     refused = await http.post("/api/admin/modules/reviews/enable", headers=headers)
     await http.post("/api/admin/modules/catalog/enable", headers=headers)
     accepted = await http.post("/api/admin/modules/reviews/enable", headers=headers)
+    listed = await http.get("/api/admin/modules", headers=headers)
 
     assert refused.status_code == 409
     assert refused.json()["code"] == "MODULE_DEPENDENCY_MISSING"
     assert accepted.json()["enabled"] is True
+    # Read back: each switch is its own row (the tenant has two now).
+    states = {m["slug"]: m["enabled"] for m in listed.json()}
+    assert (states["catalog"], states["reviews"]) == (True, True)
 
 
 async def test_disabling_is_refused_while_a_dependent_is_enabled(
