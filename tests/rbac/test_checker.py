@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from rustok.rbac.permissions import Action, Permission, Resource, Scope
+from rustok.core.permissions import Action, Permission, Resource, Scope
 from sqlalchemy import event
 
 from rustok.rbac.schemas import PermissionGrant, RoleCreate
@@ -30,6 +30,7 @@ async def test_grants_are_loaded_once_per_tenant_until_they_change(
             name="Auditor",
             permissions=[PermissionGrant(permission=str(ROLES_LIST))],
         ),
+        caller_id=None,
     )
     loads: list[str] = []
 

@@ -133,7 +133,9 @@ async def test_the_budget_closest_to_running_out_is_reported() -> None:
 
 
 async def test_of_two_budgets_with_as_many_requests_left_the_callers_is_reported() -> None:
-    rate = limiter(rate_limit_default="10/60", rate_limit_tenant="10/60")
+    rate = limiter(rate_limit_default="10/60", rate_limit_auth="10/60", rate_limit_tenant="40/60")
+    for other in range(30):  # other clients leave the tenant as many requests as the caller
+        await rate.check_request("/api/x", f"10.0.1.{other}", None, TENANT)
 
     decision = await rate.check_request("/api/x", "10.0.0.1", None, TENANT)
 
