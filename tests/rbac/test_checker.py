@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from rustok.core.permissions import Action, Permission, Resource, Scope
 from sqlalchemy import event
 
+from rustok.core.permissions import Action, Permission, Resource, Scope
 from rustok.rbac.schemas import PermissionGrant, RoleCreate
 from rustok.testing.events import drain
 
