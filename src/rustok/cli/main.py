@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import Progress, SpinnerColumn, TextColumn
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn
 from rich.table import Table
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -242,13 +242,22 @@ def db_migrate(
 
 def _sync_builtin_roles() -> int:
     """Every tenant's built-in roles as this version defines them, with a progress bar."""
-    with Progress(console=err, transient=True) as progress:
-        task = progress.add_task("built-in roles", total=None)
+    progress = Progress(console=err, transient=True)
+    tasks: list[TaskID] = []
 
-        def advance(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
+    def advance(done: int, total: int) -> None:
+        if total == 0:
+            return  # no tenant yet (a fresh database): nothing to show
+        if not tasks:
+            progress.start()
+            tasks.append(progress.add_task("built-in roles", total=total))
+        progress.update(tasks[0], completed=done)
 
+    try:
         return run_with_container(lambda c: c.roles.sync_builtin_roles(progress=advance))
+    finally:
+        if tasks:
+            progress.stop()
 
 
 @rbac_app.command("sync-roles")
