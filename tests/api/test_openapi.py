@@ -32,6 +32,14 @@ class Thing(BaseModel):
     name: str
 
 
+def _schemas(response: dict[str, Any]) -> dict[str, Any]:
+    """The content of a response without its examples."""
+    return {
+        media: {"schema": body["schema"]} if "schema" in body else {}
+        for media, body in response.get("content", {}).items()
+    }
+
+
 def _expected(path: str, method: str, operation: dict[str, Any], rule: str) -> set[str]:
     """What the middleware, the access rule and the inputs can answer, worked out on its own."""
     expected = {"431"}
@@ -63,7 +71,7 @@ def _missing(app: FastAPI) -> list[str]:
                 missing.append(f"{method.upper()} {path}: {status}")
             for status, response in responses.items():
                 documented_body = path.startswith("/api/health") and status == "503"
-                if status[0] in "45" and not documented_body and response.get("content") != PROBLEM:
+                if status[0] in "45" and not documented_body and _schemas(response) != PROBLEM:
                     missing.append(f"{method.upper()} {path}: {status} is not a problem")
     return missing
 
@@ -91,7 +99,7 @@ def test_a_new_route_inherits_its_problem_answers(container: Container) -> None:
     assert sorted(responses) == [
         "200", "400", "401", "403", "404", "408", "409", "413", "422", "429", "431", "503"
     ]  # fmt: skip
-    assert responses["403"]["content"] == PROBLEM
+    assert _schemas(responses["403"]) == PROBLEM
     assert "nodes:create" in responses["403"]["description"]
     assert _missing(app) == []
 
