@@ -36,6 +36,15 @@ if TYPE_CHECKING:
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+BEARER = "bearerAuth"
+_BEARER_SCHEME = {
+    "type": "http",
+    "scheme": "bearer",
+    "bearerFormat": "JWT",
+    "description": "The `access_token` that login, sign-up and refresh answer.",
+}
+# GraphQL has one path for every query; its contract is the GraphQL schema, not this document.
+NOT_REST_TAGS = frozenset({"graphql"})
 _CODE_IN_DESCRIPTION = re.compile(r"`([A-Z][A-Z0-9_]+)`")
 EXAMPLE_REQUEST_ID = "01JH8Z3K4Q9V7W2X5Y6B8C0D1E"
 _RETRY_AFTER = {
@@ -139,6 +148,16 @@ def operation_id(route: APIRoute, method: str, tags: list[str]) -> str:
     return f"{tags[0] if tags else 'platform'}_{route.name}{suffix}"
 
 
+def rest_operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """`(path, method, operation)` of every REST operation of a document, in its order."""
+    return [
+        (path, method, operation)
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if NOT_REST_TAGS.isdisjoint(operation.get("tags", []))
+    ]
+
+
 def document_contract(app: FastAPI, schema: dict[str, Any]) -> None:
     """Give every operation its id and an example of each parameter and body, in place.
 
@@ -146,6 +165,7 @@ def document_contract(app: FastAPI, schema: dict[str, Any]) -> None:
     permission is one of the enumerated ones).
     """
     components = schema["components"]["schemas"]
+    schema["components"]["securitySchemes"] = {BEARER: _BEARER_SCHEME}
     for mounted in mounted_routes(app):
         for method in mounted.methods:
             operation = schema["paths"].get(mounted.path, {}).get(method.lower())
@@ -157,6 +177,9 @@ def _document_operation(
     route: APIRoute, method: str, operation: dict[str, Any], components: dict[str, Any]
 ) -> None:
     operation["operationId"] = operation_id(route, method, operation.get("tags", []))
+    rule = access_rule_of(route)
+    if rule is not None and rule.kind in {"authenticated", "permission", "operator"}:
+        operation["security"] = [{BEARER: []}]
     for parameter in operation.get("parameters", []):
         if "example" not in parameter and "examples" not in parameter:
             parameter["example"] = example_of(parameter.get("schema", {}), components)
