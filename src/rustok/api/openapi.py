@@ -9,9 +9,9 @@ these (e.g. `401` for a wrong password on public login) with `responses={status:
 4xx/5xx response without a body schema is given the `Problem` schema here.
 
 The same walk gives every operation its `operationId`, `<tag>_<route function>` (the tag is the
-module's slug), and an example of every request and response body, made from the schema
-(`rustok.api.examples`) unless the model declares one; a problem's example carries the first
-code its description names.
+module's slug), the bearer scheme when its access rule needs a token, and an example of every
+parameter, request and response body, made from the schema (`rustok.api.examples`) unless the
+model declares one; a problem's example carries the first code its description names.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from fastapi.routing import APIRoute
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# The access rules that need the caller's access token (`rustok.web.access`).
+NEEDS_TOKEN = frozenset({"authenticated", "permission", "operator"})
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 BEARER = "bearerAuth"
 _BEARER_SCHEME = {
@@ -75,7 +77,7 @@ def problem_statuses(path: str, method: str, route: APIRoute) -> dict[int, str]:
         statuses[404] = "Unknown tenant (`TENANT_NOT_FOUND`), or what the path names is not found."
         statuses[503] = "The database is unreachable (`DATABASE_UNAVAILABLE`); retry."
     rule = access_rule_of(route)
-    if rule is not None and rule.kind in {"authenticated", "permission", "operator"}:
+    if rule is not None and rule.kind in NEEDS_TOKEN:
         statuses[401] = "No valid access token of this tenant (`UNAUTHENTICATED`, ...)."
     if rule is not None and rule.kind == "permission":
         statuses[403] = f"Deactivated tenant, or the caller lacks `{rule}` (`FORBIDDEN`)."
@@ -178,7 +180,7 @@ def _document_operation(
 ) -> None:
     operation["operationId"] = operation_id(route, method, operation.get("tags", []))
     rule = access_rule_of(route)
-    if rule is not None and rule.kind in {"authenticated", "permission", "operator"}:
+    if rule is not None and rule.kind in NEEDS_TOKEN:
         operation["security"] = [{BEARER: []}]
     for parameter in operation.get("parameters", []):
         if "example" not in parameter and "examples" not in parameter:

@@ -26,7 +26,7 @@ import json
 import re
 from typing import Any
 
-from rustok.api.openapi import BEARER, rest_operations
+from rustok.api.openapi import rest_operations
 from rustok.api.rest.paths import needs_tenant
 
 COLLECTION_SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
@@ -60,6 +60,7 @@ def build_collection(
     captured = _creations(operations)
     upserted = {path for path, method, _ in operations if method == "put"}
     ordered = sorted(operations, key=lambda item: _order(*item))
+    known = set(captured.values()) | {name for names in CAPTURES.values() for name in names}
     return {
         "info": {
             "name": document["info"]["title"],
@@ -78,7 +79,7 @@ def build_collection(
             }.items()
         ],
         "item": [
-            _item(path, method, operation, captured, path in upserted)
+            _item(path, method, operation, captured, known, upserted=path in upserted)
             for path, method, operation in ordered
         ],
     }
@@ -112,12 +113,11 @@ def _item(
     method: str,
     operation: dict[str, Any],
     creations: dict[str, str],
+    known: set[str],
+    *,
     upserted: bool,
 ) -> dict[str, Any]:
     name = operation["operationId"]
-    known = set(creations.values()) | {
-        variable for captures in CAPTURES.values() for variable in captures
-    }
     examples = {p["name"]: p["example"] for p in operation.get("parameters", [])}
     missing = False
     segments = []
@@ -135,7 +135,7 @@ def _item(
     headers = []
     if needs_tenant(path):
         headers.append({"key": "X-Tenant-ID", "value": "{{tenant}}"})
-    if operation.get("security") == [{BEARER: []}]:
+    if "security" in operation:
         headers.append({"key": "Authorization", "value": "Bearer {{token}}"})
     request: dict[str, Any] = {
         "method": method.upper(),
