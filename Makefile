@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run serve test lint fmt bench clean matrix mutate
+.PHONY: install run serve test lint fmt bench clean matrix mutate contract
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,5 +56,20 @@ bench: install
 		"as root (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk)"; exit 1; }
 	$(BIN)/python bench/http.py $(BENCH_ARGS)
 
+# newman, pinned in contract/package-lock.json; `npm ci` only when the lock changed.
+contract/node_modules/.package-lock.json: contract/package-lock.json
+	@command -v npm >/dev/null || { echo "Installing Node.js and npm with apt-get"; \
+		{ apt-get install -y nodejs npm || { apt-get update && apt-get install -y nodejs npm; }; } \
+		>/dev/null 2>&1; }; \
+	command -v npm >/dev/null || { echo "npm is missing and could not be installed here: install" \
+		"Node.js 18 or newer (Debian/Ubuntu: apt-get install nodejs npm)"; exit 1; }
+	cd contract && npm ci --no-audit --no-fund
+	@touch $@
+
+# The Postman collection generated from the OpenAPI document, run by newman against a live
+# `rustok serve` on a fresh demo database (README, "API contract").
+contract: install contract/node_modules/.package-lock.json
+	contract/run
+
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache contract/node_modules

@@ -1,15 +1,18 @@
-"""The OpenAPI document tells the truth about errors: every operation lists its problem answers."""
+"""The OpenAPI document tells the truth about errors: every operation lists its problem answers;
+and every REST operation carries what clients are built from (id, tag, summary, examples)."""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Annotated, Any, get_args
 
+import jsonschema_rs
 import pytest
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from rustok.api.app import create_app
+from rustok.api.openapi import rest_operations
 from rustok.api.problems import Problem
 from rustok.api.routes import mounted_routes
 from rustok.core.permissions import Action, Resource
@@ -30,6 +33,14 @@ TENANTLESS = ("/api/health", "/metrics")
 
 class Thing(BaseModel):
     name: str
+
+
+def _schemas(response: dict[str, Any]) -> dict[str, Any]:
+    """The content of a response without its examples."""
+    return {
+        media: {"schema": body["schema"]} if "schema" in body else {}
+        for media, body in response.get("content", {}).items()
+    }
 
 
 def _expected(path: str, method: str, operation: dict[str, Any], rule: str) -> set[str]:
@@ -63,7 +74,7 @@ def _missing(app: FastAPI) -> list[str]:
                 missing.append(f"{method.upper()} {path}: {status}")
             for status, response in responses.items():
                 documented_body = path.startswith("/api/health") and status == "503"
-                if status[0] in "45" and not documented_body and response.get("content") != PROBLEM:
+                if status[0] in "45" and not documented_body and _schemas(response) != PROBLEM:
                     missing.append(f"{method.upper()} {path}: {status} is not a problem")
     return missing
 
@@ -91,9 +102,15 @@ def test_a_new_route_inherits_its_problem_answers(container: Container) -> None:
     assert sorted(responses) == [
         "200", "400", "401", "403", "404", "408", "409", "413", "422", "429", "431", "503"
     ]  # fmt: skip
-    assert responses["403"]["content"] == PROBLEM
+    assert _schemas(responses["403"]) == PROBLEM
     assert "nodes:create" in responses["403"]["description"]
     assert _missing(app) == []
+    operation = app.openapi()["paths"]["/api/things/{thing_id}"]["post"]
+    assert operation["operationId"] == "platform_create_thing"
+    assert operation["parameters"][0]["example"] == 1
+    assert operation["requestBody"]["content"]["application/json"]["example"] == {"name": "example"}
+    assert responses["200"]["content"]["application/json"]["example"] == {"name": "example"}
+    assert responses["403"]["content"]["application/problem+json"]["example"]["code"] == "FORBIDDEN"
 
 
 def test_the_problem_schema_is_what_errors_answer(container: Container) -> None:
@@ -229,8 +246,6 @@ def test_every_boolean_input_is_strict(container: Container) -> None:
 
 
 def _accepts_only_booleans(model: type[BaseModel], name: str) -> bool:
-    from pydantic import ValidationError
-
     for value in (1, "true"):
         try:
             model.__pydantic_validator__.validate_assignment(model.model_construct(), name, value)
@@ -238,3 +253,103 @@ def _accepts_only_booleans(model: type[BaseModel], name: str) -> bool:
             continue
         return False
     return True
+
+
+def _broken_examples(document: dict[str, Any], where: str, media: dict[str, Any]) -> list[str]:
+    if "schema" not in media:
+        return []
+    if "example" not in media:
+        return [f"{where}: no example"]
+    schema = {**media["schema"], "components": document["components"]}
+    validator = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
+    return [f"{where}: {error.message}" for error in validator.iter_errors(media["example"])]
+
+
+def _breaches(app: FastAPI) -> list[str]:
+    """Every REST operation without an id, one tag, a summary of its own, or valid examples."""
+    document = app.openapi()
+    summaries = {
+        (method.lower(), m.path): m.route.summary
+        for m in mounted_routes(app)
+        for method in m.methods
+    }
+    breaches = []
+    for path, method, operation in rest_operations(document):
+        label = f"{method.upper()} {path}"
+        if not re.fullmatch(r"[a-z]+_[a-z0-9_]+", operation.get("operationId", "")):
+            breaches.append(f"{label}: operationId {operation.get('operationId')!r}")
+        if len(operation.get("tags", [])) != 1:
+            breaches.append(f"{label}: tags {operation.get('tags')}")
+        if not summaries[method, path]:  # FastAPI would make one up from the function's name
+            breaches.append(f"{label}: no summary")
+        for parameter in operation.get("parameters", []):
+            breaches += _broken_examples(
+                document,
+                f"{label} {parameter['name']}",
+                {"schema": parameter["schema"], **parameter},
+            )
+        for media_type, media in operation.get("requestBody", {}).get("content", {}).items():
+            breaches += _broken_examples(document, f"{label} {media_type}", media)
+        for status, response in operation["responses"].items():
+            if status[0] == "2" and "content" in response and not response["content"]:
+                breaches.append(f"{label} {status}: no media type")
+            for media_type, media in response.get("content", {}).items():
+                if "schema" not in media and "example" not in media:
+                    breaches.append(f"{label} {status} {media_type}: no example")
+                breaches += _broken_examples(document, f"{label} {status} {media_type}", media)
+    ids = [operation.get("operationId") for _, _, operation in rest_operations(document)]
+    breaches += [f"operationId {name} is not unique" for name in set(ids) if ids.count(name) > 1]
+    return breaches
+
+
+def test_every_rest_operation_holds_the_api_contract(container: Container) -> None:
+    app = create_app(container, manage_container=False)
+
+    assert len(rest_operations(app.openapi())) >= 35
+    assert _breaches(app) == []
+
+
+def test_operation_ids_and_tags_name_the_module(container: Container) -> None:
+    app = create_app(container, manage_container=False)
+    document = app.openapi()
+    slugs = {
+        id(route): module.slug
+        for module in container.registry
+        for router in module.routers
+        for route in router.routes
+    }
+    checked = 0
+    for mounted in mounted_routes(app):
+        slug = slugs.get(id(mounted.route))
+        for method in mounted.methods if slug is not None else ():
+            operation = document["paths"][mounted.path][method.lower()]
+            assert operation["tags"] == [slug], f"{method} {mounted.path}"
+            assert operation["operationId"] == f"{slug}_{mounted.route.name}"
+            checked += 1
+
+    assert checked >= 27
+    operations = {(m, p): o for p, m, o in rest_operations(document)}
+    assert operations["post", "/api/admin/roles"]["operationId"] == "rbac_create_role"
+    assert operations["get", "/api/admin/events/dlq"]["operationId"] == "events_list_dead_letters"
+    assert operations["post", "/api/auth/login"]["tags"] == ["auth"]
+
+
+def test_request_examples_are_accepted_by_the_body_models(container: Container) -> None:
+    """A schema cannot say everything a model checks (e.g. reserved slugs): the model must take
+    every example the document shows."""
+    app = create_app(container, manage_container=False)
+    document = app.openapi()
+    refused = []
+    for mounted in mounted_routes(app):
+        if mounted.route.body_field is None:
+            continue
+        for method in mounted.methods:
+            body = document["paths"][mounted.path][method.lower()]["requestBody"]
+            example = body["content"]["application/json"]["example"]
+            model = TypeAdapter(mounted.route.body_field.field_info.annotation)
+            try:
+                model.validate_python(example)
+            except ValidationError as error:
+                refused.append(f"{method} {mounted.path}: {error}")
+
+    assert refused == []

@@ -572,3 +572,24 @@ async def test_operators_are_made_listed_and_unmade_and_tenants_switched_by_the_
     async with running_container(settings_for_tests(database_url)) as container:
         assert await container.auth.list_platform_operators() == []
         assert (await container.tenants.get_tenant(acme.id)).is_active is True
+
+
+def test_openapi_export_writes_the_document_and_its_postman_collection(tmp_path: Path) -> None:
+    env = env_for(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}") | {"RUSTOK_PORT": "8123"}
+    document, collection = tmp_path / "openapi.json", tmp_path / "rustok.postman_collection.json"
+
+    printed = run_rustok("openapi", "export", env=env)
+    written = run_rustok(
+        "openapi", "export", "--output", str(document), "--postman", str(collection), env=env
+    )
+
+    assert_ok(printed)
+    assert_ok(written)
+    assert json.loads(document.read_text(encoding="utf-8")) == json.loads(printed.stdout)
+    operation = json.loads(printed.stdout)["paths"]["/api/admin/roles"]["post"]
+    assert (operation["operationId"], operation["tags"]) == ("rbac_create_role", ["rbac"])
+    items = json.loads(collection.read_text(encoding="utf-8"))["item"]
+    assert written.err_lines == [f"wrote {document}", f"wrote {collection} ({len(items)} requests)"]
+    assert items[0]["request"]["url"]["raw"] == "{{baseUrl}}/api/auth/login"
+    variables = json.loads(collection.read_text(encoding="utf-8"))["variable"]
+    assert {"key": "baseUrl", "value": "http://localhost:8123", "type": "string"} in variables

@@ -1,4 +1,5 @@
-"""The OpenAPI document: every operation lists the problem answers it can give.
+"""The OpenAPI document: every operation lists the problem answers it can give, and carries
+the contract clients are generated from (a stable `operationId`, examples of every body).
 
 What a route can answer is mostly decided outside it: by the middleware (limits, tenant
 resolution, rate limits), by its access rule, by whether it takes parameters or a body. So the
@@ -6,18 +7,26 @@ problem responses are derived here from those facts for every mounted route, and
 gains them without declaring anything. A route declares only what its own domain adds beyond
 these (e.g. `401` for a wrong password on public login) with `responses={status: {...}}`; any
 4xx/5xx response without a body schema is given the `Problem` schema here.
+
+The same walk gives every operation its `operationId`, `<tag>_<route function>` (the tag is the
+module's slug), the bearer scheme when its access rule needs a token, and an example of every
+parameter, request and response body, made from the schema (`rustok.api.examples`) unless the
+model declares one; a problem's example carries the first code its description names.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, get_args
 
 from fastapi.dependencies.utils import get_flat_params
 from pydantic import BaseModel
 
-from rustok.api.problems import PROBLEM_JSON, Problem
+from rustok.api.examples import example_of
+from rustok.api.problems import PROBLEM_JSON, Problem, problem_body
 from rustok.api.rest.paths import RATE_LIMIT_EXEMPT, needs_tenant
 from rustok.api.routes import mounted_routes
+from rustok.core import errors
 from rustok.core.permissions import Action, Permission, Resource
 from rustok.web.access import access_rule_of
 
@@ -26,7 +35,20 @@ if TYPE_CHECKING:
     from fastapi.routing import APIRoute
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# The access rules that need the caller's access token (`rustok.web.access`).
+NEEDS_TOKEN = frozenset({"authenticated", "permission", "operator"})
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+BEARER = "bearerAuth"
+_BEARER_SCHEME = {
+    "type": "http",
+    "scheme": "bearer",
+    "bearerFormat": "JWT",
+    "description": "The `access_token` that login, sign-up and refresh answer.",
+}
+# GraphQL has one path for every query; its contract is the GraphQL schema, not this document.
+NOT_REST_TAGS = frozenset({"graphql"})
+_CODE_IN_DESCRIPTION = re.compile(r"`([A-Z][A-Z0-9_]+)`")
+EXAMPLE_REQUEST_ID = "01JH8Z3K4Q9V7W2X5Y6B8C0D1E"
 _RETRY_AFTER = {
     "Retry-After": {
         "description": "Seconds to wait before retrying.",
@@ -55,7 +77,7 @@ def problem_statuses(path: str, method: str, route: APIRoute) -> dict[int, str]:
         statuses[404] = "Unknown tenant (`TENANT_NOT_FOUND`), or what the path names is not found."
         statuses[503] = "The database is unreachable (`DATABASE_UNAVAILABLE`); retry."
     rule = access_rule_of(route)
-    if rule is not None and rule.kind in {"authenticated", "permission", "operator"}:
+    if rule is not None and rule.kind in NEEDS_TOKEN:
         statuses[401] = "No valid access token of this tenant (`UNAUTHENTICATED`, ...)."
     if rule is not None and rule.kind == "permission":
         statuses[403] = f"Deactivated tenant, or the caller lacks `{rule}` (`FORBIDDEN`)."
@@ -66,10 +88,25 @@ def problem_statuses(path: str, method: str, route: APIRoute) -> dict[int, str]:
     return {status: statuses[status].strip() for status in sorted(statuses)}
 
 
+def problem_example(status: int, description: str) -> dict[str, Any]:
+    """A problem body this status can answer: with the first code the description names."""
+    found = _CODE_IN_DESCRIPTION.search(description)
+    fields = [errors.FieldError("body.name", "Field required")] if status == 422 else None
+    return problem_body(
+        status,
+        code=found.group(1) if found else None,
+        detail=description,
+        fields=fields,
+        request_id=EXAMPLE_REQUEST_ID,
+    )
+
+
 def _problem_response(description: str, status: int) -> dict[str, Any]:
     response: dict[str, Any] = {
         "description": description,
-        "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF}},
+        "content": {
+            PROBLEM_JSON: {"schema": _PROBLEM_REF, "example": problem_example(status, description)}
+        },
     }
     if status in {429, 503}:
         response["headers"] = _RETRY_AFTER
@@ -105,6 +142,55 @@ def document_problems(app: FastAPI, schema: dict[str, Any]) -> None:
     # FastAPI's own validation error shape is never answered: ours is a problem.
     for unused in ("HTTPValidationError", "ValidationError"):
         components.pop(unused, None)
+
+
+def operation_id(route: APIRoute, method: str, tags: list[str]) -> str:
+    """`<tag>_<route function>`: stable while the module and the function keep their names."""
+    suffix = f"_{method.lower()}" if len(route.methods or ()) > 1 else ""
+    return f"{tags[0] if tags else 'platform'}_{route.name}{suffix}"
+
+
+def rest_operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """`(path, method, operation)` of every REST operation of a document, in its order."""
+    return [
+        (path, method, operation)
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if NOT_REST_TAGS.isdisjoint(operation.get("tags", []))
+    ]
+
+
+def document_contract(app: FastAPI, schema: dict[str, Any]) -> None:
+    """Give every operation its id and an example of each parameter and body, in place.
+
+    Run after `document_problems`: examples must follow the formats written there (e.g. a
+    permission is one of the enumerated ones).
+    """
+    components = schema["components"]["schemas"]
+    schema["components"]["securitySchemes"] = {BEARER: _BEARER_SCHEME}
+    for mounted in mounted_routes(app):
+        for method in mounted.methods:
+            operation = schema["paths"].get(mounted.path, {}).get(method.lower())
+            if operation is not None:
+                _document_operation(mounted.route, method, operation, components)
+
+
+def _document_operation(
+    route: APIRoute, method: str, operation: dict[str, Any], components: dict[str, Any]
+) -> None:
+    operation["operationId"] = operation_id(route, method, operation.get("tags", []))
+    rule = access_rule_of(route)
+    if rule is not None and rule.kind in NEEDS_TOKEN:
+        operation["security"] = [{BEARER: []}]
+    for parameter in operation.get("parameters", []):
+        if "example" not in parameter and "examples" not in parameter:
+            parameter["example"] = example_of(parameter.get("schema", {}), components)
+    bodies = [*operation.get("requestBody", {}).get("content", {}).values()]
+    for response in operation["responses"].values():
+        bodies.extend(response.get("content", {}).values())
+    for body in bodies:
+        if "schema" in body and "example" not in body and "examples" not in body:
+            body["example"] = example_of(body["schema"], components)
 
 
 # A stripped string with a minimum length needs a character that stripping leaves.
@@ -163,7 +249,8 @@ def _input_models(app: FastAPI) -> list[type[BaseModel]]:
 
 
 def install_openapi(app: FastAPI) -> None:
-    """Make `app.openapi()` (and `/api/openapi.json`) return the document with its problems."""
+    """Make `app.openapi()` (and `/api/openapi.json`) return the document with its problems,
+    operation ids and examples."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -171,6 +258,7 @@ def install_openapi(app: FastAPI) -> None:
             return app.openapi_schema
         schema = generate()  # which FastAPI keeps in `app.openapi_schema`
         document_problems(app, schema)
+        document_contract(app, schema)
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

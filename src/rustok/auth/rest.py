@@ -20,7 +20,7 @@ from rustok.auth.schemas import (
 from rustok.core.principal import Principal
 from rustok.web.access import ContainerDep, TenantDep, authenticated, public
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(prefix="/auth")
 
 Public = Annotated[None, public()]
 Caller = Annotated[Principal, authenticated()]

@@ -76,7 +76,11 @@ Email = Annotated[
 ]
 NewPassword = Annotated[
     str,
-    Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH),
+    Field(
+        min_length=PASSWORD_MIN_LENGTH,
+        max_length=PASSWORD_MAX_LENGTH,
+        examples=["correct-horse-battery"],
+    ),
     AfterValidator(check_unicode),
 ]
 # A login never applies the policy (it may have changed since the password was set); the bound
@@ -86,7 +90,11 @@ GivenPassword = Annotated[
 ]
 Name = Annotated[
     str,
-    Field(max_length=NAME_MAX_LENGTH, json_schema_extra={"pattern": PLAIN_TEXT_PATTERN}),
+    Field(
+        max_length=NAME_MAX_LENGTH,
+        examples=["Ada Lovelace"],
+        json_schema_extra={"pattern": PLAIN_TEXT_PATTERN},
+    ),
     AfterValidator(check_name),
 ]
 RefreshTokenText = Annotated[

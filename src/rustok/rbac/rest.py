@@ -11,7 +11,7 @@ from rustok.core.permissions import Action, Permission, Resource
 from rustok.rbac.schemas import RoleCreate, RoleRead, RoleUpdate, UserRolesRead, UserRolesUpdate
 from rustok.web.access import Access, ContainerDep, TenantDep, require
 
-router = APIRouter(prefix="/admin", tags=["rbac"])
+router = APIRouter(prefix="/admin")
 
 
 @router.get("/permissions", response_model=list[str], summary="Every permission there is")

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from rustok.core.permissions import Permission, Scope
 from rustok.core.text import PlainText, ProseText
 
-RoleSlug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+RoleSlug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", examples=["editor"])]
 
 
 class PermissionGrant(BaseModel):
@@ -19,7 +19,7 @@ class PermissionGrant(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    permission: str
+    permission: str = Field(examples=["nodes:update"])
     scope: Scope = Scope.ALL
 
     @field_validator("permission")
@@ -32,16 +32,22 @@ class RoleCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     slug: RoleSlug
-    name: PlainText = Field(min_length=1, max_length=100)
-    description: ProseText = Field(default="", max_length=500)
+    name: PlainText = Field(min_length=1, max_length=100, examples=["Editor"])
+    description: ProseText = Field(
+        default="", max_length=500, examples=["Writes and updates content."]
+    )
     permissions: list[PermissionGrant] = Field(default_factory=list, max_length=500)
 
 
 class RoleUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: PlainText | None = Field(default=None, min_length=1, max_length=100)
-    description: ProseText | None = Field(default=None, max_length=500)
+    name: PlainText | None = Field(
+        default=None, min_length=1, max_length=100, examples=["Senior editor"]
+    )
+    description: ProseText | None = Field(
+        default=None, max_length=500, examples=["Writes, updates and reviews content."]
+    )
     permissions: list[PermissionGrant] | None = Field(default=None, max_length=500)
 
 
@@ -59,7 +65,7 @@ class RoleRead(BaseModel):
 class UserRolesUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    roles: list[RoleSlug] = Field(min_length=1, max_length=50)
+    roles: list[RoleSlug] = Field(min_length=1, max_length=50, examples=[["customer"]])
 
 
 class UserRolesRead(BaseModel):

@@ -21,9 +21,9 @@ from rustok.tenancy.schemas import (
 )
 from rustok.web.access import Access, ContainerDep, OperatorDep, TenantDep, public, require
 
-router = APIRouter(tags=["tenancy"])
+router = APIRouter()
 
-LocalePath = Annotated[str, Path(pattern=LOCALE_PATTERN, max_length=16)]
+LocalePath = Annotated[str, Path(pattern=LOCALE_PATTERN, max_length=16, examples=["de"])]
 
 
 @router.get("/tenant", response_model=TenantPublic, summary="The tenant this request talks to")

@@ -19,15 +19,16 @@ from rustok.tenancy.identifiers import (
 if TYPE_CHECKING:
     from rustok.core.tenant import TenantSnapshot
 
-Slug = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=1, max_length=64)]
-Locale = Annotated[str, Field(pattern=LOCALE_PATTERN, max_length=16)]
-Name = Annotated[PlainText, Field(min_length=1, max_length=200)]
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=1, max_length=64, examples=["acme"])]
+Locale = Annotated[str, Field(pattern=LOCALE_PATTERN, max_length=16, examples=["en"])]
+Name = Annotated[PlainText, Field(min_length=1, max_length=200, examples=["Acme Shop"])]
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 # `_check_domain` enforces it; the pattern says it in the OpenAPI document.
 Domain = Annotated[
     str,
     Field(
         max_length=253,
+        examples=["shop.acme.example"],
         json_schema_extra={
             "pattern": rf"^{_LABEL}(?:\.{_LABEL})*\.?$",
             "description": "A host name such as shop.example.com, without port or scheme; "
@@ -96,7 +97,7 @@ class TenantLocaleRead(BaseModel):
 class TenantLocaleUpsert(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: PlainText = Field(default="", max_length=100)
+    name: PlainText = Field(default="", max_length=100, examples=["Deutsch"])
     is_enabled: StrictBool = True
     is_default: StrictBool = False
     fallback_locale: Locale | None = None

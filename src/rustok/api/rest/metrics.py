@@ -34,6 +34,12 @@ if TYPE_CHECKING:
 
 router = APIRouter(tags=["observability"])
 
+_EXAMPLE = (
+    "# HELP rustok_tenant_cache_hits_total Tenant lookups answered from cache.\n"
+    "# TYPE rustok_tenant_cache_hits_total counter\n"
+    "rustok_tenant_cache_hits_total 42.0\n"
+)
+
 
 def metrics_on_api_port(settings: Settings) -> bool:
     """Whether the API's own port mounts `/metrics`."""
@@ -62,7 +68,7 @@ async def _metrics_token(request: Request) -> None:
 @router.get(
     "/metrics",
     response_class=Response,
-    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}},
+    responses={200: {"content": {CONTENT_TYPE_LATEST: {"example": _EXAMPLE}}}},
     summary="Prometheus metrics",
     dependencies=[Depends(_metrics_token)],
 )
