@@ -482,9 +482,11 @@ def _serve_forever(
     from rustok.bootstrap import build_container
     from rustok.observability.logging import configure_logging
     from rustok.observability.metrics_server import MetricsServer
+    from rustok.observability.tracing import configure_tracing
 
     settings = settings_or_exit()
     configure_logging(settings)
+    configure_tracing(settings)
     log = structlog.get_logger("rustok.worker")
 
     async def main() -> None:
