@@ -16,6 +16,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from rustok.cli.stack import stack as stack_command
 from rustok.core.errors import DomainError
 from rustok.core.settings import Settings, SettingsError, load_settings
 
@@ -50,6 +51,7 @@ app.add_typer(tenant_app, name="tenant")
 app.add_typer(user_app, name="user")
 app.add_typer(rbac_app, name="rbac")
 app.add_typer(operator_app, name="operator")
+app.command("stack")(stack_command)
 
 # In a pipe, tables keep their natural width: nothing is cut to 80 columns.
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 10_000)
