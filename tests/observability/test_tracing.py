@@ -155,7 +155,9 @@ async def test_without_fastapis_own_span_the_middleware_starts_the_server_span(
     async def item(item_id: int) -> dict[str, int]:
         return {"id": item_id}
 
-    app.add_middleware(tracing.TracingMiddleware, settings=settings_for_tests("sqlite+aiosqlite://"))
+    app.add_middleware(
+        tracing.TracingMiddleware, settings=settings_for_tests("sqlite+aiosqlite://")
+    )
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         response = await http.get(
