@@ -88,9 +88,16 @@ async def test_killed_dispatchers_never_break_the_order_per_aggregate(
     total = THINGS * UPDATES
     relay_only = build_container(spine_settings, modules=[*default_modules(), PROBE_MODULE])
     async with relay_only.platform_sessions() as session, session.begin():
+        # The application's role owns no table and may create none: the connecting user makes
+        # the test's table and lets the role use it.
+        role = spine_settings.db_role
+        await session.execute(text("RESET ROLE"))
         await session.execute(
             text("CREATE TABLE probe_effects (id BIGSERIAL PRIMARY KEY, thing TEXT, n INT)")
         )
+        if role:
+            await session.execute(text(f"GRANT SELECT, INSERT ON probe_effects TO {role}"))
+            await session.execute(text(f"GRANT USAGE ON SEQUENCE probe_effects_id_seq TO {role}"))
     workers = [await _start_dispatcher(spine_settings) for _ in range(2)]
     killed = 0
     try:

@@ -10,7 +10,6 @@ import sys
 import httpx
 import pytest
 
-from rustok.core.db import write_transaction
 from rustok.events.dlq import DeadLetterFilter
 from rustok.events.outbox import row_envelope
 from rustok.testing.app import running_container, settings_for_tests
@@ -34,9 +33,10 @@ async def _dead_letter_after_three_attempts(database_url: str) -> str:
             (row.occurred_at, "TimeoutError: cache server away"),
             (row.occurred_at, "ConnectionError: refused"),
         ]
-        async with write_transaction(container.session_factory) as session:
+        # As the dispatcher writes it: the platform's unit of work (row-level security).
+        async with container.uow.platform() as uow:
             await container.events.dead_letters.record(
-                session,
+                uow.session,
                 consumer="tenancy.cache_invalidation",
                 envelope=row_envelope(row),
                 error=TimeoutError("still away"),
@@ -44,6 +44,7 @@ async def _dead_letter_after_three_attempts(database_url: str) -> str:
                 attempts=3,
                 history=earlier,
             )
+            await uow.commit()
         [item], _ = await container.events.dead_letters.list(DeadLetterFilter(status="open"))
     return str(item.id)
 

@@ -125,7 +125,7 @@ class TracingMiddleware:
     """Pure ASGI: the HTTP request's server span, continuing the caller's `traceparent`, and
     named after the route; when tracing is off, requests pass straight through.
 
-    FastAPI (0.160 and later) starts that span itself once a provider is installed, around
+    FastAPI (0.165 here) starts that span itself once a provider is installed, around
     its middleware stack: then this one only labels it with the request id (the key to the
     request's log lines) instead of starting a second server span.
 
