@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run serve test lint fmt bench clean matrix mutate contract
+.PHONY: install run serve stack test lint fmt bench clean matrix mutate contract
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,18 @@ lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# The distributed stack on this machine: two APIs, a relay and a dispatcher (`rustok stack`),
+# against PostgreSQL, NATS and Redis on their usual local ports unless RUSTOK_* says otherwise.
+# The database must exist (createdb -h 127.0.0.1 -U postgres rustok). Ctrl-C stops it all.
+stack: export RUSTOK_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/rustok
+stack: export RUSTOK_EVENT_TRANSPORT ?= nats
+stack: export RUSTOK_NATS_URL ?= nats://127.0.0.1:4222
+stack: export RUSTOK_REDIS_URL ?= redis://127.0.0.1:6379/0
+stack: install
+	$(BIN)/rustok db migrate
+	$(BIN)/rustok seed --demo
+	$(BIN)/rustok stack
 
 test: lint
 	$(BIN)/pytest -n 2 --dist loadgroup

@@ -3,9 +3,9 @@
     .venv/bin/python bench/recovery.py --database postgresql+asyncpg://postgres@127.0.0.1:5432/
 
 Prints, for a 2,000-event backlog: relay kill -9 to all published (a relay subprocess killed
-mid-publish, a fresh one started at once), NATS back to all published (server stopped with the
-backlog committed, then started), and dispatcher start to first handled (a dispatcher process
-started against a waiting backlog). Nothing here asserts a time.
+mid-publish, a fresh one started at once), and NATS back to all published (server stopped with
+the backlog committed, then started). Dispatcher restart to first handled is in bench/lag.py.
+Nothing here asserts a time.
 """
 
 from __future__ import annotations

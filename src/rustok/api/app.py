@@ -20,6 +20,7 @@ from rustok.api.rest.events import router as events_router
 from rustok.api.rest.health import router as health_router
 from rustok.api.rest.metrics import metrics_on_api_port
 from rustok.api.rest.metrics import router as metrics_router
+from rustok.observability.tracing import TracingMiddleware
 from rustok.web.access import module_guard
 
 if TYPE_CHECKING:
@@ -85,4 +86,5 @@ def create_app(container: Container, *, manage_container: bool = True) -> FastAP
     )
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(TracingMiddleware, settings=settings)
     return app

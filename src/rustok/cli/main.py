@@ -17,6 +17,7 @@ from rich.table import Table
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from rustok.cli.openapi import openapi_app
+from rustok.cli.stack import stack as stack_command
 from rustok.core.errors import DomainError
 from rustok.core.settings import Settings, SettingsError, load_settings
 
@@ -52,6 +53,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(rbac_app, name="rbac")
 app.add_typer(operator_app, name="operator")
 app.add_typer(openapi_app, name="openapi")
+app.command("stack")(stack_command)
 
 # In a pipe, tables keep their natural width: nothing is cut to 80 columns.
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 10_000)
@@ -516,9 +518,11 @@ def _serve_forever(
     from rustok.bootstrap import build_container
     from rustok.observability.logging import configure_logging
     from rustok.observability.metrics_server import MetricsServer
+    from rustok.observability.tracing import configure_tracing
 
     settings = settings_or_exit()
     configure_logging(settings)
+    configure_tracing(settings)
     log = structlog.get_logger("rustok.worker")
 
     async def main() -> None:

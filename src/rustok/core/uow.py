@@ -6,6 +6,8 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, Self
 
+from opentelemetry import trace
+
 from rustok.core.db import begin_write, bind_platform, bind_tenant
 from rustok.core.errors import DomainError
 from rustok.core.sqlite import sqlite_write_gate
@@ -16,6 +18,9 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+
+_tracer = trace.get_tracer(__name__)
 
 
 class NestedUnitOfWork(DomainError):
@@ -126,6 +131,11 @@ class UnitOfWork:
             for hook in hooks:
                 await hook()
 
+    async def _write_and_commit(self, session: AsyncSession, events: list[PendingEvent]) -> None:
+        if events and self._outbox is not None:
+            await self._outbox.write(session, events)
+        await session.commit()
+
     def on_commit(self, hook: Callable[[], Awaitable[None]]) -> None:
         """Run `hook` once the transaction has committed."""
         self._after_commit.append(hook)
@@ -152,11 +162,16 @@ class UnitOfWork:
             raise ReadOnlyUnitOfWork("a read-only unit of work cannot commit")
         session = self.session
         events, self._events = self._events, []
-        if events:
-            if self._outbox is None:
-                raise EventsWithoutOutbox("events were emitted but no outbox is configured")
-            await self._outbox.write(session, events)
-        await session.commit()
+        if events and self._outbox is None:
+            raise EventsWithoutOutbox("events were emitted but no outbox is configured")
+        # A span only inside a traced request or handler: a commit never starts a trace.
+        if trace.get_current_span().is_recording():
+            with _tracer.start_as_current_span(
+                "uow.commit", attributes={"rustok.events": len(events)}
+            ):
+                await self._write_and_commit(session, events)
+        else:
+            await self._write_and_commit(session, events)
         self._committed = True
         if events and self._outbox is not None:
             self._outbox.wake()

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import structlog
+from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 from sqlalchemy import and_, exists, func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -37,6 +38,7 @@ from rustok.events.handler import HandlerContext
 from rustok.events.metrics import END_TO_END_LAG, HANDLED, HANDLER_DURATION, ORDER_WAITS
 from rustok.events.models import DEAD_LETTERS, HANDLED_EVENTS, POSITIONS, SYS_EVENTS
 from rustok.events.relay import backoff_seconds
+from rustok.observability.tracing import span_from
 
 if TYPE_CHECKING:
     import uuid
@@ -562,15 +564,26 @@ class Dispatcher:
     async def _run_handler(
         handler: EventHandler, context: HandlerContext, event: DomainEvent
     ) -> None:
+        envelope = context.envelope
+        traced = span_from(
+            envelope.headers,
+            f"process {envelope.event_type}",
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.consumer.group.name": handler.consumer,
+                "messaging.message.id": str(envelope.id),
+            },
+        )
         # `asyncio.timeout`, not `wait_for`: on Python 3.11 wait_for runs the handler in a task
         # of its own, a cost paid on every event.
-        try:
-            async with asyncio.timeout(handler.timeout_seconds):
-                await handler.handle(context, event)
-        except TimeoutError:
-            raise HandlerTimeout(
-                f"{handler.consumer} took longer than {handler.timeout_seconds}s"
-            ) from None
+        with traced or contextlib.nullcontext():
+            try:
+                async with asyncio.timeout(handler.timeout_seconds):
+                    await handler.handle(context, event)
+            except TimeoutError:
+                raise HandlerTimeout(
+                    f"{handler.consumer} took longer than {handler.timeout_seconds}s"
+                ) from None
 
     @staticmethod
     async def _record_in_ledger(

@@ -14,6 +14,7 @@ from rustok.core.ids import new_id
 from rustok.events.envelope import EventEnvelope
 from rustok.events.models import SYS_EVENTS, SysEvent
 from rustok.events.registry import DomainEvent
+from rustok.observability.tracing import inject_trace
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -41,6 +42,9 @@ class Outbox:
     async def write(self, session: AsyncSession, pending: Sequence[PendingEvent]) -> None:
         now = utcnow()
         context = current_context()
+        # The committing span's context: the relay and the handler continue its trace.
+        traced: dict[str, str] = {}
+        inject_trace(traced)
         rows = []
         for item in pending:
             event = item.event
@@ -60,6 +64,7 @@ class Outbox:
                 correlation_id=context.correlation_id if context else None,
                 causation_id=item.causation_id,
                 trace_id=context.request_id if context else None,
+                headers=traced,
             )
             rows.append(outbox_values(envelope, next_attempt_at=now))
         # A Core insert on the session's connection, in insertion order (which gives `seq`):

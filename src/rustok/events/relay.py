@@ -23,10 +23,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import structlog
+from opentelemetry.trace import SpanKind
 from sqlalchemy import DateTime, Integer, Uuid, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -36,11 +38,13 @@ from rustok.events.metrics import OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED, REL
 from rustok.events.models import SYS_EVENTS, SysEvent
 from rustok.events.notifications import CommitListener
 from rustok.events.outbox import row_envelope
+from rustok.observability.tracing import end_spans, start_span_from, tracing_enabled
 
 if TYPE_CHECKING:
     import uuid
     from collections.abc import Sequence
 
+    from opentelemetry.trace import Span
     from sqlalchemy import Row, TextClause, TextualSelect
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -307,7 +311,7 @@ class OutboxRelay:
         """Publish `rows`; with `claim_next`, claim the batch after them meanwhile (the
         database's round trip overlaps the broker's). Returns how many were published and the
         batch claimed next."""
-        envelopes = [row_envelope(row) for row in rows]
+        envelopes, spans = _publish_spans([row_envelope(row) for row in rows])
         publishing = asyncio.create_task(self._transport.publish(envelopes))
         ahead: list[Row[Any]] = []
         leased = [row.id for row in rows]
@@ -319,13 +323,15 @@ class OutboxRelay:
                 leased.extend(row.id for row in ahead)
         except Exception as error:
             claim_error = error  # this batch is out either way: see its publish through first
-        except BaseException:
+        except BaseException as error:
             publishing.cancel()  # shutting down: the lease re-sends what was not confirmed
             renewing.cancel()
+            end_spans(spans, error)
             raise
         try:
             await publishing
         except Exception as error:
+            end_spans(spans, error)
             # The batch behind it must not overtake it: both back off by the same delay.
             await self._record_failure([row.id for row in [*rows, *ahead]], error)
             if claim_error is not None:
@@ -334,6 +340,7 @@ class OutboxRelay:
         finally:
             renewing.cancel()
             await asyncio.gather(renewing, return_exceptions=True)
+        end_spans(spans)
         self._failures = 0
         if self._transport.durable:
             acked_at = utcnow()
@@ -442,6 +449,31 @@ class OutboxRelay:
                 next_attempt_at=utcnow() + timedelta(seconds=delay),
             )
         self._paused_for = delay
+
+
+def _publish_spans(
+    envelopes: list[EventEnvelope],
+) -> tuple[list[EventEnvelope], list[Span]]:
+    """Each traced event goes out under a producer span of its trace, whose context it carries
+    on instead, so the handler's span hangs under the publish."""
+    if not tracing_enabled():
+        return envelopes, []
+    sent: list[EventEnvelope] = []
+    spans: list[Span] = []
+    for envelope in envelopes:
+        started = start_span_from(
+            envelope.headers,
+            f"publish {envelope.event_type}",
+            kind=SpanKind.PRODUCER,
+            attributes={"messaging.message.id": str(envelope.id)},
+        )
+        if started is None:
+            sent.append(envelope)
+            continue
+        span, headers = started
+        spans.append(span)
+        sent.append(replace(envelope, headers=headers))
+    return sent, spans
 
 
 def _by_time(marking: Sequence[tuple[uuid.UUID, datetime]]) -> dict[datetime, list[uuid.UUID]]:
