@@ -53,12 +53,12 @@ class Access:
     scope: Scope
 
 
-def get_container(request: Request) -> Container:
+def container_of(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 
 
-def get_tenant(request: Request) -> TenantSnapshot:
+def tenant_of(request: Request) -> TenantSnapshot:
     tenant: TenantSnapshot | None = getattr(request.state, "tenant", None)
     if tenant is None:
         raise TenantRequired(
@@ -66,6 +66,16 @@ def get_tenant(request: Request) -> TenantSnapshot:
             "or call it on the tenant's domain."
         )
     return tenant
+
+
+# The dependencies are `async def` although they do no I/O: FastAPI runs a plain `def`
+# dependency in a worker thread, a hop per request that cost more than the whole lookup.
+async def get_container(request: Request) -> Container:
+    return container_of(request)
+
+
+async def get_tenant(request: Request) -> TenantSnapshot:
+    return tenant_of(request)
 
 
 def _bearer_token(request: Request) -> str | None:
@@ -88,8 +98,8 @@ async def get_principal(request: Request) -> Principal:
     token = _bearer_token(request)
     if token is None:
         raise Unauthenticated("Log in and send 'Authorization: Bearer <access token>'.")
-    tenant = get_tenant(request)
-    principal = await get_container(request).auth.authenticate(token, tenant)
+    tenant = tenant_of(request)
+    principal = await container_of(request).auth.authenticate(token, tenant)
     request.state.principal = principal
     # Events emitted by this request name their actor; logs name the user.
     context = current_context()
@@ -110,7 +120,7 @@ def require(resource: Resource, action: Action) -> Any:
 
     async def check(request: Request) -> Access:
         principal = await get_principal(request)
-        container = get_container(request)
+        container = container_of(request)
         scope = await container.permissions.scope_for(
             principal.tenant_id, principal.roles, permission
         )
