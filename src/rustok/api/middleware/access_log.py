@@ -1,7 +1,8 @@
-"""One structured `http.request` log line and the HTTP metrics for every request.
+"""The request id, one structured `http.request` log line and the HTTP metrics of every request.
 
-It sits just inside the request-id middleware and outside everything else, so it also sees
-the answers given before routing (413, 404 for an unknown tenant, 429).
+It is the outermost middleware, so it also sees the answers given before routing (413, 404
+for an unknown tenant, 429). The request id is taken here too rather than in a middleware of
+its own: one `send` wrapper per request instead of two.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from fastapi.routing import iter_route_contexts
 
+from rustok.api.middleware.request_id import REQUEST_ID_HEADER, begin_request
+from rustok.core.context import set_context
 from rustok.observability.logging import ACCESS_LOG
 from rustok.observability.metrics import (
     HTTP_REQUEST_DURATION,
@@ -106,6 +109,7 @@ class AccessLogMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        request_id = begin_request(scope)
         # Until a response starts, an escaping exception means the outer error handler
         # will answer 500.
         status = 500
@@ -116,6 +120,7 @@ class AccessLogMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_started = True
+                message["headers"] = [*message.get("headers", []), (REQUEST_ID_HEADER, request_id)]
             await send(message)
 
         try:
@@ -125,7 +130,10 @@ class AccessLogMiddleware:
                 status = CLIENT_CLOSED_REQUEST
             raise
         finally:
-            self._record(scope, status, time.perf_counter() - started)
+            try:
+                self._record(scope, status, time.perf_counter() - started)
+            finally:
+                set_context(None)
 
     def _record(self, scope: Scope, status: int, duration: float) -> None:
         route = self._templates.template(scope)
