@@ -65,6 +65,8 @@ REDIS_URL = os.environ.get("RUSTOK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 # request rate, the size a real budget's log reaches (6,000/60 holds up to 6,000 entries);
 # a 60-second window would grow the logs to 60 x the rate for the same allowance.
 UNREFUSED_BUDGET = "100000000/1"
+# The settings refuse a tenant budget below twice what one client may send (default + auth).
+UNREFUSED_TENANT_BUDGET = "400000000/1"
 DEMO_TENANT = "demo"
 TARGET_TENANT = "bench-target"  # the tenant the writes rename: the demo tenant's cache stays warm
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -233,7 +235,7 @@ def app_environment(stack: Stack, database_url: str, namespace: str) -> dict[str
             "RUSTOK_RATE_LIMIT_DEFAULT": UNREFUSED_BUDGET,
             "RUSTOK_RATE_LIMIT_AUTH": UNREFUSED_BUDGET,
             "RUSTOK_RATE_LIMIT_LOGIN": UNREFUSED_BUDGET,
-            "RUSTOK_RATE_LIMIT_TENANT": UNREFUSED_BUDGET,
+            "RUSTOK_RATE_LIMIT_TENANT": UNREFUSED_TENANT_BUDGET,
             # A full run keeps one token for several minutes.
             "RUSTOK_ACCESS_TOKEN_TTL_SECONDS": "3600",
         }

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from rustok.testing.app import client_for, running_container
 from rustok.testing.factories import auth_headers, user_token
 
 if TYPE_CHECKING:
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     import httpx
 
     from rustok.bootstrap import Container
+    from rustok.core.settings import Settings
     from rustok.tenancy.schemas import TenantDetail
 
 
@@ -89,3 +91,32 @@ async def test_graphql_names_a_lost_connection_and_the_retry_succeeds(
 
     assert [error["extensions"]["code"] for error in lost["errors"]] == ["DATABASE_UNAVAILABLE"]
     assert retried["data"]["me"]["email"] == "ada@example.com"
+
+
+@pytest.mark.backends("postgres")
+async def test_an_exhausted_pool_is_a_503_not_a_500(
+    settings: Settings, tenant: TenantDetail, container: Container
+) -> None:
+    overrides = {
+        "db_pool_size": 1,
+        "db_max_overflow": 0,
+        "db_pool_timeout": 0.05,
+        "embedded_workers": False,
+        "rate_limit_enabled": False,
+    }
+    async with (
+        running_container(settings.model_copy(update=overrides)) as running,
+        client_for(running) as client,
+    ):
+        token = await user_token(client, container, tenant, email="ada@example.com")
+        headers = auth_headers(tenant, token)
+        async with running.engine.connect() as held:
+            await held.execute(text("SELECT 1"))  # the pool's only connection, kept busy
+            refused = await client.get("/api/auth/me", headers=headers)
+        after = await client.get("/api/auth/me", headers=headers)
+
+    assert refused.status_code == 503
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.headers["retry-after"] == "1"
+    assert refused.json()["code"] == "DATABASE_UNAVAILABLE"
+    assert after.status_code == 200

@@ -179,6 +179,20 @@ def test_expired_token_is_refused_as_expired() -> None:
     assert caught.value.code == "TOKEN_EXPIRED"
 
 
+def test_a_token_verified_before_is_refused_once_it_expires() -> None:
+    now = [0.0]
+    tokens = AccessTokens(unit_settings(access_token_ttl_seconds=600), clock=lambda: now[0])
+    token = tokens.issue(user_id=USER_ID, tenant_id=TENANT_ID, session_id=SESSION_ID, roles=[])
+    expires_at = jwt.decode(token, options={"verify_signature": False})["exp"]
+
+    now[0] = expires_at - 0.5
+    assert tokens.verify(token).user_id == USER_ID
+    assert tokens.verify(token).user_id == USER_ID  # answered again from what was verified
+    now[0] = expires_at
+    with pytest.raises(TokenExpired):
+        tokens.verify(token)
+
+
 @pytest.mark.parametrize("make", BAD_TOKENS.values(), ids=BAD_TOKENS.keys())
 def test_bad_token_is_refused_as_invalid(make: TokenMaker) -> None:
     tokens = AccessTokens(unit_settings())

@@ -122,6 +122,22 @@ async def test_keys_are_counted_separately(stores: Stores) -> None:
     assert other.remaining == 1
 
 
+async def test_hit_each_spends_keys_in_turn_and_stops_at_the_first_refusal(
+    stores: Stores,
+) -> None:
+    await stores.rate_limits.hit("caller", 1, 60)  # the caller's only request
+    await stores.rate_limits.hit("tenant", 5, 30)
+
+    allowed = await stores.rate_limits.hit_each([("other", 2, 60), ("tenant", 5, 30)])
+    refused = await stores.rate_limits.hit_each([("caller", 1, 60), ("tenant", 5, 30)])
+    after = await stores.rate_limits.hit("tenant", 5, 30)
+
+    assert [(d.allowed, d.limit, d.remaining) for d in allowed] == [(True, 2, 1), (True, 5, 3)]
+    assert 29 < allowed[1].reset_after_seconds <= 30
+    assert [(d.allowed, d.limit) for d in refused] == [(False, 1)]
+    assert after.remaining == 2  # the refused call spent nothing of the tenant
+
+
 async def test_reset_forgets_every_counted_request(stores: Stores) -> None:
     for _ in range(2):
         await stores.rate_limits.hit("client", 2, 60)

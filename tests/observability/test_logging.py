@@ -101,6 +101,19 @@ async def test_refusals_and_unmatched_paths_are_logged_too(
     )
 
 
+async def test_the_access_line_honours_its_logger_level(
+    configure: Callable[..., LogOutput], client: httpx.AsyncClient
+) -> None:
+    output = configure(log_format="json", log_levels={"rustok.access": "WARNING"})
+
+    await client.get("/nowhere")
+    assert output.events("http.request") == []
+
+    again = configure(log_format="json")  # a new configuration undoes the level
+    await client.get("/nowhere")
+    assert len(again.events("http.request")) == 1
+
+
 def test_library_records_share_the_renderer_and_the_context(
     configure: Callable[..., LogOutput],
 ) -> None:

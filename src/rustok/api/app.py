@@ -12,7 +12,6 @@ from rustok.api.graphql.schema import build_schema, graphql_router
 from rustok.api.middleware.access_log import AccessLogMiddleware
 from rustok.api.middleware.limits import RequestLimitsMiddleware
 from rustok.api.middleware.rate_limit import RateLimitMiddleware
-from rustok.api.middleware.request_id import RequestIdMiddleware
 from rustok.api.middleware.tenant import TenantMiddleware
 from rustok.api.openapi import install_openapi
 from rustok.api.problems import install_problem_handlers
@@ -84,7 +83,6 @@ def create_app(container: Container, *, manage_container: bool = True) -> FastAP
         max_headers=settings.max_headers,
         max_header_bytes=settings.max_header_bytes,
     )
-    app.add_middleware(AccessLogMiddleware)
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(AccessLogMiddleware)  # and the request id
     app.add_middleware(TracingMiddleware, settings=settings)
     return app

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -211,6 +212,19 @@ async def _database_error(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _pool_exhausted(request: Request, _: Exception) -> Response:
+    # Every connection stayed busy for the pool timeout: an overload, not a bug, and over as
+    # soon as the load eases.
+    request_id = getattr(request.state, "request_id", None)
+    log.warning("http.database_pool_exhausted", request_id=request_id)
+    return problem_response(
+        503,
+        code="DATABASE_UNAVAILABLE",
+        detail="Every database connection is busy; retry the request.",
+        headers={"Retry-After": "1"},
+    )
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     # Starlette runs this outside our middleware, whose context is gone by now: take the
     # request id from the request itself.
@@ -230,4 +244,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(PoolTimeout, _pool_exhausted)
     app.add_exception_handler(Exception, _unexpected_error)

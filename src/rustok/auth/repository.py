@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import and_, column, select, table, update
+from sqlalchemy import and_, bindparam, column, select, table, update
 
 from rustok.auth.models import AuthSession, RefreshToken, User
 
@@ -26,14 +26,65 @@ _user_roles = table("user_roles", column("tenant_id"), column("user_id"), column
 
 @dataclass(frozen=True, slots=True)
 class SessionState:
-    """What authenticating a request needs to know about its session and user."""
+    """What authenticating a request needs to know about its session and user, and the rest
+    of the user's account, so that `/me` needs no second query."""
 
     revoked_at: datetime | None
     expires_at: datetime
     user_status: str
     email: str
+    name: str
+    created_at: datetime
+    last_login_at: datetime | None
     roles: tuple[str, ...]
     is_operator: bool
+
+
+_sessions = AuthSession.__table__
+_users = User.__table__
+# The primary key's type: a foreign key column's is only copied from its target later.
+_ID = _sessions.c.id.type
+# Built once: this runs on every authenticated request, where constructing the select() and
+# mapping ORM rows cost more than the query itself. A Core statement on the session's
+# connection still passes the tenant walls (the session's transaction sets them on begin).
+_SESSION_STATE = (
+    select(
+        _sessions.c.revoked_at,
+        _sessions.c.expires_at,
+        _users.c.status,
+        _users.c.email,
+        _users.c.name,
+        _users.c.created_at,
+        _users.c.last_login_at,
+        _users.c.is_platform_operator,
+        _roles.c.slug,
+    )
+    .select_from(
+        _sessions.join(
+            _users,
+            and_(_users.c.id == _sessions.c.user_id, _users.c.tenant_id == _sessions.c.tenant_id),
+        )
+        .outerjoin(
+            _user_roles,
+            and_(
+                _user_roles.c.user_id == _users.c.id,
+                _user_roles.c.tenant_id == _sessions.c.tenant_id,
+            ),
+        )
+        .outerjoin(
+            _roles,
+            and_(
+                _roles.c.id == _user_roles.c.role_id,
+                _roles.c.tenant_id == _sessions.c.tenant_id,
+            ),
+        )
+    )
+    .where(
+        _sessions.c.tenant_id == bindparam("tenant_id", type_=_ID),
+        _sessions.c.id == bindparam("session_id", type_=_ID),
+        _sessions.c.user_id == bindparam("user_id", type_=_ID),
+    )
+)
 
 
 class UserRepository:
@@ -120,51 +171,28 @@ class SessionRepository:
         await self.session.flush()
 
     async def state(self, session_id: uuid.UUID, user_id: uuid.UUID) -> SessionState | None:
-        """Session, user status and role slugs in one query; None when the session is gone."""
+        """Session, user and role slugs in one query; None when the session is gone."""
+        connection = await self.session.connection()
         rows = (
-            await self.session.execute(
-                select(
-                    AuthSession.revoked_at,
-                    AuthSession.expires_at,
-                    User.status,
-                    User.email,
-                    User.is_platform_operator,
-                    _roles.c.slug,
-                )
-                .join(
-                    User,
-                    and_(User.id == AuthSession.user_id, User.tenant_id == AuthSession.tenant_id),
-                )
-                .outerjoin(
-                    _user_roles,
-                    and_(
-                        _user_roles.c.user_id == User.id,
-                        _user_roles.c.tenant_id == AuthSession.tenant_id,
-                    ),
-                )
-                .outerjoin(
-                    _roles,
-                    and_(
-                        _roles.c.id == _user_roles.c.role_id,
-                        _roles.c.tenant_id == AuthSession.tenant_id,
-                    ),
-                )
-                .where(
-                    AuthSession.tenant_id == self.tenant_id,
-                    AuthSession.id == session_id,
-                    AuthSession.user_id == user_id,
-                )
+            await connection.execute(
+                _SESSION_STATE,
+                {"tenant_id": self.tenant_id, "session_id": session_id, "user_id": user_id},
             )
         ).all()
         if not rows:
             return None
-        revoked_at, expires_at, status, email, is_operator, _ = rows[0]
+        revoked_at, expires_at, status, email, name, created_at, last_login_at, is_operator, _ = (
+            rows[0]
+        )
         return SessionState(
             revoked_at=revoked_at,
             expires_at=expires_at,
             user_status=status,
             email=email,
-            roles=tuple(sorted({row[5] for row in rows if row[5] is not None})),
+            name=name,
+            created_at=created_at,
+            last_login_at=last_login_at,
+            roles=tuple(sorted({row[8] for row in rows if row[8] is not None})),
             is_operator=bool(is_operator),
         )
 

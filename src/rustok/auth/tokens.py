@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,13 +19,15 @@ from rustok.core.clock import utcnow
 from rustok.core.ids import new_id
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from datetime import datetime
 
     from rustok.core.settings import Settings
 
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ("sub", "tenant_id", "session_id", "roles", "exp", "iat", "iss", "aud", "jti")
+VERIFIED_TOKENS_KEPT = 4096
+"""How many verified tokens `AccessTokens.verify` remembers (a few MB at most)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,11 +44,18 @@ class AccessClaims:
 class AccessTokens:
     """Issues and verifies access tokens; the only algorithm accepted is HS256."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.time) -> None:
         self._secret = settings.jwt_secret
         self._issuer = settings.jwt_issuer
         self._audience = settings.jwt_audience
         self.ttl_seconds = settings.access_token_ttl_seconds
+        self._clock = clock
+        # token -> (its `exp`, its claims). A token's claims are a function of the token and
+        # the secret alone, so a client sending the same token again (and the rate limiter
+        # peeking at it before authentication) is not verified again; only expiry can change
+        # the answer, and it is checked on every use. Whether the session still holds is the
+        # database's to say, every time.
+        self._verified: dict[str, tuple[int, AccessClaims]] = {}
 
     def issue(
         self,
@@ -74,6 +84,16 @@ class AccessTokens:
 
     def verify(self, token: str) -> AccessClaims:
         """The claims of a genuine, unexpired token; raises TokenExpired or TokenInvalid."""
+        known = self._verified.get(token)
+        if known is None:
+            return self._decode(token)
+        expires_at, claims = known
+        if expires_at <= self._clock():  # as PyJWT judges `exp`
+            del self._verified[token]
+            raise TokenExpired("The access token has expired; refresh it.")
+        return claims
+
+    def _decode(self, token: str) -> AccessClaims:
         try:
             claims = jwt.decode(
                 token,
@@ -91,15 +111,20 @@ class AccessTokens:
         if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
             raise TokenInvalid("The access token is not valid.")
         try:
-            return AccessClaims(
+            verified = AccessClaims(
                 user_id=uuid.UUID(claims["sub"]),
                 tenant_id=uuid.UUID(claims["tenant_id"]),
                 session_id=uuid.UUID(claims["session_id"]),
                 roles=tuple(roles),
                 token_id=str(claims["jti"]),
             )
+            expires_at = int(claims["exp"])
         except (TypeError, ValueError, AttributeError):
             raise TokenInvalid("The access token is not valid.") from None
+        if len(self._verified) >= VERIFIED_TOKENS_KEPT:
+            del self._verified[next(iter(self._verified))]  # the oldest
+        self._verified[token] = (expires_at, verified)
+        return verified
 
 
 def new_refresh_token() -> str:

@@ -9,6 +9,7 @@ tenant, user).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from typing import IO, TYPE_CHECKING, Any
@@ -32,6 +33,8 @@ _DEFAULT_LEVELS = {"uvicorn.access": "WARNING"}
 
 _levels_set_by_us: set[str] = set()
 
+ACCESS_LOGGER = "rustok.access"
+
 
 def _orjson_dumps(value: Any, **_: Any) -> str:
     # default=str: a stray UUID, datetime or exception in a log call must not break logging.
@@ -52,6 +55,54 @@ def _renderers(settings: Settings, stream: IO[str]) -> list[Processor]:
             exception_formatter=structlog.dev.RichTracebackFormatter(show_locals=False),
         )
     ]
+
+
+class AccessLog:
+    """Writes the access log's one line per request.
+
+    In the JSON format it renders the line itself, with the same fields, level check and
+    renderer as any other line, and writes it to the shared handler's stream under the
+    handler's lock: going through structlog's stdlib chain (a `LogRecord`, the handler, the
+    `ProcessorFormatter`) cost about as much as the rest of a trivial request together
+    (bench/README.md). In the console format, or before logging is configured, it logs
+    through structlog as any other logger does.
+    """
+
+    def __init__(self) -> None:
+        self._logger = logging.getLogger(ACCESS_LOGGER)
+        self._root = logging.getLogger()
+        self._fallback = structlog.get_logger(ACCESS_LOGGER)
+        self._stamp = structlog.processors.TimeStamper(fmt="iso", utc=True)
+        self._handler: logging.StreamHandler[IO[str]] | None = None
+
+    def attach(self, handler: logging.StreamHandler[IO[str]] | None) -> None:
+        """Write JSON lines straight to `handler`'s stream (None: through structlog)."""
+        self._handler = handler
+
+    def __call__(self, level: int, event: str, **fields: Any) -> None:
+        handler = self._handler
+        # The handler may have been taken off the root logger since (tests put theirs back).
+        if handler is None or handler not in self._root.handlers:
+            emit = self._fallback.warning if level >= logging.WARNING else self._fallback.info
+            emit(event, **fields)
+            return
+        if not self._logger.isEnabledFor(level):
+            return
+        line: dict[str, Any] = {
+            **structlog.contextvars.get_contextvars(),
+            "event": event,
+            **fields,
+            "logger": ACCESS_LOGGER,
+            "level": logging.getLevelName(level).lower(),
+        }
+        self._stamp(None, "", line)
+        text = _orjson_dumps(line) + handler.terminator
+        with handler.lock or contextlib.nullcontext():
+            handler.stream.write(text)
+            handler.flush()
+
+
+ACCESS_LOG = AccessLog()
 
 
 def configure_logging(settings: Settings, *, stream: IO[str] | None = None) -> None:
@@ -96,6 +147,8 @@ def configure_logging(settings: Settings, *, stream: IO[str] | None = None) -> N
         if existing.get_name() == _HANDLER_NAME:
             root.removeHandler(existing)
     root.addHandler(handler)
+    json_lines = settings.effective_log_format == LogFormat.JSON
+    ACCESS_LOG.attach(handler if json_lines else None)
     root.setLevel(settings.log_level)
 
     for name in _UVICORN_LOGGERS:

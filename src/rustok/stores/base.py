@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 
@@ -38,6 +38,18 @@ class RateLimitStore(ABC):
     @abstractmethod
     async def hit(self, key: str, limit: int, window_seconds: float) -> RateLimitDecision:
         """Count one request under `key` unless that would exceed `limit` in the window."""
+
+    async def hit_each(self, hits: Sequence[tuple[str, int, float]]) -> list[RateLimitDecision]:
+        """`hit` each `(key, limit, window_seconds)` in turn until one refuses; the decisions
+        so far, the refusal last. Keys after a refusal are not spent. A backend that can do
+        it in one round trip overrides this."""
+        decisions: list[RateLimitDecision] = []
+        for key, limit, window_seconds in hits:
+            decision = await self.hit(key, limit, window_seconds)
+            decisions.append(decision)
+            if not decision.allowed:
+                break
+        return decisions
 
     @abstractmethod
     async def reset(self, key: str) -> None:

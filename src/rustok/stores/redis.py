@@ -28,7 +28,7 @@ from rustok.stores.base import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
     from redis.asyncio.client import PubSub
 
@@ -36,36 +36,45 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger(__name__)
 
-# One atomic step of an exact sliding-window log kept in a sorted set (score = microseconds).
+# Atomic steps of exact sliding-window logs, each kept in a sorted set (score = microseconds).
 # The clock is the Redis server's TIME, so every replica judges the window by the same clock.
-# KEYS[1] the log; ARGV[1] limit; ARGV[2] window in microseconds; ARGV[3] a unique member.
-# Returns {allowed (0|1), requests counted in the window, microseconds until the oldest
-# counted request leaves the window}.
+# KEYS the logs, in order; ARGV[1] a unique member; then per key its limit and its window in
+# microseconds. Each key in turn until one refuses (the keys after it are not spent) adds
+# {allowed (0|1), requests counted in the window, microseconds until the oldest counted
+# request leaves the window} to the answer. A request spends all its budgets in one call.
 _SLIDING_WINDOW_LUA = """
 if redis.replicate_commands then
   -- Redis < 5 must be told to replicate effects before a script calls TIME and then writes.
   redis.replicate_commands()
 end
-local key = KEYS[1]
-local limit = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
-redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-local count = redis.call('ZCARD', key)
-local allowed = 0
-if count < limit then
-  redis.call('ZADD', key, now, ARGV[3])
-  count = count + 1
-  allowed = 1
+local answer = {}
+for i, key in ipairs(KEYS) do
+  local limit = tonumber(ARGV[2 * i])
+  local window = tonumber(ARGV[2 * i + 1])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  local count = redis.call('ZCARD', key)
+  local allowed = 0
+  if count < limit then
+    redis.call('ZADD', key, now, ARGV[1])
+    count = count + 1
+    allowed = 1
+  end
+  local reset = 0
+  local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  if oldest[2] then
+    reset = tonumber(oldest[2]) + window - now
+  end
+  redis.call('PEXPIRE', key, math.ceil(window / 1000))
+  answer[#answer + 1] = allowed
+  answer[#answer + 1] = count
+  answer[#answer + 1] = reset
+  if allowed == 0 then
+    break
+  end
 end
-local reset = 0
-local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-if oldest[2] then
-  reset = tonumber(oldest[2]) + window - now
-end
-redis.call('PEXPIRE', key, math.ceil(window / 1000))
-return {allowed, count, reset}
+return answer
 """
 
 
@@ -110,20 +119,31 @@ class RedisRateLimitStore(RateLimitStore):
         self._script = client.register_script(_SLIDING_WINDOW_LUA)
 
     async def hit(self, key: str, limit: int, window_seconds: float) -> RateLimitDecision:
-        if limit < 1:
-            raise ValueError("limit must be at least 1")
-        window_us = max(1, round(window_seconds * 1_000_000))
+        [decision] = await self.hit_each([(key, limit, window_seconds)])
+        return decision
+
+    async def hit_each(self, hits: Sequence[tuple[str, int, float]]) -> list[RateLimitDecision]:
+        keys: list[str] = []
+        args: list[int | str] = [uuid.uuid4().hex]
+        for key, limit, window_seconds in hits:
+            if limit < 1:
+                raise ValueError("limit must be at least 1")
+            keys.append(self._namespace + key)
+            args += [limit, max(1, round(window_seconds * 1_000_000))]
         with _unavailable("rate limit script"):
-            result: list[int] = await self._script(
-                keys=[self._namespace + key], args=[limit, window_us, uuid.uuid4().hex]
+            result: list[int] = await self._script(keys=keys, args=args)
+        decisions = []
+        for (_, limit, _), start in zip(hits, range(0, len(result), 3), strict=False):
+            allowed, count, reset_us = (int(value) for value in result[start : start + 3])
+            decisions.append(
+                RateLimitDecision(
+                    allowed=bool(allowed),
+                    limit=limit,
+                    remaining=max(0, limit - count),
+                    reset_after_seconds=reset_us / 1_000_000,
+                )
             )
-        allowed, count, reset_us = (int(value) for value in result)
-        return RateLimitDecision(
-            allowed=bool(allowed),
-            limit=limit,
-            remaining=max(0, limit - count),
-            reset_after_seconds=reset_us / 1_000_000,
-        )
+        return decisions
 
     async def reset(self, key: str) -> None:
         with _unavailable("DEL"):

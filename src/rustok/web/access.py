@@ -59,12 +59,12 @@ class Access:
         return Reach(self.permission, self.scope, self.principal.user_id)
 
 
-def get_container(request: Request) -> Container:
+def container_of(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 
 
-def get_tenant(request: Request) -> TenantSnapshot:
+def tenant_of(request: Request) -> TenantSnapshot:
     tenant: TenantSnapshot | None = getattr(request.state, "tenant", None)
     if tenant is None:
         raise TenantRequired(
@@ -72,6 +72,16 @@ def get_tenant(request: Request) -> TenantSnapshot:
             "or call it on the tenant's domain."
         )
     return tenant
+
+
+# The dependencies are `async def` although they do no I/O: FastAPI runs a plain `def`
+# dependency in a worker thread, a hop per request that cost more than the whole lookup.
+async def get_container(request: Request) -> Container:
+    return container_of(request)
+
+
+async def get_tenant(request: Request) -> TenantSnapshot:
+    return tenant_of(request)
 
 
 def _bearer_token(request: Request) -> str | None:
@@ -94,8 +104,8 @@ async def get_principal(request: Request) -> Principal:
     token = _bearer_token(request)
     if token is None:
         raise Unauthenticated("Log in and send 'Authorization: Bearer <access token>'.")
-    tenant = get_tenant(request)
-    principal = await get_container(request).auth.authenticate(token, tenant)
+    tenant = tenant_of(request)
+    principal = await container_of(request).auth.authenticate(token, tenant)
     request.state.principal = principal
     # Events emitted by this request name their actor; logs name the user.
     context = current_context()
@@ -114,7 +124,7 @@ async def access_for(request: Request, permission: Permission) -> Access:
     """The caller's access under `permission` (Forbidden when it reaches nothing); REST's
     `require` and GraphQL's `requires` and `context.access` all come here."""
     principal = await get_principal(request)
-    scope = await get_container(request).permissions.scope_for(
+    scope = await container_of(request).permissions.scope_for(
         principal.tenant_id, principal.roles, permission
     )
     if scope is Scope.NONE:

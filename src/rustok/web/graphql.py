@@ -21,9 +21,9 @@ from rustok.web.access import (
     Access,
     AccessRule,
     access_for,
-    get_container,
+    container_of,
     get_principal,
-    get_tenant,
+    tenant_of,
 )
 
 if TYPE_CHECKING:
@@ -45,12 +45,12 @@ class GraphQLContext(BaseContext):
 
     @property
     def container(self) -> Container:
-        return get_container(self.http_request)
+        return container_of(self.http_request)
 
     @property
     def tenant(self) -> TenantSnapshot:
         """The request's tenant; raises TENANT_REQUIRED when none was named."""
-        return get_tenant(self.http_request)
+        return tenant_of(self.http_request)
 
     async def principal(self) -> Principal:
         """The logged-in caller; raises UNAUTHENTICATED without a valid token."""

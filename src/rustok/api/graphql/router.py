@@ -17,7 +17,7 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.types.unset import UNSET
 
 from rustok.core.context import current_context
-from rustok.web.access import get_container
+from rustok.web.access import container_of
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -107,7 +107,7 @@ class RustokGraphQLRouter(GraphQLRouter[Any, None]):
         return value
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        if not get_container(request).settings.effective_graphql_ide:
+        if not container_of(request).settings.effective_graphql_ide:
             raise RequestError(
                 404, "NOT_FOUND", "GraphiQL is off here (RUSTOK_GRAPHQL_IDE); POST queries."
             )

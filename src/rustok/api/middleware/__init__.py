@@ -1,1 +1,1 @@
-"""Pure ASGI middleware, outermost first: request id, access log, limits, tenant, rate limit."""
+"""Pure ASGI middleware, outermost first: request id and access log, limits, tenant, rate limit."""

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
+_FRAMED_BY_HEADERS = ("1.0", "1.1")
+
+
 class BodyRefused(Exception):
     """The body read stopped: too large or too slow; `response` is the answer."""
 
@@ -84,15 +87,24 @@ class RequestLimitsMiddleware:
             await self.app(scope, receive, send)
             return
         refused = self._headers_refused(scope)
+        has_body = False
         if refused is None:
             for key, value in scope["headers"]:
-                if key == b"content-length" and (
-                    not value.isdigit() or int(value) > self.max_bytes
-                ):
-                    refused = self._too_large()
-                    break
+                if key == b"content-length":
+                    if not value.isdigit() or int(value) > self.max_bytes:
+                        refused = self._too_large()
+                        break
+                    has_body = has_body or value.strip(b"0") != b""
+                elif key == b"transfer-encoding":
+                    has_body = True
         if refused is not None:
             await refused(scope, receive, send)
+            return
+        if not has_body and scope.get("http_version") in _FRAMED_BY_HEADERS:
+            # Without Content-Length or Transfer-Encoding an HTTP/1.x request has no body
+            # (RFC 9112, 6.3): nothing to count or time, so no wrappers (most GETs). HTTP/2
+            # may send a body without either, so there the wrappers stay.
+            await self.app(scope, receive, send)
             return
 
         loop = asyncio.get_running_loop()

@@ -1,4 +1,7 @@
-"""Take the request id from `X-Request-ID` (or make one), expose it in context and echo it back."""
+"""Take the request id from `X-Request-ID` (or make one) and expose it in context.
+
+The access-log middleware, outermost, calls `begin_request` and echoes the id back.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from rustok.core.context import RequestContext, set_context
 from rustok.core.ids import new_id
 
 if TYPE_CHECKING:
-    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+    from starlette.types import Scope
 
 REQUEST_ID_HEADER = b"x-request-id"
 CORRELATION_ID_HEADER = b"x-correlation-id"
@@ -26,30 +29,14 @@ def _incoming(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-class RequestIdMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_id = _incoming(scope, REQUEST_ID_HEADER) or new_id().hex
-        correlation_id = _incoming(scope, CORRELATION_ID_HEADER) or request_id
-        scope.setdefault("state", {})["request_id"] = request_id
-        set_context(RequestContext(request_id=request_id, correlation_id=correlation_id))
-        structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=request_id, correlation_id=correlation_id)
-        encoded = request_id.encode("ascii")
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.append((REQUEST_ID_HEADER, encoded))
-                message["headers"] = headers
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            set_context(None)
+def begin_request(scope: Scope) -> bytes:
+    """Take the request's id (and correlation id) into the scope, the request context and the
+    log context; returns the id to echo in `X-Request-ID`. The caller clears the request
+    context when the request ends (`set_context(None)`)."""
+    request_id = _incoming(scope, REQUEST_ID_HEADER) or new_id().hex
+    correlation_id = _incoming(scope, CORRELATION_ID_HEADER) or request_id
+    scope.setdefault("state", {})["request_id"] = request_id
+    set_context(RequestContext(request_id=request_id, correlation_id=correlation_id))
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(request_id=request_id, correlation_id=correlation_id)
+    return request_id.encode("ascii")

@@ -24,7 +24,7 @@ from rustok.api.problems import PROBLEM_JSON, problem_body
 from rustok.core.errors import Unauthenticated
 from rustok.core.settings import Environment
 from rustok.observability.metrics import REGISTRY, render_metrics
-from rustok.web.access import get_container, public
+from rustok.web.access import container_of, public
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -58,7 +58,7 @@ def token_accepted(authorization: str | None, token: str | None) -> bool:
 
 
 async def _metrics_token(request: Request) -> None:
-    token = get_container(request).settings.metrics_token
+    token = container_of(request).settings.metrics_token
     if not token_accepted(request.headers.get("authorization"), token):
         raise Unauthenticated(
             "Send 'Authorization: Bearer <RUSTOK_METRICS_TOKEN>'.", code="METRICS_TOKEN_REQUIRED"
