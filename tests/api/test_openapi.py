@@ -315,7 +315,7 @@ def test_operation_ids_and_tags_name_the_module(container: Container) -> None:
     slugs = {
         id(route): module.slug
         for module in container.registry
-        for router in module.routers
+        for router in module.load_routers()
         for route in router.routes
     }
     checked = 0

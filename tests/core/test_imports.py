@@ -6,7 +6,14 @@ Imports under `if TYPE_CHECKING:` never run, so they do not count.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from typing import TYPE_CHECKING
+
 import grimp
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:
@@ -60,3 +67,22 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     graph.add_import(importer="pkg.c", imported="pkg.a")
 
     assert _cycles(graph) == [["pkg.a", "pkg.b", "pkg.c"]]
+
+
+def test_worker_processes_never_load_the_web_stack(tmp_path: Path) -> None:
+    # A restarted dispatcher must handle within a second; FastAPI and Strawberry cost a third
+    # of its start-up, and only an app needs them (module descriptors name their web parts).
+    probe = (
+        "import sys\n"
+        "from rustok.cli.main import app\n"
+        "from rustok.bootstrap import build_container\n"
+        "from rustok.core.settings import Settings\n"
+        f"build_container(Settings(database_url='sqlite+aiosqlite:///{tmp_path}/w.db'))\n"
+        "print(sorted(m for m in ('fastapi', 'starlette', 'strawberry') if m in sys.modules))\n"
+    )
+
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+
+    assert loaded.stdout.strip() == "[]", loaded.stderr

@@ -60,7 +60,7 @@ def create_app(container: Container, *, manage_container: bool = True) -> FastAP
     app.include_router(graphql_router(schema), prefix="/api/graphql", tags=["graphql"])
     for module in container.registry:
         guard = [] if module.core else [module_guard(module.slug, module.enabled_by_default)]
-        for router in module.routers:
+        for router in module.load_routers():
             # The module's slug is its tag: the OpenAPI document groups (and names, see
             # `operation_id`) a module's operations by it.
             app.include_router(router, prefix="/api", dependencies=guard, tags=[module.slug])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from rustok.auth.graphql import GRAPHQL
-from rustok.auth.rest import router
 from rustok.core.modules import ModuleDescriptor
 
 MODULE = ModuleDescriptor(
@@ -14,8 +12,8 @@ MODULE = ModuleDescriptor(
     dependencies=("tenancy", "rbac"),
     models=("rustok.auth.models",),
     events=("rustok.auth.events",),
-    routers=(router,),
-    graphql=(GRAPHQL,),
+    rest="rustok.auth.rest:router",
+    graphql_part="rustok.auth.graphql:GRAPHQL",
     core=True,
     permissions=(),
 )

@@ -7,6 +7,7 @@ modules it needs. Whether a module is on for a tenant is the tenancy module's bu
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -42,8 +43,11 @@ class GraphQLPart:
 class ModuleDescriptor:
     """Everything the platform needs to know about one module.
 
-    `routers` are FastAPI routers (typed loosely here because `core` must not import the web
-    layer); they are mounted under `/api`. `handlers` are factories that take the process's
+    `rest` and `graphql_part` name where its FastAPI router and its GraphQL part live
+    (`"rustok.auth.rest:router"`): they are imported only when an app is assembled, so worker
+    processes never load FastAPI or Strawberry. `routers` and `graphql` take the objects
+    themselves (typed loosely: `core` must not import the web layer); routers are mounted
+    under `/api`. `handlers` are factories that take the process's
     container and return an `rustok.events.handler.EventHandler`. `models` and `events` name
     the Python modules that declare its tables and its events, so Alembic, the test set-up and
     the event catalog find them. A `core` module is always on and cannot be disabled.
@@ -55,6 +59,8 @@ class ModuleDescriptor:
     description: str = ""
     dependencies: tuple[str, ...] = ()
     permissions: tuple[str, ...] = ()
+    rest: str | None = None
+    graphql_part: str | None = None
     routers: tuple[Any, ...] = ()
     graphql: tuple[GraphQLPart, ...] = ()
     handlers: tuple[Any, ...] = ()
@@ -64,6 +70,23 @@ class ModuleDescriptor:
     enabled_by_default: bool = True
     on_enable: LifecycleHook | None = None
     on_disable: LifecycleHook | None = None
+
+    def load_routers(self) -> tuple[Any, ...]:
+        """Its routers: the one `rest` names, then `routers`."""
+        return ((_load(self.rest),) if self.rest else ()) + self.routers
+
+    def load_graphql(self) -> tuple[GraphQLPart, ...]:
+        """Its GraphQL parts: the one `graphql_part` names, then `graphql`."""
+        loaded = _load(self.graphql_part) if self.graphql_part else None
+        if loaded is not None and not isinstance(loaded, GraphQLPart):
+            raise TypeError(f"{self.graphql_part} is not a GraphQLPart")
+        return ((loaded,) if loaded is not None else ()) + self.graphql
+
+
+def _load(reference: str) -> Any:
+    """`package.module:attribute`, imported now."""
+    module_name, _, attribute = reference.partition(":")
+    return getattr(importlib.import_module(module_name), attribute)
 
 
 @dataclass

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from rustok.core.modules import ModuleDescriptor
-from rustok.rbac.graphql import GRAPHQL
 from rustok.rbac.handlers import permission_cache_invalidation
-from rustok.rbac.rest import router
 
 MODULE = ModuleDescriptor(
     slug="rbac",
@@ -16,8 +14,8 @@ MODULE = ModuleDescriptor(
     permissions=("roles:manage", "users:update"),
     models=("rustok.rbac.models",),
     events=("rustok.rbac.events",),
-    routers=(router,),
-    graphql=(GRAPHQL,),
+    rest="rustok.rbac.rest:router",
+    graphql_part="rustok.rbac.graphql:GRAPHQL",
     handlers=(permission_cache_invalidation,),
     core=True,
 )

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from rustok.core.modules import ModuleDescriptor
-from rustok.tenancy.graphql import GRAPHQL
 from rustok.tenancy.handlers import tenant_cache_invalidation
-from rustok.tenancy.rest import router
 
 MODULE = ModuleDescriptor(
     slug="tenancy",
@@ -15,8 +13,8 @@ MODULE = ModuleDescriptor(
     permissions=("modules:manage",),
     models=("rustok.tenancy.models",),
     events=("rustok.tenancy.events",),
-    routers=(router,),
-    graphql=(GRAPHQL,),
+    rest="rustok.tenancy.rest:router",
+    graphql_part="rustok.tenancy.graphql:GRAPHQL",
     handlers=(tenant_cache_invalidation,),
     core=True,
 )

@@ -45,7 +45,7 @@ def build_schema(registry: ModuleRegistry) -> strawberry.Schema:
     queries: list[type] = [PlatformQuery]
     mutations: list[type] = []
     for module in registry:
-        for part in module.graphql:
+        for part in module.load_graphql():
             for root in (part.query, part.mutation):
                 if root is not None and not module.core:
                     _guard_fields(root, module.slug, module.enabled_by_default)
