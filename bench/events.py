@@ -370,14 +370,14 @@ async def relay_throughput(services: Services, stack: Stack, count: int) -> Thro
             container.transport.on_settled(relayed)
         else:
             count_publishes(container.transport, relayed)
-        await insert_pending(container.session_factory, pending_rows(count))
+        await insert_pending(container.platform_sessions, pending_rows(count))
         relay = container.events.relay
         started = time.perf_counter()
         await relay.start()
         await wait_for(relayed.done, "relaying the pending events")
         await relay.stop()
         seconds = time.perf_counter() - started
-        left = await count_pending(container.session_factory)
+        left = await count_pending(container.platform_sessions)
     finally:
         await close_container(container)
     note = ""
@@ -463,7 +463,7 @@ async def offer_load(container: Container, rate: float, seconds: float, first: i
     async def emit(n: int) -> None:
         nonlocal errors, last_commit
         try:
-            async with container.uow() as uow:
+            async with container.uow.platform() as uow:
                 uow.emit(BenchEventRecorded(key=f"k{n % 97}", n=n), tenant_id=None)
                 await uow.commit()
         except Exception:

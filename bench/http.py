@@ -774,7 +774,7 @@ LAYERS = (
         ("sqlalchemy", "aiosqlite/", "asyncpg/", "rustok/core/sqlite.py", "rustok/core/db.py"),
     ),
     ("permission check (rbac)", ("rustok/rbac/",)),
-    ("authentication, own code (service, deps)", ("rustok/auth/", "rustok/api/deps.py")),
+    ("authentication, own code (service, deps)", ("rustok/auth/", "rustok/web/access.py")),
     (
         "tenant resolution (middleware, resolver, cache)",
         ("rustok/tenancy/", "middleware/tenant.py"),

@@ -38,14 +38,14 @@ BACKLOG = 2000
 
 
 async def _published(container: object) -> int:
-    async with container.session_factory() as session:  # type: ignore[attr-defined]
+    async with container.platform_sessions() as session:  # type: ignore[attr-defined]
         query = select(func.count()).select_from(SysEvent).where(SysEvent.published_at.is_not(None))
         return int(await session.scalar(query) or 0)
 
 
 async def _write_backlog(container: object, count: int) -> None:
     for start in range(0, count, 100):
-        async with container.uow() as uow:  # type: ignore[attr-defined]
+        async with container.uow.platform() as uow:  # type: ignore[attr-defined]
             emit_into(uow, [(f"t{n % 20}", n) for n in range(start, start + 100)])
             await uow.commit()
 
