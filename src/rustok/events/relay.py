@@ -417,8 +417,13 @@ class OutboxRelay:
                 rows = list(result.all())
         else:
             async with write_transaction(self._session_factory) as session:
-                for acked_at, ids in _by_time(marking).items():
-                    await _update_unpublished(session, ids, published_at=acked_at, last_error=None)
+                if marking:
+                    # One statement run for every id (each keeps its own ack time), not one
+                    # statement per distinct time: the memory transport settles in small groups.
+                    await session.execute(
+                        _MARK_PUBLISHED,
+                        [{"acked_id": id_, "acked_at": at} for id_, at in marking],
+                    )
                 rows = list((await session.execute(self._cycle, parameters)).all()) if claim else []
         if marked:
             # Dropped only now that it committed; ids collected meanwhile were appended.
@@ -476,12 +481,11 @@ def _publish_spans(
     return sent, spans
 
 
-def _by_time(marking: Sequence[tuple[uuid.UUID, datetime]]) -> dict[datetime, list[uuid.UUID]]:
-    """Ids grouped by the time they were accepted (one statement per batch on SQLite)."""
-    groups: dict[datetime, list[uuid.UUID]] = {}
-    for id_, at in marking:
-        groups.setdefault(at, []).append(id_)
-    return groups
+_MARK_PUBLISHED = (
+    update(SYS_EVENTS)
+    .where(SYS_EVENTS.c.id == bindparam("acked_id"), SYS_EVENTS.c.published_at.is_(None))
+    .values(published_at=bindparam("acked_at"), last_error=None)
+)
 
 
 async def _update_unpublished(
