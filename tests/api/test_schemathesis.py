@@ -85,7 +85,13 @@ def test_every_operation_holds_its_contract(
     role: str, settings: Settings, callers: dict[str, dict[str, str]]
 ) -> None:
     # Rate limits off: a 429 is documented everywhere and would only hide the code under test.
-    app = create_app(build_container(settings.model_copy(update={"rate_limit_enabled": False})))
+    # No relay or consumers in this second app: the fixture's container runs them already, and
+    # two relays on one database only add background writers to what is tested here.
+    app = create_app(
+        build_container(
+            settings.model_copy(update={"rate_limit_enabled": False, "embedded_workers": False})
+        )
+    )
     headers = callers[role]
     checks = _all_checks()
     schema = schemathesis.openapi.from_asgi("/api/openapi.json", app)
