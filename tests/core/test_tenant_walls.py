@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 
 from rustok.auth.models import User
 from rustok.bootstrap import import_all_models
-from rustok.core.db import Base, TenantOwned, TenantWallBreach, bind_tenant
+from rustok.core.db import Base, TenantOwned, TenantWallBreach
 from rustok.core.walls import APP_ROLE, POLICY
 from rustok.testing.factories import make_user
 
@@ -172,19 +172,3 @@ async def test_every_tenant_owned_table_has_a_policy_and_the_app_owns_no_table(
         if issubclass(mapper.class_, TenantOwned)
     }
     assert owned_models <= walled
-
-
-async def test_binding_a_platform_session_to_a_tenant_drops_the_bypass(
-    container: Container, tenant: TenantDetail, other_tenant: TenantDetail, backend: str
-) -> None:
-    await _two_tenants_with_users(container, tenant, other_tenant)
-
-    async with container.platform_sessions() as session:
-        bind_tenant(session, tenant.id)
-        orm = list(await session.scalars(select(User.email)))
-        raw = list(await session.scalars(text("SELECT email FROM users ORDER BY email")))
-
-    assert orm == ["ann@acme.test"]
-    # SQLite has no row-level security: there raw SQL is walled only by the code that writes it.
-    everyone = ["ann@acme.test", "bob@globex.test"]
-    assert raw == (["ann@acme.test"] if backend == "postgres" else everyone)
