@@ -27,7 +27,7 @@ from rustok.api.problems import PROBLEM_JSON, Problem, problem_body
 from rustok.api.rest.paths import RATE_LIMIT_EXEMPT, needs_tenant
 from rustok.api.routes import mounted_routes
 from rustok.core import errors
-from rustok.core.permissions import Action, Permission, Resource
+from rustok.core.permissions import all_permissions
 from rustok.web.access import access_rule_of
 
 if TYPE_CHECKING:
@@ -216,7 +216,7 @@ def _document_formats(app: FastAPI, components: dict[str, Any]) -> None:
     for schema in _components_of(components, "PermissionGrant"):
         grant = schema.get("properties", {}).get("permission")
         if grant is not None:
-            grant["enum"] = [str(Permission(r, a)) for r in Resource for a in Action]
+            grant["enum"] = all_permissions()
             grant["description"] = "`resource:action`, one of the permissions there are."
 
 

@@ -103,6 +103,11 @@ class Permission:
         return cls(resource, action)
 
 
+def all_permissions() -> list[str]:
+    """Every `resource:action` a tenant's role can carry, in a stable order."""
+    return [str(Permission(resource, action)) for resource in Resource for action in Action]
+
+
 @dataclass(frozen=True, slots=True)
 class Reach:
     """How far one caller's permission reaches over the rows a service touches: all of them, or

@@ -8,6 +8,7 @@ state (the outbox, dead letters, JetStream backlogs) are read from their source 
 from __future__ import annotations
 
 import asyncio
+import hmac
 from collections.abc import Awaitable, Callable
 
 import structlog
@@ -93,3 +94,13 @@ async def render_metrics() -> bytes:
         except Exception as error:
             log.warning("metrics.refresh_failed", error=f"{type(error).__name__}: {error}"[:300])
     return generate_latest(REGISTRY)
+
+
+def token_accepted(authorization: str | None, token: str | None) -> bool:
+    """No token configured accepts anyone; else the header must carry exactly that bearer.
+    Every `/metrics` (the API's, its separate port, the workers') applies this one rule."""
+    if token is None:
+        return True
+    scheme, _, given = (authorization or "").partition(" ")
+    # Compared in constant time: the answer's timing must not reveal a prefix of the token.
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), token)

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 
 import structlog
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from rustok.observability.metrics import render_metrics
+from rustok.observability.metrics import render_metrics, token_accepted
 
 log = structlog.get_logger(__name__)
 
@@ -47,16 +46,11 @@ class MetricsServer:
             await server.wait_closed()
 
     def _authorised(self, header_lines: list[str]) -> bool:
-        if self._token is None:
-            return True
         for line in header_lines:
             name, _, value = line.partition(":")
             if name.strip().lower() == "authorization":
-                scheme, _, given = value.strip().partition(" ")
-                return scheme.lower() == "bearer" and hmac.compare_digest(
-                    given.strip(), self._token
-                )
-        return False
+                return token_accepted(value.strip(), self._token)
+        return token_accepted(None, self._token)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:

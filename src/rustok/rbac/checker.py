@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING
 import structlog
 
 from rustok.core.db import tenant_session
-from rustok.core.permissions import Permission, Scope
 from rustok.core.singleflight import SingleFlight
-from rustok.rbac.delegation import Grants, held_scope, union
+from rustok.rbac.delegation import Grants, by_role, held_scope, union
 from rustok.rbac.repository import RoleRepository
 
 if TYPE_CHECKING:
@@ -23,6 +22,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+    from rustok.core.permissions import Permission, Scope
     from rustok.stores.base import Broadcast
 
 log = structlog.get_logger(__name__)
@@ -71,9 +71,7 @@ class PermissionChecker:
         generation = self._generation
         async with tenant_session(self._session_factory, tenant_id) as session:
             rows = await RoleRepository(session, tenant_id).all_grants()
-        grants: TenantGrants = {}
-        for slug, resource, action, scope in rows:
-            grants.setdefault(slug, {})[(resource, action)] = Scope(scope)
+        grants = by_role(rows)
         if generation == self._generation:
             self._cache[tenant_id] = (time.monotonic() + self._ttl, grants)
         return grants

@@ -19,6 +19,14 @@ GrantKey = tuple[str, str]
 Grants = dict[GrantKey, Scope]
 
 
+def by_role(rows: Iterable[tuple[str, str, str, str]]) -> dict[str, Grants]:
+    """(role slug, resource, action, scope) rows, as each role's grants."""
+    grants: dict[str, Grants] = {}
+    for slug, resource, action, scope in rows:
+        grants.setdefault(slug, {})[(resource, action)] = Scope(scope)
+    return grants
+
+
 def union(role_grants: Iterable[Mapping[GrantKey, Scope]]) -> Grants:
     """The grants of several roles as one: the widest scope of each (resource, action)."""
     held: Grants = {}

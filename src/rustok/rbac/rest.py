@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Response
 
-from rustok.core.permissions import Action, Permission, Resource
+from rustok.core.permissions import Action, Resource, all_permissions
 from rustok.rbac.schemas import RoleCreate, RoleRead, RoleUpdate, UserRolesRead, UserRolesUpdate
 from rustok.web.access import Access, ContainerDep, TenantDep, require
 
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/admin")
 async def list_permissions(
     _: Annotated[Access, require(Resource.ROLES, Action.READ)],
 ) -> list[str]:
-    return [str(Permission(resource, action)) for resource in Resource for action in Action]
+    return all_permissions()
 
 
 @router.get("/roles", response_model=list[RoleRead], summary="Roles of this tenant")

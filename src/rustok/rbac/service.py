@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from rustok.core.errors import FieldError
 from rustok.core.permissions import Permission, Scope
-from rustok.rbac.delegation import Grants, not_held, union
+from rustok.rbac.delegation import Grants, by_role, not_held, union
 from rustok.rbac.errors import (
     GrantNotHeld,
     LastAdmin,
@@ -68,9 +68,7 @@ class _TenantGrants:
     """Every role's grants in one tenant, read inside the unit of work that changes them."""
 
     def __init__(self, rows: Sequence[tuple[str, str, str, str]]) -> None:
-        self._by_role: dict[str, Grants] = {}
-        for slug, resource, action, scope in rows:
-            self._by_role.setdefault(slug, {})[(resource, action)] = Scope(scope)
+        self._by_role = by_role(rows)
 
     def of(self, slugs: Sequence[str]) -> Grants:
         return union(self._by_role.get(slug, {}) for slug in slugs)

@@ -11,7 +11,6 @@ Where it is served (README, "Metrics"):
 
 from __future__ import annotations
 
-import hmac
 import threading
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,7 +22,7 @@ from starlette.responses import Response
 from rustok.api.problems import PROBLEM_JSON, problem_body
 from rustok.core.errors import Unauthenticated
 from rustok.core.settings import Environment
-from rustok.observability.metrics import REGISTRY, render_metrics
+from rustok.observability.metrics import REGISTRY, render_metrics, token_accepted
 from rustok.web.access import container_of, public
 
 if TYPE_CHECKING:
@@ -46,15 +45,6 @@ def metrics_on_api_port(settings: Settings) -> bool:
     if settings.metrics_port is not None:
         return False
     return settings.metrics_token is not None or settings.env != Environment.PRODUCTION
-
-
-def token_accepted(authorization: str | None, token: str | None) -> bool:
-    """No token configured accepts anyone; else the header must carry exactly that bearer."""
-    if token is None:
-        return True
-    scheme, _, given = (authorization or "").partition(" ")
-    # Compared in constant time: the answer's timing must not reveal a prefix of the token.
-    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), token)
 
 
 async def _metrics_token(request: Request) -> None:
