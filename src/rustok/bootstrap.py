@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import importlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from rustok.auth.service import AuthService
 from rustok.core.db import (
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from rustok.events.transport.base import EventTransport
     from rustok.stores.base import Stores
 
+ServiceT = TypeVar("ServiceT")
 
 PLATFORM_MODELS = ("rustok.events.models",)
 """Tables of the platform itself (the event spine), which no module descriptor owns."""
@@ -146,7 +147,24 @@ class Container:
     transport: EventTransport
     events: EventSpine = field(init=False)
     health_checks: HealthChecks = field(init=False)
+    _services: dict[type, object] = field(default_factory=dict, init=False)
     _started: bool = field(default=False, init=False)
+
+    def service(self, kind: type[ServiceT]) -> ServiceT:
+        """The one service of this type a module registered (`ModuleDescriptor.services`)."""
+        found = self._services.get(kind)
+        if found is None:
+            raise LookupError(f"no module registers a {kind.__name__}; is its module listed?")
+        if not isinstance(found, kind):
+            raise TypeError(f"{kind.__name__} factory built a {type(found).__name__}")
+        return found
+
+    def add_service(self, service: object) -> None:
+        """Register a module's service under its own class (each class once)."""
+        kind = type(service)
+        if kind in self._services:
+            raise ValueError(f"two modules register a {kind.__name__}")
+        self._services[kind] = service
 
     async def start(self, *, workers: bool | None = None) -> None:
         """Start listening for invalidations and the event spine.
@@ -229,6 +247,9 @@ def build_container(
         outbox=outbox,
         transport=build_transport(settings),
     )
+    for module in registry:
+        for build_service in module.services:
+            container.add_service(build_service(container))
     handlers = [factory(container) for module in registry for factory in module.handlers]
     container.events = EventSpine(
         settings, platform_sessions, uow, outbox, container.transport, EVENTS, handlers

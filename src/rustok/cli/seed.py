@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rustok.auth.errors import EmailTaken
+from rustok.core.modules import load_reference
 from rustok.tenancy.repository import TenantRepository
 from rustok.tenancy.schemas import TenantCreate, TenantLocaleUpsert
 
@@ -27,7 +28,8 @@ class SeedResult:
 
 
 async def seed_demo(container: Container) -> SeedResult:
-    """Create the demo tenant and admin; running it again changes nothing (idempotent)."""
+    """Create the demo tenant and admin, then each module's demo data (`demo_seed`); running it
+    again changes nothing (idempotent)."""
     settings = container.settings
     created = False
     async with container.uow.platform() as uow:
@@ -69,4 +71,8 @@ async def seed_demo(container: Container) -> SeedResult:
     await container.auth.set_platform_operator(
         tenant_id=tenant_id, email=settings.demo_admin_email, operator=True
     )
+    for module in container.registry:
+        if module.demo_seed is not None:
+            seed_module = load_reference(module.demo_seed)
+            await seed_module(container, tenant_id)
     return SeedResult(DEMO_SLUG, settings.demo_admin_email, settings.demo_admin_password, created)

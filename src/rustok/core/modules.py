@@ -48,7 +48,12 @@ class ModuleDescriptor:
     processes never load FastAPI or Strawberry. `routers` and `graphql` take the objects
     themselves (typed loosely: `core` must not import the web layer); routers are mounted
     under `/api`. `handlers` are factories that take the process's
-    container and return an `rustok.events.handler.EventHandler`. `models` and `events` name
+    container and return an `rustok.events.handler.EventHandler`; `services` are factories that
+    take the container and return one service object each, reached with
+    `container.service(NodeService)` (built in registration order, so a factory may reach the
+    services of the modules it depends on). `demo_seed` names an async function
+    `(container, tenant_id) -> None` that `rustok seed --demo` runs for the demo tenant; it must
+    be idempotent. `models` and `events` name
     the Python modules that declare its tables and its events, so Alembic, the test set-up and
     the event catalog find them. A `core` module is always on and cannot be disabled.
     """
@@ -64,6 +69,8 @@ class ModuleDescriptor:
     routers: tuple[Any, ...] = ()
     graphql: tuple[GraphQLPart, ...] = ()
     handlers: tuple[Any, ...] = ()
+    services: tuple[Any, ...] = ()
+    demo_seed: str | None = None
     models: tuple[str, ...] = ()
     events: tuple[str, ...] = ()
     core: bool = False
@@ -73,17 +80,17 @@ class ModuleDescriptor:
 
     def load_routers(self) -> tuple[Any, ...]:
         """Its routers: the one `rest` names, then `routers`."""
-        return ((_load(self.rest),) if self.rest else ()) + self.routers
+        return ((load_reference(self.rest),) if self.rest else ()) + self.routers
 
     def load_graphql(self) -> tuple[GraphQLPart, ...]:
         """Its GraphQL parts: the one `graphql_part` names, then `graphql`."""
-        loaded = _load(self.graphql_part) if self.graphql_part else None
+        loaded = load_reference(self.graphql_part) if self.graphql_part else None
         if loaded is not None and not isinstance(loaded, GraphQLPart):
             raise TypeError(f"{self.graphql_part} is not a GraphQLPart")
         return ((loaded,) if loaded is not None else ()) + self.graphql
 
 
-def _load(reference: str) -> Any:
+def load_reference(reference: str) -> Any:
     """`package.module:attribute`, imported now."""
     module_name, _, attribute = reference.partition(":")
     return getattr(importlib.import_module(module_name), attribute)
