@@ -91,7 +91,7 @@ def run_rustok(*args: str, env: dict[str, str], cwd: Path | None = None) -> Resu
     cleared: dict[str, str | None] = {name: None for name in os.environ if name not in env}
     runner = CliRunner()
     with (
-        _logging_put_back(),
+        logging_put_back(),
         contextlib.chdir(cwd) if cwd is not None else contextlib.nullcontext(),
         runner.isolation(env={**cleared, **env}) as (stdout, stderr, _),
         _consoles_of_a_new_process(),
@@ -128,7 +128,7 @@ def _consoles_of_a_new_process() -> Iterator[None]:
 
 
 @contextmanager
-def _logging_put_back() -> Iterator[None]:
+def logging_put_back() -> Iterator[None]:
     """Commands configure logging for their process; this process's stays as it was."""
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
