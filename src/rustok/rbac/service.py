@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from rustok.rbac.checker import PermissionChecker
     from rustok.rbac.models import RolePermission
     from rustok.rbac.schemas import RoleCreate, RoleUpdate
+    from rustok.stores.sessions import SessionGenerations
 
 
 def _read(role: Role, grants: Sequence[RolePermission]) -> RoleRead:
@@ -87,9 +88,12 @@ def _require_held(held: Grants | None, wanted: Grants, *, field: str, what: str)
 
 
 class RoleService:
-    def __init__(self, uow: UnitOfWorkFactory, checker: PermissionChecker) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, checker: PermissionChecker, generations: SessionGenerations
+    ) -> None:
         self._uow = uow
         self._checker = checker
+        self._generations = generations
 
     def _invalidate_after_commit(self, uow: UnitOfWork, tenant_id: uuid.UUID) -> None:
         uow.on_commit(lambda: self._checker.invalidate(tenant_id))
@@ -288,6 +292,8 @@ class RoleService:
             current = tenant_grants.of([role.slug])
             _require_held(held, current, field="role_id", what=f"the role {role.slug!r}")
             self._changed(uow, tenant_id, role, "deleted")
+            # Its holders' sessions were cached with its slug among their roles.
+            await self._generations.changing(uow, tenant_id)
             await repo.delete_role(role)
             await uow.commit()
 
@@ -320,6 +326,7 @@ class RoleService:
                 )
             if ADMIN.slug in current - wanted:
                 await self._keep_an_admin(repo, user_id)
+            await self._generations.changing(uow, tenant_id, user_id)
             roles = await self.assign_roles(uow, tenant_id, user_id, slugs)
             uow.emit(
                 RoleChanged(
