@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import event
 
 from rustok.rbac.schemas import PermissionGrant, RoleCreate
-from rustok.stores.memory import MemoryStores
+from rustok.stores.memory import MemoryGenerations, MemoryStores
 from rustok.stores.redis import RedisStores
 from rustok.testing.app import client_for, running_container
 from rustok.testing.factories import DEFAULT_PASSWORD, auth_headers, login, make_tenant, make_user
-from rustok.testing.services import need, redis_url
+from rustok.testing.services import need, redis_url, wait_until_async
 from tests.events.probe import new_thing
 
 if TYPE_CHECKING:
@@ -263,3 +263,34 @@ async def test_replicas_in_one_process_without_redis_share_their_generations(
         assert logout.status_code == 204
 
         assert (await second.me(acme, token)).status_code == 401
+
+
+async def test_a_change_from_another_process_reaches_the_cache_through_the_event_stream(
+    settings: Settings,
+) -> None:
+    # `rustok operator revoke` beside a server without Redis: no store is shared, only the
+    # database; the server's relay hears of the change from the outbox.
+    cli_stores, server_stores = MemoryStores(), MemoryStores()
+    cli_stores.generations = MemoryGenerations({})
+    server_stores.generations = MemoryGenerations({})
+    config = settings.model_copy(update={"rate_limit_enabled": False})
+    async with (
+        running_container(config, stores=server_stores) as server,
+        running_container(
+            config.model_copy(update={"embedded_workers": False}), stores=cli_stores
+        ) as cli,
+        client_for(server) as client,
+    ):
+        acme = await make_tenant(cli, slug="acme")
+        await make_user(cli, acme, email=EMAIL, operator=True)
+        token = (await login(client, acme, EMAIL))["access_token"]
+        headers = auth_headers(acme, token)
+        assert (await client.get("/api/admin/tenants", headers=headers)).status_code == 200
+
+        await cli.auth.set_platform_operator(tenant_id=acme.id, email=EMAIL, operator=False)
+
+        async def refused() -> bool:
+            response = await client.get("/api/admin/tenants", headers=headers)
+            return response.status_code == 403
+
+        await wait_until_async(refused, timeout=10)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rustok.auth.handlers import session_cache_invalidation
 from rustok.core.modules import ModuleDescriptor
 
 MODULE = ModuleDescriptor(
@@ -16,4 +17,5 @@ MODULE = ModuleDescriptor(
     graphql_part="rustok.auth.graphql:GRAPHQL",
     core=True,
     permissions=(),
+    handlers=(session_cache_invalidation,),
 )

@@ -210,6 +210,13 @@ class AuthService:
             last_login_at=state.last_login_at,
         )
 
+    async def forget_cached_sessions(
+        self, tenant_id: uuid.UUID, user_id: uuid.UUID | None = None
+    ) -> None:
+        """Answer no request of this user (or, without one, of the tenant) from a session
+        cached before now: a change committed elsewhere was heard of."""
+        await self._generations.changed(tenant_id, user_id)
+
     def peek_user_id(self, token: str, tenant_id: uuid.UUID) -> str | None:
         """The user id of a genuine, unexpired token of this tenant, without touching the database.
 

@@ -33,6 +33,10 @@ def _user_key(tenant_id: uuid.UUID, user_id: uuid.UUID) -> str:
     return f"auth:gen:{tenant_id}:{user_id}"
 
 
+def _keys(tenant_id: uuid.UUID, user_id: uuid.UUID | None) -> tuple[str]:
+    return (_tenant_key(tenant_id),) if user_id is None else (_user_key(tenant_id, user_id),)
+
+
 class SessionGenerations:
     def __init__(self, generations: Generations) -> None:
         self._generations = generations
@@ -47,7 +51,7 @@ class SessionGenerations:
         """Inside `uow`, before it commits a change to this user's sessions, account or roles
         (or, without a user, to anything every user of the tenant is read with): no replica
         answers from what it cached before, from the very next request on."""
-        keys = (_tenant_key(tenant_id),) if user_id is None else (_user_key(tenant_id, user_id),)
+        keys = _keys(tenant_id, user_id)
         await self._generations.bump(keys)
 
         async def again() -> None:
@@ -60,3 +64,7 @@ class SessionGenerations:
                 log.error("auth.generation_bump_failed", keys=list(keys), error=error.message)
 
         uow.on_commit(again)
+
+    async def changed(self, tenant_id: uuid.UUID, user_id: uuid.UUID | None = None) -> None:
+        """After a change committed elsewhere (an event about it arrived): as `changing`."""
+        await self._generations.bump(_keys(tenant_id, user_id))
