@@ -8,12 +8,13 @@ import pytest
 from sqlalchemy import Column, MetaData, Table, Uuid, select
 
 from rustok.core.errors import Forbidden
-from rustok.core.permissions import Action, Permission, Reach, Resource, Scope
+from rustok.core.permissions import Action, Permission, Reach, Scope
+from rustok.rbac.permissions import ROLES
 
 ME = uuid.uuid4()
 SOMEONE = uuid.uuid4()
 NODES = Table("nodes", MetaData(), Column("id", Uuid), Column("author_id", Uuid))
-READ = Permission(Resource.NODES, Action.READ)
+READ = Permission(ROLES, Action.READ)
 
 
 def _sql(reach: Reach) -> str:
@@ -45,7 +46,7 @@ def test_a_row_out_of_reach_is_refused_with_a_code() -> None:
         reach.check(SOMEONE)
 
     assert refused.value.code == "NOT_OWNER"
-    assert "nodes:read" in refused.value.message
+    assert "roles:read" in refused.value.message
 
 
 def test_a_list_query_gets_the_owner_criterion_only_under_own() -> None:

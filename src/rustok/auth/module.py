@@ -15,5 +15,4 @@ MODULE = ModuleDescriptor(
     rest="rustok.auth.rest:router",
     graphql_part="rustok.auth.graphql:GRAPHQL",
     core=True,
-    permissions=(),
 )
