@@ -56,7 +56,7 @@ def permission_matrix(app: FastAPI) -> list[MatrixRow]:
     return sorted(rows, key=lambda row: (row.method.startswith("GRAPHQL"), row.path, row.method))
 
 
-def render_markdown(rows: list[MatrixRow], roles: Sequence[RoleDefinition] = ()) -> str:
+def render_markdown(rows: list[MatrixRow], roles: Sequence[RoleDefinition]) -> str:
     lines = [
         "# Permissions",
         "",

@@ -82,6 +82,14 @@ class Permission:
     resource: Resource
     action: Action
 
+    def __post_init__(self) -> None:
+        # A route or a role naming a resource no module defines fails where it is written.
+        if self.resource not in _DEFINED:
+            raise ValueError(
+                f"unknown resource {self.resource!r}; a module defines it with "
+                "define_resource() in its permissions.py"
+            )
+
     def __str__(self) -> str:
         return f"{self.resource}:{self.action}"
 
