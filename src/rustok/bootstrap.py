@@ -29,6 +29,7 @@ from rustok.rbac.policy import builtin_roles
 from rustok.rbac.service import RoleService
 from rustok.stores.limiter import RateLimiter
 from rustok.stores.memory import MemoryStores
+from rustok.stores.sessions import SessionGenerations
 from rustok.tenancy.modules import ModuleService
 from rustok.tenancy.resolver import TenantResolver
 from rustok.tenancy.service import TenantService
@@ -260,10 +261,11 @@ def build_container(
         broadcast=stores.broadcast,
     )
     permissions = PermissionChecker(session_factory, broadcast=stores.broadcast)
-    roles = RoleService(uow, permissions, builtin_roles(registry))
+    generations = SessionGenerations(stores.generations)
+    roles = RoleService(uow, permissions, builtin_roles(registry), generations)
     tenants = TenantService(uow, resolver, roles)
     module_service = ModuleService(uow, registry, resolver)
-    auth = AuthService(settings, uow, session_factory, roles)
+    auth = AuthService(settings, uow, session_factory, roles, generations)
     rate_limiter = RateLimiter(settings, stores.rate_limits)
     container = Container(
         settings=settings,

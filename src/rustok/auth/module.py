@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rustok.auth.handlers import session_cache_invalidation
 from rustok.core.modules import ModuleDescriptor
 
 MODULE = ModuleDescriptor(
@@ -15,4 +16,5 @@ MODULE = ModuleDescriptor(
     rest="rustok.auth.rest:router",
     graphql_part="rustok.auth.graphql:GRAPHQL",
     core=True,
+    handlers=(session_cache_invalidation,),
 )

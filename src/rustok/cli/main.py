@@ -183,6 +183,10 @@ def serve(
     # uvicorn re-raises SIGTERM after its graceful shutdown; make that a clean exit.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     settings = settings_or_exit()
+    if processes > 1 and not settings.redis_url:
+        # In-process generations are not shared between processes: a logout served by one
+        # must not leave the others answering from their cached sessions.
+        os.environ["RUSTOK_AUTH_SESSION_CACHE_SECONDS"] = "0"
     from rustok.observability.logging import configure_logging
 
     configure_logging(settings)

@@ -138,6 +138,10 @@ class Settings(BaseSettings):
     tenant_negative_cache_ttl_seconds: float = Field(default=60.0, gt=0)
     tenant_cache_max_entries: int = Field(default=10_000, ge=1)
 
+    auth_session_cache_seconds: float = Field(default=30.0, ge=0)
+    """How long a replica may answer from a session's cached state (0 = always ask the
+    database); changes made through the app reach every replica at once regardless."""
+
     rate_limit_enabled: bool = True
     rate_limit_default: RateLimitText = "100/60"
     rate_limit_auth: RateLimitText = "20/60"

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from rustok.rbac.models import RolePermission
     from rustok.rbac.policy import RoleDefinition
     from rustok.rbac.schemas import RoleCreate, RoleUpdate
+    from rustok.stores.sessions import SessionGenerations
 
 
 def _read(role: Role, grants: Sequence[RolePermission]) -> RoleRead:
@@ -93,10 +94,12 @@ class RoleService:
         uow: UnitOfWorkFactory,
         checker: PermissionChecker,
         builtin_roles: tuple[RoleDefinition, ...],
+        generations: SessionGenerations,
     ) -> None:
         self._uow = uow
         self._checker = checker
         self._builtin_roles = builtin_roles
+        self._generations = generations
 
     def _invalidate_after_commit(self, uow: UnitOfWork, tenant_id: uuid.UUID) -> None:
         uow.on_commit(lambda: self._checker.invalidate(tenant_id))
@@ -293,6 +296,8 @@ class RoleService:
             current = tenant_grants.of([role.slug])
             _require_held(held, current, field="role_id", what=f"the role {role.slug!r}")
             self._changed(uow, tenant_id, role, "deleted")
+            # Its holders' sessions were cached with its slug among their roles.
+            await self._generations.changing(uow, tenant_id)
             await repo.delete_role(role)
             await uow.commit()
 
@@ -325,6 +330,7 @@ class RoleService:
                 )
             if ADMIN in current - wanted:
                 await self._keep_an_admin(repo, user_id)
+            await self._generations.changing(uow, tenant_id, user_id)
             roles = await self.assign_roles(uow, tenant_id, user_id, slugs)
             uow.emit(
                 RoleChanged(

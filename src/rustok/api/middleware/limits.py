@@ -30,17 +30,17 @@ class BodyRefused(Exception):
         self.response = response
 
 
-class RequestLimitsMiddleware:
+class RequestLimits:
+    """Checked by the edge (`rustok.api.middleware.edge`) before anything else runs."""
+
     def __init__(
         self,
-        app: ASGIApp,
         *,
         max_body_bytes: int,
         body_timeout_seconds: float,
         max_headers: int,
         max_header_bytes: int,
     ) -> None:
-        self.app = app
         self.max_bytes = max_body_bytes
         self.body_timeout = body_timeout_seconds
         self.max_headers = max_headers
@@ -82,10 +82,9 @@ class RequestLimitsMiddleware:
             headers={"Connection": "close"},
         )
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    def check(self, scope: Scope) -> tuple[Response | None, bool]:
+        """The refusal of an HTTP request's head (431, 413 by `Content-Length`), if any, and
+        whether a body must be counted and timed (`call_with_body`)."""
         refused = self._headers_refused(scope)
         has_body = False
         if refused is None:
@@ -97,16 +96,15 @@ class RequestLimitsMiddleware:
                     has_body = has_body or value.strip(b"0") != b""
                 elif key == b"transfer-encoding":
                     has_body = True
-        if refused is not None:
-            await refused(scope, receive, send)
-            return
-        if not has_body and scope.get("http_version") in _FRAMED_BY_HEADERS:
-            # Without Content-Length or Transfer-Encoding an HTTP/1.x request has no body
-            # (RFC 9112, 6.3): nothing to count or time, so no wrappers (most GETs). HTTP/2
-            # may send a body without either, so there the wrappers stay.
-            await self.app(scope, receive, send)
-            return
+        # Without Content-Length or Transfer-Encoding an HTTP/1.x request has no body
+        # (RFC 9112, 6.3): nothing to count or time, so no wrappers (most GETs). HTTP/2
+        # may send a body without either, so there the wrappers stay.
+        return refused, has_body or scope.get("http_version") not in _FRAMED_BY_HEADERS
 
+    async def call_with_body(
+        self, app: ASGIApp, scope: Scope, receive: Receive, send: Send, refusals: Send
+    ) -> None:
+        """Run `app` with its body read counted and timed; a refusal goes out on `refusals`."""
         loop = asyncio.get_running_loop()
         deadline: float | None = None
         body_read = False
@@ -143,15 +141,15 @@ class RequestLimitsMiddleware:
                 # exception into a 400 "error parsing the body"), the answer is the refusal.
                 if message["type"] == "http.response.start" and not response_started:
                     response_started = True
-                    await body_refused(scope, receive, send)
+                    await body_refused(scope, receive, refusals)
                 return
             if message["type"] == "http.response.start":
                 response_started = True
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            await app(scope, limited_receive, tracking_send)
         except BodyRefused as error:
             if not response_started:
                 response_started = True
-                await error.response(scope, receive, send)
+                await error.response(scope, receive, refusals)
