@@ -31,6 +31,19 @@ LifecycleHook = Callable[[ModuleContext], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
+class PeriodicJob:
+    """Work a module needs done every `interval_seconds` (e.g. publishing scheduled content).
+
+    Runs in every process that runs the outbox relay (the embedded server, `rustok worker
+    relay`), once at start and then after each interval; several such processes may run it at
+    once, so `run` must be safe to run concurrently (claim rows atomically)."""
+
+    name: str
+    interval_seconds: float
+    run: Callable[[], Awaitable[object]]
+
+
+@dataclass(frozen=True, slots=True)
 class GraphQLPart:
     """A module's contribution to the GraphQL schema: Strawberry types merged into the root
     Query and Mutation (typed loosely: `core` must not import the web layer)."""
@@ -51,7 +64,8 @@ class ModuleDescriptor:
     container and return an `rustok.events.handler.EventHandler`; `services` are factories that
     take the container and return one service object each, reached with
     `container.service(NodeService)` (built in registration order, so a factory may reach the
-    services of the modules it depends on). `demo_seed` names an async function
+    services of the modules it depends on); `jobs` are factories `container -> PeriodicJob`.
+    `demo_seed` names an async function
     `(container, tenant_id) -> None` that `rustok seed --demo` runs for the demo tenant; it must
     be idempotent. `models` and `events` name
     the Python modules that declare its tables and its events, so Alembic, the test set-up and
@@ -70,6 +84,7 @@ class ModuleDescriptor:
     graphql: tuple[GraphQLPart, ...] = ()
     handlers: tuple[Any, ...] = ()
     services: tuple[Any, ...] = ()
+    jobs: tuple[Any, ...] = ()
     demo_seed: str | None = None
     models: tuple[str, ...] = ()
     events: tuple[str, ...] = ()

@@ -132,6 +132,11 @@ class Settings(BaseSettings):
     tenant_negative_cache_ttl_seconds: float = Field(default=60.0, gt=0)
     tenant_cache_max_entries: int = Field(default=10_000, ge=1)
 
+    # Content (docs/content.md): the largest node body, and how often due scheduled nodes
+    # are published (by every process that runs the relay).
+    content_max_body_bytes: int = Field(default=1_048_576, ge=1)
+    content_publish_interval_seconds: float = Field(default=30.0, gt=0)
+
     rate_limit_enabled: bool = True
     rate_limit_default: RateLimitText = "100/60"
     rate_limit_auth: RateLimitText = "20/60"

@@ -1,0 +1,1 @@
+"""Demo content (filled in below)."""
