@@ -201,7 +201,7 @@ class ContentRepository:
         if kind is not None:
             query = query.where(NodeTranslation.kind == kind)
         rows = await self.session.execute(query)
-        return [(node, locale) for node, locale in rows.tuples()]
+        return [(node, locale) for node, locale in rows]
 
     async def page(
         self, criteria: Iterable[ColumnElement[bool]], keys: Sequence[SortKey], limit: int
@@ -321,6 +321,12 @@ class ContentRepository:
             .limit(1)
         )
         return child is not None or node is not None
+
+    async def delete_category(self, category_id: uuid.UUID) -> None:
+        """The category and its translations (the foreign key cascades)."""
+        await self.session.execute(
+            delete(Category).where(Category.tenant_id == self.tenant_id, Category.id == category_id)
+        )
 
     async def categories(self, after: ColumnElement[bool] | None, limit: int) -> Sequence[Category]:
         query = select(Category).where(Category.tenant_id == self.tenant_id)

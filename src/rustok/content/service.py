@@ -1188,7 +1188,7 @@ async def claim_due(
         .returning(Node.id, Node.tenant_id)
         .execution_options(synchronize_session=False)
     )
-    return [(node_id, tenant_id) for node_id, tenant_id in result.tuples()]
+    return [(node_id, tenant_id) for node_id, tenant_id in result]
 
 
 def payload_of(read: NodeRead) -> dict[str, Any]:
@@ -1304,9 +1304,7 @@ class CategoryService(_ContentBase):
             if await repo.category_in_use(category.id):
                 raise CategoryInUse("Nodes or subcategories use this category; move them first.")
             read = (await _Reads(repo).categories([category], []))[0]
-            for row in (await repo.category_translations([category.id])).get(category.id, []):
-                await uow.session.delete(row)
-            await repo.delete(category)
+            await repo.delete_category(category.id)
             uow.emit(CategoryDeleted(**self._payload(read)), tenant_id=tenant_id)
             await uow.commit()
 
