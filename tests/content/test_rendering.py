@@ -79,7 +79,6 @@ FORBIDDEN_TAGS = frozenset(
         "body",
         "video",
         "source",
-        "details",
     }
 )
 URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "srcset"})
