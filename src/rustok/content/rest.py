@@ -57,9 +57,13 @@ async def editor_reach(request: Request, container: ContainerDep) -> Reach | Non
 
 
 Reader = Annotated[Reach | None, Depends(editor_reach)]
+# A public read still checks a token that is sent: a bad one is refused, not ignored.
+_BAD_TOKEN = {401: {"description": "A token was sent and is not valid (`UNAUTHENTICATED`)."}}
 
 
-@router.get("/nodes", response_model=CursorPage[NodeRead], summary="List nodes")
+@router.get(
+    "/nodes", response_model=CursorPage[NodeRead], summary="List nodes", responses=_BAD_TOKEN
+)
 async def list_nodes(
     container: ContainerDep,
     tenant: TenantDep,
@@ -83,7 +87,12 @@ async def create_node(
     return await container.service(NodeService).create(tenant.id, data, reach=access.reach)
 
 
-@router.get("/nodes/by-slug/{slug}", response_model=NodeRead, summary="The node with this slug")
+@router.get(
+    "/nodes/by-slug/{slug}",
+    response_model=NodeRead,
+    summary="The node with this slug",
+    responses=_BAD_TOKEN,
+)
 async def get_node_by_slug(
     slug: SlugPath,
     container: ContainerDep,
@@ -98,7 +107,7 @@ async def get_node_by_slug(
     )
 
 
-@router.get("/nodes/{node_id}", response_model=NodeRead, summary="One node")
+@router.get("/nodes/{node_id}", response_model=NodeRead, summary="One node", responses=_BAD_TOKEN)
 async def get_node(
     node_id: uuid.UUID,
     container: ContainerDep,
