@@ -403,7 +403,7 @@ async def test_the_node_list_pages_by_cursor(
 
     titles, cursor = [], None
     while True:
-        query = f"?limit=2&sort=created_at&kind=article&locale=de" + (
+        query = "?limit=2&sort=created_at&kind=article&locale=de" + (
             f"&after={cursor}" if cursor else ""
         )
         page = (await unlimited_client.get(NODES + query, headers=callers.anonymous)).json()

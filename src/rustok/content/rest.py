@@ -7,7 +7,7 @@ nodes sees more (its `nodes:update` reach: every node, or its own as well under 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
@@ -58,7 +58,9 @@ async def editor_reach(request: Request, container: ContainerDep) -> Reach | Non
 
 Reader = Annotated[Reach | None, Depends(editor_reach)]
 # A public read still checks a token that is sent: a bad one is refused, not ignored.
-_BAD_TOKEN = {401: {"description": "A token was sent and is not valid (`UNAUTHENTICATED`)."}}
+_BAD_TOKEN: dict[int | str, dict[str, Any]] = {
+    401: {"description": "A token was sent and is not valid (`UNAUTHENTICATED`)."}
+}
 
 
 @router.get(
