@@ -36,7 +36,12 @@ async def test_the_demo_seed_adds_multilingual_content_once(container: Container
     assert await db.snapshot() == first
     assert len(page.items) == 4
     assert all(item.status == "published" for item in page.items)
-    assert sorted(item.served_locale or "" for item in page.items) == ["en", "en", "en", "ru"]  # ru falls back to en
+    assert sorted(item.served_locale or "" for item in page.items) == [
+        "en",
+        "en",
+        "en",
+        "ru",
+    ]  # ru falls back to en
     assert all({"en", "de"} <= {t.locale for t in item.translations} for item in page.items)
     assert {c.name for c in categories.items} == {"Neuigkeiten", "Anleitungen"}
     assert {t.slug for t in tags.items} == {"python", "release", "multilingual"}
