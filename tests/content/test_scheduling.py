@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-import pytest
-
 from rustok.content.schemas import NodeCreate
 from rustok.content.service import NodeService
 from rustok.core import clock
@@ -16,6 +14,8 @@ from rustok.testing.services import wait_until_async
 from tests.content.conftest import reach
 
 if TYPE_CHECKING:
+    import pytest
+
     from rustok.bootstrap import Container
     from rustok.core.settings import Settings
     from rustok.tenancy.schemas import TenantDetail

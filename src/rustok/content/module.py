@@ -59,6 +59,7 @@ MODULE = ModuleDescriptor(
     models=("rustok.content.models",),
     events=("rustok.content.events",),
     rest="rustok.content.rest:router",
+    graphql_part="rustok.content.graphql:GRAPHQL",
     services=(_nodes, _categories, _tags),
     jobs=(_scheduled_publishing,),
     demo_seed="rustok.content.demo:seed",

@@ -257,6 +257,16 @@ class ContentRepository:
             select(Category).where(Category.tenant_id == self.tenant_id, Category.id == category_id)
         )
 
+    async def categories_by_id(self, category_ids: Sequence[uuid.UUID]) -> Sequence[Category]:
+        if not category_ids:
+            return []
+        rows = await self.session.scalars(
+            select(Category).where(
+                Category.tenant_id == self.tenant_id, Category.id.in_(category_ids)
+            )
+        )
+        return rows.all()
+
     async def category_chain(self, start: uuid.UUID) -> list[uuid.UUID]:
         chain = [start]
         current: uuid.UUID | None = start

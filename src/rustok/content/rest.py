@@ -31,7 +31,15 @@ from rustok.content.service import CategoryService, NodeService, TagService
 from rustok.core.cursor import CursorPage, CursorParams
 from rustok.core.permissions import Action, Permission, Reach, Resource, Scope
 from rustok.tenancy.schemas import Locale
-from rustok.web.access import Access, ContainerDep, TenantDep, get_principal, public, require
+from rustok.web.access import (
+    Access,
+    ContainerDep,
+    TenantDep,
+    container_of,
+    get_principal,
+    public,
+    require,
+)
 
 router = APIRouter(prefix="/content")
 
@@ -44,13 +52,16 @@ Public = Annotated[None, public()]
 _EDIT = Permission(Resource.NODES, Action.UPDATE)
 
 
-async def editor_reach(request: Request, container: ContainerDep) -> Reach | None:
+async def editor_reach(request: Request) -> Reach | None:
     """How far the caller's `nodes:update` reaches, when it sent a token; None for the public
-    and for callers who may not update nodes (they see published nodes only)."""
+    and for callers who may not update nodes (they see published nodes only). GraphQL's
+    reads use it too."""
     if "authorization" not in request.headers:
         return None
     principal = await get_principal(request)
-    scope = await container.permissions.scope_for(principal.tenant_id, principal.roles, _EDIT)
+    scope = await container_of(request).permissions.scope_for(
+        principal.tenant_id, principal.roles, _EDIT
+    )
     if scope is Scope.NONE:
         return None
     return Reach(_EDIT, scope, principal.user_id)

@@ -210,14 +210,14 @@ class _Reads:
     def __init__(self, repo: ContentRepository) -> None:
         self.repo = repo
 
-    async def nodes(self, nodes: Sequence[Node], chain: Sequence[str]) -> list[NodeRead]:
+    async def nodes(
+        self, nodes: Sequence[Node], chain: Sequence[str], *, details: bool = True
+    ) -> list[NodeRead]:
+        """The nodes as DTOs; without `details` their translations, tags and served title are
+        left empty (GraphQL loads those per field, batched)."""
         ids = [node.id for node in nodes]
-        translations = await self.repo.translations(ids)
-        bodies = await self.repo.bodies(ids)
-        seo = await self.repo.seo(ids)
-        links = await self.repo.tag_links(ids)
-        tag_ids = sorted({tag_id for tags in links.values() for tag_id in tags})
-        tags = await self.repo.tag_translations(tag_ids)
+        translations = await self.translation_map(ids) if details else {}
+        tags = await self.tag_map(ids, chain) if details else {}
         reads = []
         for node in nodes:
             rows = translations.get(node.id, [])
@@ -241,18 +241,41 @@ class _Reads:
                     served_locale=served.locale if served else None,
                     title=served.title if served else None,
                     slug=served.slug if served else None,
-                    translations=[
-                        self._translation(row, bodies.get((node.id, row.locale)), seo)
-                        for row in rows
-                    ],
-                    tags=[
-                        ref
-                        for tag_id in links.get(node.id, [])
-                        if (ref := self._tag_ref(tag_id, tags.get(tag_id, []), chain))
-                    ],
+                    translations=rows,
+                    tags=tags.get(node.id, []),
                 )
             )
         return reads
+
+    async def translation_map(
+        self, ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, list[TranslationRead]]:
+        """Each node's translations with body, HTML and SEO, in three queries."""
+        translations = await self.repo.translations(ids)
+        bodies = await self.repo.bodies(ids)
+        seo = await self.repo.seo(ids)
+        return {
+            node_id: [
+                self._translation(row, bodies.get((node_id, row.locale)), seo) for row in rows
+            ]
+            for node_id, rows in translations.items()
+        }
+
+    async def tag_map(
+        self, ids: Sequence[uuid.UUID], chain: Sequence[str]
+    ) -> dict[uuid.UUID, list[TagRef]]:
+        """Each node's tags, named in the first locale of `chain` they have, in two queries."""
+        links = await self.repo.tag_links(ids)
+        tag_ids = sorted({tag_id for tags in links.values() for tag_id in tags})
+        tags = await self.repo.tag_translations(tag_ids)
+        return {
+            node_id: [
+                ref
+                for tag_id in tag_list
+                if (ref := self._tag_ref(tag_id, tags.get(tag_id, []), chain))
+            ]
+            for node_id, tag_list in links.items()
+        }
 
     @staticmethod
     def _translation(
@@ -406,8 +429,10 @@ class NodeService(_ContentBase):
         after: str | None = None,
         limit: int = 20,
         reader: Reach | None = None,
+        details: bool = True,
     ) -> CursorPage[NodeRead]:
-        """A page of nodes matching `query` that `reader` may see, in `query.sort` order."""
+        """A page of nodes matching `query` that `reader` may see, in `query.sort` order;
+        `details=False` leaves out translations and tags (see `_Reads.nodes`)."""
         if query.kind is not None:
             KINDS.get(query.kind, field="query.kind")
         locales = await self.locales(tenant_id)
@@ -437,8 +462,23 @@ class NodeService(_ContentBase):
             repo = ContentRepository(uow.session, tenant_id)
             rows = await repo.page(criteria, keys, limit)
             page, cursor = page_of(rows, limit, key_of, order=order)
-            items = await _Reads(repo).nodes(page, chain)
+            items = await _Reads(repo).nodes(page, chain, details=details)
         return CursorPage(items=items, next_cursor=cursor, has_more=cursor is not None)
+
+    async def translations_of(
+        self, tenant_id: uuid.UUID, node_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, list[TranslationRead]]:
+        """The translations of nodes the caller already holds (it may see them), batched."""
+        async with self._uow(tenant_id, read_only=True) as uow:
+            return await _Reads(ContentRepository(uow.session, tenant_id)).translation_map(node_ids)
+
+    async def tags_of(
+        self, tenant_id: uuid.UUID, node_ids: Sequence[uuid.UUID], *, locale: str | None = None
+    ) -> dict[uuid.UUID, list[TagRef]]:
+        """The tags of nodes the caller already holds, named in `locale`, batched."""
+        chain = self._read_chain(await self.locales(tenant_id), locale)
+        async with self._uow(tenant_id, read_only=True) as uow:
+            return await _Reads(ContentRepository(uow.session, tenant_id)).tag_map(node_ids, chain)
 
     async def revisions(
         self, tenant_id: uuid.UUID, node_id: uuid.UUID, *, reach: Reach
@@ -1221,6 +1261,16 @@ class CategoryService(_ContentBase):
             if category is None:
                 raise CategoryNotFound("No such category.")
             return (await _Reads(repo).categories([category], chain))[0]
+
+    async def get_many(
+        self, tenant_id: uuid.UUID, category_ids: Sequence[uuid.UUID], *, locale: str | None = None
+    ) -> dict[uuid.UUID, CategoryRead]:
+        """Categories by id (those that exist), batched for GraphQL's loader."""
+        chain = NodeService._read_chain(await self.locales(tenant_id), locale)
+        async with self._uow(tenant_id, read_only=True) as uow:
+            repo = ContentRepository(uow.session, tenant_id)
+            rows = await repo.categories_by_id(category_ids)
+            return {read.id: read for read in await _Reads(repo).categories(rows, chain)}
 
     async def list_categories(
         self,
