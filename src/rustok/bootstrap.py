@@ -73,11 +73,12 @@ def import_all_events() -> None:
 def default_modules() -> list[ModuleDescriptor]:
     """The modules a stock RusToK ships, in dependency order."""
     from rustok.auth.module import MODULE as AUTH
+    from rustok.content.module import MODULE as CONTENT
     from rustok.events.module import MODULE as EVENTS
     from rustok.rbac.module import MODULE as RBAC
     from rustok.tenancy.module import MODULE as TENANCY
 
-    return [EVENTS, TENANCY, RBAC, AUTH]
+    return [EVENTS, TENANCY, RBAC, AUTH, CONTENT]
 
 
 def build_stores(settings: Settings) -> Stores:
@@ -290,8 +291,9 @@ def build_container(
         for build_service in module.services:
             container.add_service(build_service(container))
     handlers = [factory(container) for module in registry for factory in module.handlers]
+    jobs = [factory(container) for module in registry for factory in module.jobs]
     container.events = EventSpine(
-        settings, platform_sessions, uow, outbox, container.transport, EVENTS, handlers
+        settings, platform_sessions, uow, outbox, container.transport, EVENTS, handlers, jobs
     )
     container.health_checks = build_health_checks(settings, engine, stores, container.events)
     return container

@@ -66,12 +66,19 @@ def _expected(path: str, method: str, operation: dict[str, Any], rule: str) -> s
 
 def _missing(app: FastAPI) -> list[str]:
     document = app.openapi()
-    rules = {m.path: str(access_rule_of(m.route)) for m in mounted_routes(app)}
+    # Per method: a path may be public to read and need a permission to write.
+    rules = {
+        (m.path, method.lower()): str(access_rule_of(m.route))
+        for m in mounted_routes(app)
+        for method in m.methods
+    }
     missing = []
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             responses = operation["responses"]
-            for status in sorted(_expected(path, method, operation, rules[path]) - set(responses)):
+            for status in sorted(
+                _expected(path, method, operation, rules[path, method]) - set(responses)
+            ):
                 missing.append(f"{method.upper()} {path}: {status}")
             for status, response in responses.items():
                 documented_body = path.startswith("/api/health") and status == "503"

@@ -34,6 +34,19 @@ LifecycleHook = Callable[[ModuleContext], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
+class PeriodicJob:
+    """Work a module needs done every `interval_seconds` (e.g. publishing scheduled content).
+
+    Runs in every process that runs the outbox relay (the embedded server, `rustok worker
+    relay`), once at start and then after each interval; several such processes may run it at
+    once, so `run` must be safe to run concurrently (claim rows atomically)."""
+
+    name: str
+    interval_seconds: float
+    run: Callable[[], Awaitable[object]]
+
+
+@dataclass(frozen=True, slots=True)
 class GraphQLPart:
     """A module's contribution to the GraphQL schema: Strawberry types merged into the root
     Query and Mutation (typed loosely: `core` must not import the web layer)."""
@@ -54,9 +67,10 @@ class ModuleDescriptor:
     container and return an `rustok.events.handler.EventHandler`; `services` are factories that
     take the container and return one service object each, reached with
     `container.service(NodeService)` (built in registration order, so a factory may reach the
-    services of the modules it depends on). `settings` is a Pydantic model of its own settings
-    (defaults in the model), read from `Settings.modules[settings_key]` and reached with
-    `container.settings_of(ContentSettings)`. `demo_seed` names an async function
+    services of the modules it depends on); `jobs` are factories `container -> PeriodicJob`.
+    `settings` is a Pydantic model of its own settings (defaults in the model), read from
+    `Settings.modules[settings_key]` and reached with `container.settings_of(ContentSettings)`.
+    `demo_seed` names an async function
     `(container, tenant_id) -> None` that `rustok seed --demo` runs for the demo tenant; it must
     be idempotent. `models` and `events` name
     the Python modules that declare its tables and its events, so Alembic, the test set-up and
@@ -80,6 +94,7 @@ class ModuleDescriptor:
     handlers: tuple[Any, ...] = ()
     services: tuple[Any, ...] = ()
     settings: type[BaseModel] | None = None
+    jobs: tuple[Any, ...] = ()
     demo_seed: str | None = None
     models: tuple[str, ...] = ()
     events: tuple[str, ...] = ()
