@@ -37,7 +37,9 @@ async def test_every_tenant_gets_the_builtin_roles(
     assert all(role["is_system"] for role in roles.values())
     admin = {g["permission"] for g in roles["admin"]["permissions"]}
     # Manage over every resource of the modules this deployment runs, and no platform power.
-    assert admin == {"events:manage", "modules:manage", "roles:manage", "users:manage"}
+    every = {f"{resource}:manage" for module in container.registry for resource in module.resources}
+    assert {"events:manage", "modules:manage", "roles:manage", "users:manage"} <= every
+    assert admin == every
 
 
 async def test_a_custom_role_grants_exactly_its_permissions_and_changes_apply_at_once(
