@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
     from rustok.bootstrap import Container
 
+MULTIPART_FRAMING = 64 * 1024
+
 
 def create_app(container: Container, *, manage_container: bool = True) -> FastAPI:
     """Assemble the app; with `manage_container` the app's lifespan starts and closes it."""
@@ -82,6 +84,11 @@ def create_app(container: Container, *, manage_container: bool = True) -> FastAP
         body_timeout_seconds=settings.body_read_timeout_seconds,
         max_headers=settings.max_headers,
         max_header_bytes=settings.max_header_bytes,
+        # A multipart body carries the file and a few hundred bytes of framing around it; the
+        # media service holds the file itself to the exact limit.
+        large_bodies={
+            ("POST", "/api/content/media"): settings.media_max_upload_bytes + MULTIPART_FRAMING
+        },
     )
     app.add_middleware(AccessLogMiddleware)  # and the request id
     app.add_middleware(TracingMiddleware, settings=settings)

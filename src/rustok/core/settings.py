@@ -6,7 +6,7 @@ import os
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self, get_args
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import (
@@ -65,6 +65,10 @@ class RateLimit:
 
 
 RateLimitText = Annotated[str, Field(pattern=r"^\d+/\d+$")]
+MediaType = Literal[
+    "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"
+]
+"""The file types media uploads can be (sniffed from the bytes); SVG and HTML never are."""
 
 
 class Settings(BaseSettings):
@@ -150,6 +154,11 @@ class Settings(BaseSettings):
     metrics_token: str | None = Field(default=None, min_length=16)
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     health_check_timeout_seconds: float = Field(default=2.0, gt=0)
+
+    media_storage_dir: str = "var/media"
+    media_max_upload_bytes: int = Field(default=10_485_760, ge=1)
+    media_allowed_types: list[MediaType] = Field(default_factory=lambda: list(get_args(MediaType)))
+    media_max_image_pixels: int = Field(default=40_000_000, ge=1)
 
     graphql_max_tokens: int = Field(default=5000, ge=100)
     graphql_max_depth: int = Field(default=12, ge=1)
