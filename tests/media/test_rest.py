@@ -38,7 +38,11 @@ async def test_an_uploaded_image_is_stored_described_and_served(
 
     assert created.status_code == 201, created.text
     media = created.json()
-    assert (media["filename"], media["mime_type"], media["size"]) == ("red.png", "image/png", len(content))
+    assert (media["filename"], media["mime_type"], media["size"]) == (
+        "red.png",
+        "image/png",
+        len(content),
+    )
     assert (media["width"], media["height"]) == (8, 6)
     assert media["declared_type_mismatch"] is False
     files = stored_files(media_root)
