@@ -107,9 +107,10 @@ def inspect_upload(
     mime_type = sniff(head)
     if mime_type not in allowed:
         raise _refused(f"{mime_type} files are not accepted here")
-    digest = hashlib.sha256(head)
-    size = len(head)
-    while chunk := file.read(CHUNK_BYTES):
+    digest = hashlib.sha256()
+    size = 0
+    chunk = head
+    while chunk:
         size += len(chunk)
         if size > max_bytes:
             raise MediaTooLarge(
@@ -117,6 +118,7 @@ def inspect_upload(
                 fields=[FieldError(FIELD, f"at most {max_bytes} bytes")],
             )
         digest.update(chunk)
+        chunk = file.read(CHUNK_BYTES)
     width = height = None
     if mime_type in IMAGE_FORMATS:
         width, height = image_dimensions(file, IMAGE_FORMATS[mime_type], max_pixels=max_pixels)
