@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -13,8 +14,6 @@ from rustok.media.schemas import MediaTranslationInput, MediaUpdate
 from rustok.media.service import MediaService
 
 if TYPE_CHECKING:
-    import uuid
-
     from rustok.bootstrap import Container
 
 # (file name, colour, English alt text, German alt text)
@@ -24,6 +23,8 @@ DEMO_IMAGES = (
     ("demo-night.png", (38, 70, 83), "A dark blue square, the night", "Ein dunkelblaues Quadrat"),
 )
 SIZE = (64, 48)
+# The seed acts as no user; a reach over all rows never looks at the actor.
+_EVERYTHING = Reach(Permission(Resource.MEDIA, Action.MANAGE), Scope.ALL, uuid.UUID(int=0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +46,10 @@ def _png(colour: tuple[int, int, int]) -> BinaryIO:
 async def seed(container: Container, tenant_id: uuid.UUID) -> None:
     """Upload the demo images the tenant does not have yet (by file name): idempotent."""
     service = container.service(MediaService)
-    everything = Reach(Permission(Resource.MEDIA, Action.LIST), Scope.ALL, tenant_id)
     existing: set[str] = set()
     after = None
     while True:
-        page = await service.list_media(tenant_id, everything, after=after, limit=100)
+        page = await service.list_media(tenant_id, _EVERYTHING, after=after, limit=100)
         existing |= {item.filename for item in page.items}
         if page.next_cursor is None:
             break
@@ -69,5 +69,5 @@ async def seed(container: Container, tenant_id: uuid.UUID) -> None:
                     MediaTranslationInput(locale="de", alt_text=alt_de),
                 ]
             ),
-            everything,
+            _EVERYTHING,
         )
