@@ -158,7 +158,7 @@ class Settings(BaseSettings):
     media_storage_dir: str = "var/media"
     media_max_upload_bytes: int = Field(default=10_485_760, ge=1)
     media_allowed_types: list[MediaType] = Field(default_factory=lambda: list(get_args(MediaType)))
-    media_max_image_pixels: int = Field(default=40_000_000, ge=1)
+    media_max_image_pixels: int = Field(default=25_000_000, ge=1)
 
     graphql_max_tokens: int = Field(default=5000, ge=100)
     graphql_max_depth: int = Field(default=12, ge=1)
