@@ -38,17 +38,27 @@ async def test_every_route_refuses_another_tenants_media(
         "file": await client.get(f"{path}/file", headers=auth_headers(other_tenant)),
     }
     listed = await client.get(UPLOAD, headers=other_manager)
-    graphql = await client.post(
-        "/api/graphql",
-        json={"query": f'{{ media(id: "{media["id"]}") {{ filename }} }}'},
-        headers=other_manager,
+    graphql = {
+        name: await client.post("/api/graphql", json={"query": query}, headers=other_manager)
+        for name, query in {
+            "media": f'{{ media(id: "{media["id"]}") {{ filename }} }}',
+            "update": f'mutation {{ updateMedia(id: "{media["id"]}", '
+            'input: {filename: "mine.png"}) { filename } }',
+            "delete": f'mutation {{ deleteMedia(id: "{media["id"]}") }}',
+        }.items()
+    }
+    graphql_list = await client.post(
+        "/api/graphql", json={"query": "{ mediaList { items { id } } }"}, headers=other_manager
     )
     still = await client.get(path, headers=manager)
 
     assert {name: r.status_code for name, r in answers.items()} == dict.fromkeys(answers, 404)
     assert {r.json()["code"] for r in answers.values()} == {"MEDIA_NOT_FOUND"}
     assert listed.json()["items"] == []
-    assert graphql.json()["errors"][0]["extensions"]["code"] == "MEDIA_NOT_FOUND"
+    assert {
+        name: r.json()["errors"][0]["extensions"]["code"] for name, r in graphql.items()
+    } == dict.fromkeys(graphql, "MEDIA_NOT_FOUND")
+    assert graphql_list.json()["data"]["mediaList"]["items"] == []
     assert still.json()["filename"] == "acme.png"
     assert still.json()["translations"] == []
     assert len(stored_files(media_root)) == 1

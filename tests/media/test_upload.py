@@ -163,6 +163,37 @@ async def test_uploads_may_exceed_the_small_body_limit_and_other_routes_may_not(
     assert patched.json()["code"] == "PAYLOAD_TOO_LARGE"
 
 
+async def _raw_upload(
+    client: httpx.AsyncClient, headers: dict[str, str], filename: str
+) -> httpx.Response:
+    # Built by hand: HTTP clients escape NULs and line breaks in names; an attacker would not.
+    boundary = "media-test-boundary"
+    body = (
+        (
+            f"--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+            "Content-Type: image/png\r\n\r\n"
+        ).encode()
+        + image_bytes()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return await client.post(
+        UPLOAD,
+        content=body,
+        headers={**headers, "Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+
+
+async def test_a_name_too_long_for_a_part_header_is_refused_and_writes_nothing(
+    client: httpx.AsyncClient, container: Container, manager: dict[str, str], media_root: Path
+) -> None:
+    response = await _raw_upload(client, manager, "../" * 3000 + "passwd")
+
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    await _assert_nothing_written(container, media_root)
+
+
 @pytest.mark.parametrize(
     ("sent", "shown"),
     [
