@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from rustok.media.storage.base import KEY_PATTERN
+from rustok.testing.factories import auth_headers
 from tests.media.conftest import (
     UPLOAD,
     image_bytes,
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     import httpx
 
     from rustok.bootstrap import Container
+    from rustok.tenancy.schemas import TenantDetail
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 
@@ -256,3 +258,13 @@ async def test_renaming_to_a_path_is_refused(
     assert [e["field"] for e in response.json()["errors"]] == ["body.filename"]
     assert after.json()["filename"] == "keep.png"
     assert await media_events(container) == ["content.media.uploaded"]
+
+
+async def test_an_anonymous_upload_is_refused_before_its_body_is_read(
+    client: httpx.AsyncClient, container: Container, tenant: TenantDetail, media_root: Path
+) -> None:
+    response = await upload(client, auth_headers(tenant), image_bytes())
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "UNAUTHENTICATED"
+    await _assert_nothing_written(container, media_root)
