@@ -75,10 +75,11 @@ def default_modules() -> list[ModuleDescriptor]:
     from rustok.auth.module import MODULE as AUTH
     from rustok.content.module import MODULE as CONTENT
     from rustok.events.module import MODULE as EVENTS
+    from rustok.media.module import MODULE as MEDIA
     from rustok.rbac.module import MODULE as RBAC
     from rustok.tenancy.module import MODULE as TENANCY
 
-    return [EVENTS, TENANCY, RBAC, AUTH, CONTENT]
+    return [EVENTS, TENANCY, RBAC, AUTH, MEDIA, CONTENT]
 
 
 def build_stores(settings: Settings) -> Stores:

@@ -353,6 +353,8 @@ def test_request_examples_are_accepted_by_the_body_models(container: Container) 
             continue
         for method in mounted.methods:
             body = document["paths"][mounted.path][method.lower()]["requestBody"]
+            if "application/json" not in body["content"]:
+                continue  # a multipart upload: its file is checked by the service, not a model
             example = body["content"]["application/json"]["example"]
             model = TypeAdapter(mounted.route.body_field.field_info.annotation)
             try:

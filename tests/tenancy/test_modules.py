@@ -117,6 +117,7 @@ async def test_modules_are_listed_with_their_state(
         "rbac": True,
         "events": True,
         "auth": True,
+        "media": True,
         "catalog": True,
         "reviews": False,
         "flaky": False,

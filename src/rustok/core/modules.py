@@ -70,7 +70,8 @@ class ModuleDescriptor:
     services of the modules it depends on); `jobs` are factories `container -> PeriodicJob`.
     `settings` is a Pydantic model of its own settings (defaults in the model), read from
     `Settings.modules[settings_key]` and reached with `container.settings_of(ContentSettings)`.
-    `demo_seed` names an async function
+    `body_limits` is a factory `container -> {(method, path): bytes}` for the few routes that
+    take a body larger than `max_body_bytes` (uploads). `demo_seed` names an async function
     `(container, tenant_id) -> None` that `rustok seed --demo` runs for the demo tenant; it must
     be idempotent. `models` and `events` name
     the Python modules that declare its tables and its events, so Alembic, the test set-up and
@@ -94,6 +95,7 @@ class ModuleDescriptor:
     handlers: tuple[Any, ...] = ()
     services: tuple[Any, ...] = ()
     settings: type[BaseModel] | None = None
+    body_limits: Any = None
     jobs: tuple[Any, ...] = ()
     demo_seed: str | None = None
     models: tuple[str, ...] = ()
