@@ -69,7 +69,27 @@ async def callers(
 
 # A schema cannot know the caller's password: a wrong one is a valid request refused with 422
 # (CURRENT_PASSWORD_INCORRECT), which is right, not a schema that is too loose.
-NOT_APPLICABLE = {"POST /api/auth/change-password": [positive_data_acceptance]}
+# Likewise a schema cannot say which cursors a list handed out (`after` is opaque), which
+# locales the tenant has enabled (`?locale=` of another is a 422 naming it), or what the bytes
+# of an uploaded file are (an empty or unrecognised file is refused with 422/415).
+NOT_APPLICABLE = {
+    "POST /api/auth/change-password": [positive_data_acceptance],
+    "GET /api/content/media": [positive_data_acceptance],
+    "PATCH /api/content/media/{media_id}": [positive_data_acceptance],
+    "POST /api/content/media": [positive_data_acceptance],
+    **{
+        f"GET /api/content/{path}": [positive_data_acceptance]
+        for path in (
+            "nodes",
+            "nodes/{node_id}",
+            "nodes/by-slug/{slug}",
+            "categories",
+            "categories/{category_id}",
+            "tags",
+            "tags/{tag_id}",
+        )
+    },
+}
 
 
 def _all_checks() -> list[Any]:

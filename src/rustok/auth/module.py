@@ -16,6 +16,5 @@ MODULE = ModuleDescriptor(
     rest="rustok.auth.rest:router",
     graphql_part="rustok.auth.graphql:GRAPHQL",
     core=True,
-    permissions=(),
     handlers=(session_cache_invalidation,),
 )

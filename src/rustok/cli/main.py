@@ -487,12 +487,13 @@ def rbac_matrix(
     from rustok.api.app import create_app
     from rustok.api.matrix import permission_matrix, render_markdown
     from rustok.bootstrap import build_container
+    from rustok.rbac.policy import builtin_roles
 
     container = build_container(settings_or_exit())
     rows = permission_matrix(create_app(container))
     asyncio.run(container.engine.dispose())
     if fmt == "markdown":
-        text = render_markdown(rows)
+        text = render_markdown(rows, builtin_roles(container.registry))
         if output is not None:
             output.write_text(text, encoding="utf-8")
             out.print(f"wrote {output}")

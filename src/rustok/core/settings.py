@@ -70,9 +70,15 @@ RateLimitText = Annotated[str, Field(pattern=r"^\d+/\d+$")]
 class Settings(BaseSettings):
     """Every setting of the platform; the README lists them with their defaults."""
 
-    model_config = SettingsConfigDict(env_prefix="RUSTOK_", extra="forbid", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="RUSTOK_", extra="forbid", frozen=True, env_nested_delimiter="__"
+    )
 
     env: Environment = Environment.DEVELOPMENT
+    modules: dict[str, dict[str, object]] = Field(default_factory=dict)
+    """Each module's own settings (`ModuleDescriptor.settings`), by its key (the slug with `_`
+    for `.`): `RUSTOK_MODULES__CONTENT__BODY_MAX_BYTES=2000000`, or a `[modules.content]`
+    table in the config file. Checked against the module's model when the container is built."""
     host: str = "127.0.0.1"
     port: int = Field(default=3000, ge=1, le=65535)
 

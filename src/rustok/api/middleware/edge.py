@@ -46,6 +46,12 @@ class Edge:
             body_timeout_seconds=settings.body_read_timeout_seconds,
             max_headers=settings.max_headers,
             max_header_bytes=settings.max_header_bytes,
+            large_bodies={
+                route: limit
+                for module in container.registry
+                if module.body_limits is not None
+                for route, limit in module.body_limits(container).items()
+            },
         )
         self._tenants = TenantResolution(
             resolver=container.tenant_resolver,

@@ -15,6 +15,8 @@ from rustok.api.problems import problem_response
 from rustok.core.errors import FieldError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from starlette.responses import Response
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -40,18 +42,22 @@ class RequestLimits:
         body_timeout_seconds: float,
         max_headers: int,
         max_header_bytes: int,
+        large_bodies: Mapping[tuple[str, str], int] | None = None,
     ) -> None:
         self.max_bytes = max_body_bytes
+        self.large_bodies = dict(large_bodies or {})
+        """`(method, path) -> bytes`: the few routes that take more (media uploads)."""
         self.body_timeout = body_timeout_seconds
         self.max_headers = max_headers
         self.max_header_bytes = max_header_bytes
 
-    def _too_large(self) -> Response:
+    @staticmethod
+    def _too_large(limit: int) -> Response:
         return problem_response(
             413,
             code="PAYLOAD_TOO_LARGE",
-            detail=f"The request body is larger than {self.max_bytes} bytes.",
-            fields=[FieldError("body", f"at most {self.max_bytes} bytes")],
+            detail=f"The request body is larger than {limit} bytes.",
+            fields=[FieldError("body", f"at most {limit} bytes")],
         )
 
     def _too_slow(self) -> Response:
@@ -82,16 +88,22 @@ class RequestLimits:
             headers={"Connection": "close"},
         )
 
+    def body_limit(self, scope: Scope) -> int:
+        """The most bytes this request's body may have: `max_body_bytes`, or more on the few
+        routes that take uploads (`large_bodies`)."""
+        return self.large_bodies.get((scope["method"], scope["path"]), self.max_bytes)
+
     def check(self, scope: Scope) -> tuple[Response | None, bool]:
         """The refusal of an HTTP request's head (431, 413 by `Content-Length`), if any, and
         whether a body must be counted and timed (`call_with_body`)."""
         refused = self._headers_refused(scope)
+        limit = self.body_limit(scope)
         has_body = False
         if refused is None:
             for key, value in scope["headers"]:
                 if key == b"content-length":
-                    if not value.isdigit() or int(value) > self.max_bytes:
-                        refused = self._too_large()
+                    if not value.isdigit() or int(value) > limit:
+                        refused = self._too_large(limit)
                         break
                     has_body = has_body or value.strip(b"0") != b""
                 elif key == b"transfer-encoding":
@@ -105,6 +117,7 @@ class RequestLimits:
         self, app: ASGIApp, scope: Scope, receive: Receive, send: Send, refusals: Send
     ) -> None:
         """Run `app` with its body read counted and timed; a refusal goes out on `refusals`."""
+        limit = self.body_limit(scope)
         loop = asyncio.get_running_loop()
         deadline: float | None = None
         body_read = False
@@ -128,8 +141,8 @@ class RequestLimits:
                 raise BodyRefused(body_refused) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    body_refused = self._too_large()
+                if received > limit:
+                    body_refused = self._too_large(limit)
                     raise BodyRefused(body_refused)
                 body_read = not message.get("more_body", False)
             return message
