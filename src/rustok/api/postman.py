@@ -46,6 +46,7 @@ BODY_VARIABLES: dict[str, dict[str, str]] = {
     "auth_refresh": {"refresh_token": "{{refresh_token}}"},
     "auth_logout": {"refresh_token": "{{refresh_token}}"},
     "auth_change_password": {"current_password": "{{password}}"},
+    "content_attach_tags": {"tag_ids": ["{{tag_id}}"]},
 }
 _PARAMETER = re.compile(r"\{([^}]+)\}")
 # Creations first, deletions last; between them what reads, replaces, changes, acts.
