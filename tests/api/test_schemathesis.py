@@ -80,7 +80,7 @@ NOT_APPLICABLE |= {
         ("POST", "nodes"),
         ("GET", "nodes/{node_id}"),
         ("PATCH", "nodes/{node_id}"),
-        ("GET", "nodes/by-slug/{slug}"),
+        ("GET", "nodes/by-slug/{node_slug}"),
         ("POST", "nodes/{node_id}/schedule"),
         ("GET", "categories"),
         ("POST", "categories"),

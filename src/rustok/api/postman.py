@@ -39,6 +39,7 @@ CAPTURES: dict[str, dict[str, str]] = {
     LOGIN: _TOKENS,
     "auth_refresh": _TOKENS,
     "auth_register": {"user_id": "user.id"},
+    "content_create_node": {"node_slug": "slug"},
 }
 # Body fields that must carry a collection variable instead of the document's example.
 BODY_VARIABLES: dict[str, dict[str, str]] = {
