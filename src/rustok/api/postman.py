@@ -42,7 +42,7 @@ CAPTURES: dict[str, dict[str, str]] = {
     "content_create_node": {"node_slug": "slug"},
 }
 # Body fields that must carry a collection variable instead of the document's example.
-BODY_VARIABLES: dict[str, dict[str, str]] = {
+BODY_VARIABLES: dict[str, dict[str, str | list[str]]] = {
     LOGIN: {"email": "{{email}}", "password": "{{password}}"},
     "auth_refresh": {"refresh_token": "{{refresh_token}}"},
     "auth_logout": {"refresh_token": "{{refresh_token}}"},
