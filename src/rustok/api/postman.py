@@ -39,13 +39,15 @@ CAPTURES: dict[str, dict[str, str]] = {
     LOGIN: _TOKENS,
     "auth_refresh": _TOKENS,
     "auth_register": {"user_id": "user.id"},
+    "content_create_node": {"node_slug": "slug"},
 }
 # Body fields that must carry a collection variable instead of the document's example.
-BODY_VARIABLES: dict[str, dict[str, str]] = {
+BODY_VARIABLES: dict[str, dict[str, str | list[str]]] = {
     LOGIN: {"email": "{{email}}", "password": "{{password}}"},
     "auth_refresh": {"refresh_token": "{{refresh_token}}"},
     "auth_logout": {"refresh_token": "{{refresh_token}}"},
     "auth_change_password": {"current_password": "{{password}}"},
+    "content_attach_tags": {"tag_ids": ["{{tag_id}}"]},
 }
 # Files a multipart request uploads, by operation and part: newman reads them from its working
 # directory (the repository's root in `make contract`).
