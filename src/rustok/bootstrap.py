@@ -70,10 +70,12 @@ def import_all_events() -> None:
 def default_modules() -> list[ModuleDescriptor]:
     """The modules a stock RusToK ships, in dependency order."""
     from rustok.auth.module import MODULE as AUTH
+    from rustok.commerce.catalog.module import MODULE as CATALOG
+    from rustok.commerce.pricing.module import MODULE as PRICING
     from rustok.rbac.module import MODULE as RBAC
     from rustok.tenancy.module import MODULE as TENANCY
 
-    return [TENANCY, RBAC, AUTH]
+    return [TENANCY, RBAC, AUTH, CATALOG, PRICING]
 
 
 def build_stores(settings: Settings) -> Stores:

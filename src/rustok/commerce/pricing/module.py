@@ -1,0 +1,38 @@
+"""The pricing module's descriptor."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rustok.commerce.catalog.service import CatalogService
+from rustok.commerce.pricing.service import PricingService
+from rustok.core.modules import ModuleDescriptor
+
+if TYPE_CHECKING:
+    from rustok.bootstrap import Container
+
+
+def _pricing(container: Container) -> PricingService:
+    return PricingService(container.uow, container.service(CatalogService))
+
+
+MODULE = ModuleDescriptor(
+    slug="commerce.pricing",
+    name="Pricing",
+    version="1.0.0",
+    description="Regions with tax, base prices, price lists with tiers, and price calculation.",
+    dependencies=("commerce.catalog",),
+    permissions=(
+        "prices:create",
+        "prices:read",
+        "prices:update",
+        "prices:delete",
+        "prices:list",
+    ),
+    models=("rustok.commerce.pricing.models",),
+    events=("rustok.commerce.pricing.events",),
+    rest="rustok.commerce.pricing.rest:router",
+    # GQL graphql_part="rustok.commerce.pricing.graphql:GRAPHQL",
+    services=(_pricing,),
+    # DEMO demo_seed="rustok.commerce.pricing.demo:seed",
+)
