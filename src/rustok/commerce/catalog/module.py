@@ -32,7 +32,7 @@ MODULE = ModuleDescriptor(
     models=("rustok.commerce.catalog.models",),
     events=("rustok.commerce.catalog.events",),
     rest="rustok.commerce.catalog.rest:router",
-    # GQL graphql_part="rustok.commerce.catalog.graphql:GRAPHQL",
+    graphql_part="rustok.commerce.catalog.graphql:GRAPHQL",
     services=(_catalog,),
     # DEMO demo_seed="rustok.commerce.catalog.demo:seed",
 )

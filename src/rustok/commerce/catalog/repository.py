@@ -227,26 +227,114 @@ class CatalogRepository:
             },
         )
 
+    async def translations_for(
+        self, product_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, list[ProductTranslation]]:
+        rows = await self.session.scalars(
+            select(ProductTranslation)
+            .where(
+                ProductTranslation.tenant_id == self.tenant_id,
+                ProductTranslation.product_id.in_(list(product_ids)),
+            )
+            .order_by(ProductTranslation.locale)
+        )
+        return _group(rows, "product_id")
+
+    async def options_for(
+        self, product_ids: Sequence[uuid.UUID]
+    ) -> tuple[dict[uuid.UUID, list[ProductOption]], dict[uuid.UUID, list[OptionValue]]]:
+        """Options by product and values by option, of these products (two statements)."""
+        ids = list(product_ids)
+        options = await self.session.scalars(
+            select(ProductOption)
+            .where(ProductOption.tenant_id == self.tenant_id, ProductOption.product_id.in_(ids))
+            .order_by(ProductOption.rank, ProductOption.id)
+        )
+        values = await self.session.scalars(
+            select(OptionValue)
+            .where(OptionValue.tenant_id == self.tenant_id, OptionValue.product_id.in_(ids))
+            .order_by(OptionValue.rank, OptionValue.id)
+        )
+        return _group(options, "product_id"), _group(values, "option_id")
+
+    async def variants_for(self, product_ids: Sequence[uuid.UUID]) -> Sequence[Variant]:
+        return (
+            await self.session.scalars(
+                select(Variant)
+                .where(
+                    Variant.tenant_id == self.tenant_id, Variant.product_id.in_(list(product_ids))
+                )
+                .order_by(Variant.rank, Variant.id)
+            )
+        ).all()
+
+    async def images_for(
+        self, product_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, list[ProductImage]]:
+        rows = await self.session.scalars(
+            select(ProductImage)
+            .where(
+                ProductImage.tenant_id == self.tenant_id,
+                ProductImage.product_id.in_(list(product_ids)),
+            )
+            .order_by(ProductImage.rank, ProductImage.id)
+        )
+        return _group(rows, "product_id")
+
+    async def categories_for(
+        self, product_ids: Sequence[uuid.UUID]
+    ) -> tuple[list[ProductCategory], Sequence[Category]]:
+        """The category links of these products and the categories they name (two statements)."""
+        links = list(
+            (
+                await self.session.scalars(
+                    select(ProductCategory).where(
+                        ProductCategory.tenant_id == self.tenant_id,
+                        ProductCategory.product_id.in_(list(product_ids)),
+                    )
+                )
+            ).all()
+        )
+        categories = (
+            await self.session.scalars(
+                select(Category).where(
+                    Category.tenant_id == self.tenant_id,
+                    Category.id.in_({link.category_id for link in links}),
+                )
+            )
+        ).all()
+        return links, categories
+
     async def variant_rows(
         self, variant_ids: Sequence[uuid.UUID]
     ) -> tuple[dict[uuid.UUID, list[uuid.UUID]], dict[uuid.UUID, list[VariantPrice]]]:
         """Option value ids and base prices of these variants (two statements)."""
         if not variant_ids:
             return {}, {}
-        ids = list(variant_ids)
+        return await self.links_for(variant_ids), await self.prices_for(variant_ids)
+
+    async def links_for(self, variant_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+        """The option value ids of each of these variants."""
         links = await self.session.scalars(
             select(VariantOptionValue).where(
                 VariantOptionValue.tenant_id == self.tenant_id,
-                VariantOptionValue.variant_id.in_(ids),
+                VariantOptionValue.variant_id.in_(list(variant_ids)),
             )
         )
+        return {k: [r.option_value_id for r in v] for k, v in _group(links, "variant_id").items()}
+
+    async def prices_for(
+        self, variant_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, list[VariantPrice]]:
         prices = await self.session.scalars(
             select(VariantPrice)
-            .where(VariantPrice.tenant_id == self.tenant_id, VariantPrice.variant_id.in_(ids))
+            .where(
+                VariantPrice.tenant_id == self.tenant_id,
+                VariantPrice.variant_id.in_(list(variant_ids)),
+            )
             .order_by(VariantPrice.currency_code)
         )
-        values = {k: [r.option_value_id for r in v] for k, v in _group(links, "variant_id").items()}
-        return values, _group(prices, "variant_id")
+        return _group(prices, "variant_id")
 
     async def translation_by_handle(
         self, handle: str, locales: Sequence[str]

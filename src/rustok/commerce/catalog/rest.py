@@ -7,7 +7,7 @@ archived products, everyone else only active ones. Writes need `products:<action
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
@@ -63,6 +63,9 @@ async def _is_staff(request: Request) -> bool:
 
 
 StaffDep = Annotated[bool, Depends(_is_staff)]
+BAD_TOKEN: dict[int | str, dict[str, Any]] = {
+    401: {"description": "A token was sent and is not valid (`UNAUTHENTICATED`); send none."}
+}
 
 
 # `async` though it does no I/O: FastAPI runs a plain `def` dependency in a worker thread.
@@ -78,6 +81,7 @@ Catalog = Annotated[CatalogService, Depends(_catalog)]
     response_model=CursorPage[ProductRead],
     summary="Products, newest first, by cursor; filtered by status, collection, category, text "
     "or price range",
+    responses=BAD_TOKEN,
 )
 async def list_products(
     catalog: Catalog,
@@ -132,6 +136,7 @@ async def create_product(
     "/products/handle/{handle}",
     response_model=ProductRead,
     summary="A product by its handle in the locale asked for (or along its fallback chain)",
+    responses=BAD_TOKEN,
 )
 async def get_product_by_handle(
     handle: Annotated[
@@ -146,7 +151,9 @@ async def get_product_by_handle(
     return await catalog.get_product_by_handle(tenant, handle, locale=locale, staff=staff)
 
 
-@router.get("/products/{product_id}", response_model=ProductRead, summary="One product")
+@router.get(
+    "/products/{product_id}", response_model=ProductRead, summary="One product", responses=BAD_TOKEN
+)
 async def get_product(
     product_id: uuid.UUID,
     catalog: Catalog,
@@ -242,7 +249,12 @@ async def add_variant(
     return await catalog.add_variant(tenant, product_id, data)
 
 
-@router.get("/variants/{variant_id}", response_model=VariantDetail, summary="One variant")
+@router.get(
+    "/variants/{variant_id}",
+    response_model=VariantDetail,
+    summary="One variant",
+    responses=BAD_TOKEN,
+)
 async def get_variant(
     variant_id: uuid.UUID,
     catalog: Catalog,
@@ -275,9 +287,15 @@ async def delete_variant(
     return Response(status_code=204)
 
 
-@router.get("/collections", response_model=list[CollectionRead], summary="Collections")
+@router.get(
+    "/collections", response_model=list[CollectionRead], summary="Collections", responses=BAD_TOKEN
+)
 async def list_collections(
-    catalog: Catalog, tenant: TenantDep, _: Annotated[None, public()], locale: LocaleQuery = None
+    catalog: Catalog,
+    tenant: TenantDep,
+    _: Annotated[None, public()],
+    __: StaffDep,
+    locale: LocaleQuery = None,
 ) -> list[CollectionRead]:
     return await catalog.list_collections(tenant, locale=locale)
 
@@ -294,12 +312,18 @@ async def create_collection(
     return await catalog.create_collection(tenant, data)
 
 
-@router.get("/collections/{collection_id}", response_model=CollectionRead, summary="One collection")
+@router.get(
+    "/collections/{collection_id}",
+    response_model=CollectionRead,
+    summary="One collection",
+    responses=BAD_TOKEN,
+)
 async def get_collection(
     collection_id: uuid.UUID,
     catalog: Catalog,
     tenant: TenantDep,
     _: Annotated[None, public()],
+    __: StaffDep,
     locale: LocaleQuery = None,
 ) -> CollectionRead:
     return await catalog.get_collection(tenant, collection_id, locale=locale)
@@ -333,11 +357,20 @@ async def delete_collection(
     return Response(status_code=204)
 
 
-@router.get("/categories", response_model=list[CategoryRead], summary="Categories (a tree)")
+@router.get(
+    "/categories",
+    response_model=list[CategoryRead],
+    summary="Categories (a tree)",
+    responses=BAD_TOKEN,
+)
 async def list_categories(
-    catalog: Catalog, tenant: TenantDep, _: Annotated[None, public()], locale: LocaleQuery = None
+    catalog: Catalog,
+    tenant: TenantDep,
+    staff: StaffDep,
+    _: Annotated[None, public()],
+    locale: LocaleQuery = None,
 ) -> list[CategoryRead]:
-    return await catalog.list_categories(tenant, locale=locale)
+    return await catalog.list_categories(tenant, locale=locale, staff=staff)
 
 
 @router.post(
@@ -352,15 +385,21 @@ async def create_category(
     return await catalog.create_category(tenant, data)
 
 
-@router.get("/categories/{category_id}", response_model=CategoryRead, summary="One category")
+@router.get(
+    "/categories/{category_id}",
+    response_model=CategoryRead,
+    summary="One category",
+    responses=BAD_TOKEN,
+)
 async def get_category(
     category_id: uuid.UUID,
     catalog: Catalog,
     tenant: TenantDep,
+    staff: StaffDep,
     _: Annotated[None, public()],
     locale: LocaleQuery = None,
 ) -> CategoryRead:
-    return await catalog.get_category(tenant, category_id, locale=locale)
+    return await catalog.get_category(tenant, category_id, locale=locale, staff=staff)
 
 
 @router.patch(

@@ -333,6 +333,24 @@ class ImageRead(BaseModel):
     alt: dict[str, str]
 
 
+class ProductCard(BaseModel):
+    """A product's own fields in one locale, without its parts (GraphQL loads those)."""
+
+    id: uuid.UUID
+    status: ProductStatus
+    version: int
+    locale: str
+    title: str
+    subtitle: str | None
+    handle: str
+    description: str | None
+    translations: list[TranslationRead]
+    metadata: dict[str, Any]
+    published_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
 class ProductRead(BaseModel):
     """A product in one locale (`locale` says which one served it, along the tenant's fallback
     chain), with every translation, its options, variants with prices, and images."""

@@ -67,6 +67,7 @@ from rustok.commerce.catalog.schemas import (
     OptionRead,
     OptionValueRead,
     PriceRead,
+    ProductCard,
     ProductRead,
     ProductStatus,
     TranslationRead,
@@ -192,6 +193,145 @@ class CatalogService:
             page, cursor = page_of(rows, limit, lambda p: (p.created_at, p.id), order=PRODUCT_ORDER)
             items = await self._read(repo, page, locale_chain(tenant, locale))
             return CursorPage(items=items, next_cursor=cursor, has_more=cursor is not None)
+
+    # --- batch reads (GraphQL's DataLoaders): a fixed number of statements per batch ----------
+
+    async def product_cards(
+        self,
+        tenant: TenantSnapshot,
+        filters: ProductFilter,
+        *,
+        after: str | None,
+        limit: int,
+        locale: str | None = None,
+        staff: bool = False,
+    ) -> CursorPage[ProductCard]:
+        """A page of products with their translations only (two statements)."""
+        position = decode_cursor(after, order=PRODUCT_ORDER, width=2) if after else None
+        async with self._uow(tenant.id, read_only=True) as uow:
+            repo = CatalogRepository(uow.session, tenant.id)
+            rows = await repo.list_products(filters, staff=staff, after=position, limit=limit)
+            page, cursor = page_of(rows, limit, lambda p: (p.created_at, p.id), order=PRODUCT_ORDER)
+            items = await self._cards(repo, page, locale_chain(tenant, locale))
+            return CursorPage(items=items, next_cursor=cursor, has_more=cursor is not None)
+
+    async def product_card(
+        self,
+        tenant: TenantSnapshot,
+        product_id: uuid.UUID,
+        *,
+        locale: str | None = None,
+        staff: bool = False,
+    ) -> ProductCard:
+        async with self._uow(tenant.id, read_only=True) as uow:
+            repo = CatalogRepository(uow.session, tenant.id)
+            product = await repo.product(product_id, staff=staff)
+            if product is None:
+                raise ProductNotFound("No such product.")
+            return (await self._cards(repo, [product], locale_chain(tenant, locale)))[0]
+
+    async def variants_by_product(
+        self, tenant: TenantSnapshot, product_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, list[VariantRead]]:
+        """The variants of these products, without prices (`prices_by_variant` has them)."""
+        async with self._uow(tenant.id, read_only=True) as uow:
+            repo = CatalogRepository(uow.session, tenant.id)
+            variants = await repo.variants_for(product_ids)
+            links = await repo.links_for([v.id for v in variants])
+            options, values = await repo.options_for(product_ids)
+            titles = {o.id: o.title for group in options.values() for o in group}
+            labels = {
+                v.id: (titles[v.option_id], v.value) for group in values.values() for v in group
+            }
+            found: dict[uuid.UUID, list[VariantRead]] = {pid: [] for pid in product_ids}
+            for variant in variants:
+                found[variant.product_id].append(self._variant_read(variant, links, {}, labels))
+            return found
+
+    async def prices_by_variant(
+        self, tenant: TenantSnapshot, variant_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, list[PriceRead]]:
+        async with self._uow(tenant.id, read_only=True) as uow:
+            rows = await CatalogRepository(uow.session, tenant.id).prices_for(variant_ids)
+            return {
+                vid: [
+                    PriceRead(
+                        currency_code=p.currency_code,
+                        amount=p.amount,
+                        compare_at_amount=p.compare_at_amount,
+                    )
+                    for p in rows.get(vid, [])
+                ]
+                for vid in variant_ids
+            }
+
+    async def options_by_product(
+        self, tenant: TenantSnapshot, product_ids: Sequence[uuid.UUID], *, locale: str | None
+    ) -> dict[uuid.UUID, list[OptionRead]]:
+        chain = locale_chain(tenant, locale)
+        async with self._uow(tenant.id, read_only=True) as uow:
+            options, values = await CatalogRepository(uow.session, tenant.id).options_for(
+                product_ids
+            )
+            return {
+                pid: [_option_read(o, values.get(o.id, []), chain) for o in options.get(pid, [])]
+                for pid in product_ids
+            }
+
+    async def images_by_product(
+        self, tenant: TenantSnapshot, product_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, list[ImageRead]]:
+        async with self._uow(tenant.id, read_only=True) as uow:
+            rows = await CatalogRepository(uow.session, tenant.id).images_for(product_ids)
+            return {
+                pid: [
+                    ImageRead(id=i.id, media_id=i.media_id, rank=i.rank, alt=i.alt)
+                    for i in rows.get(pid, [])
+                ]
+                for pid in product_ids
+            }
+
+    async def categories_by_product(
+        self, tenant: TenantSnapshot, product_ids: Sequence[uuid.UUID], *, locale: str | None
+    ) -> dict[uuid.UUID, list[CategoryRead]]:
+        async with self._uow(tenant.id, read_only=True) as uow:
+            repo = CatalogRepository(uow.session, tenant.id)
+            links, categories = await repo.categories_for(product_ids)
+            reads = {
+                c.id: c
+                for c in await self._categories(repo, categories, locale_chain(tenant, locale))
+            }
+            found: dict[uuid.UUID, list[CategoryRead]] = {pid: [] for pid in product_ids}
+            for link in links:
+                found[link.product_id].append(reads[link.category_id])
+            return found
+
+    async def _cards(
+        self, repo: CatalogRepository, products: Sequence[Product], chain: Sequence[str]
+    ) -> list[ProductCard]:
+        translations = await repo.translations_for([p.id for p in products])
+        cards = []
+        for product in products:
+            own = translations.get(product.id, [])
+            served = _pick(own, chain)
+            cards.append(
+                ProductCard(
+                    id=product.id,
+                    status=ProductStatus(product.status),
+                    version=product.version,
+                    locale=served.locale,
+                    title=served.title,
+                    subtitle=served.subtitle,
+                    handle=served.handle,
+                    description=served.description,
+                    translations=[_translation_read(t) for t in own],
+                    metadata=product.metadata_,
+                    published_at=product.published_at,
+                    created_at=product.created_at,
+                    updated_at=product.updated_at,
+                )
+            )
+        return cards
 
     async def get_variant(
         self, tenant: TenantSnapshot, variant_id: uuid.UUID, *, staff: bool = False
@@ -645,20 +785,26 @@ class CatalogService:
             await uow.commit()
 
     async def list_categories(
-        self, tenant: TenantSnapshot, *, locale: str | None = None
+        self, tenant: TenantSnapshot, *, locale: str | None = None, staff: bool = False
     ) -> list[CategoryRead]:
+        """The categories, by rank; shoppers see active ones only."""
         async with self._uow(tenant.id, read_only=True) as uow:
             repo = CatalogRepository(uow.session, tenant.id)
-            rows = await repo.categories()
+            rows = [row for row in await repo.categories() if staff or row.is_active]
             return await self._categories(repo, rows, locale_chain(tenant, locale))
 
     async def get_category(
-        self, tenant: TenantSnapshot, category_id: uuid.UUID, *, locale: str | None = None
+        self,
+        tenant: TenantSnapshot,
+        category_id: uuid.UUID,
+        *,
+        locale: str | None = None,
+        staff: bool = False,
     ) -> CategoryRead:
         async with self._uow(tenant.id, read_only=True) as uow:
             repo = CatalogRepository(uow.session, tenant.id)
             row = await repo.category(category_id)
-            if row is None:
+            if row is None or not (staff or row.is_active):
                 raise CategoryNotFound("No such category.")
             return (await self._categories(repo, [row], locale_chain(tenant, locale)))[0]
 
@@ -962,23 +1108,7 @@ class CatalogService:
             values = rows.values.get(option.id, [])
             for value in values:
                 labels[value.id] = (option.title, value.value)
-            option_reads.append(
-                OptionRead(
-                    id=option.id,
-                    title=option.title,
-                    label=_label(option.translations, option.title, chain),
-                    translations=option.translations,
-                    values=[
-                        OptionValueRead(
-                            id=value.id,
-                            value=value.value,
-                            label=_label(value.translations, value.value, chain),
-                            translations=value.translations,
-                        )
-                        for value in values
-                    ],
-                )
-            )
+            option_reads.append(_option_read(option, values, chain))
         return ProductRead(
             id=product.id,
             status=ProductStatus(product.status),
@@ -988,16 +1118,7 @@ class CatalogService:
             subtitle=served.subtitle,
             handle=served.handle,
             description=served.description,
-            translations=[
-                TranslationRead(
-                    locale=t.locale,
-                    title=t.title,
-                    subtitle=t.subtitle,
-                    handle=t.handle,
-                    description=t.description,
-                )
-                for t in translations
-            ],
+            translations=[_translation_read(t) for t in translations],
             options=option_reads,
             variants=[
                 self._variant_read(variant, rows.variant_values, rows.prices, labels)
@@ -1204,6 +1325,36 @@ def _price_rows(
         )
         for price in prices
     ]
+
+
+def _option_read(
+    option: ProductOption, values: Sequence[OptionValue], chain: Sequence[str]
+) -> OptionRead:
+    return OptionRead(
+        id=option.id,
+        title=option.title,
+        label=_label(option.translations, option.title, chain),
+        translations=option.translations,
+        values=[
+            OptionValueRead(
+                id=value.id,
+                value=value.value,
+                label=_label(value.translations, value.value, chain),
+                translations=value.translations,
+            )
+            for value in values
+        ],
+    )
+
+
+def _translation_read(row: ProductTranslation) -> TranslationRead:
+    return TranslationRead(
+        locale=row.locale,
+        title=row.title,
+        subtitle=row.subtitle,
+        handle=row.handle,
+        description=row.description,
+    )
 
 
 def _group_read(row: CollectionTranslation | CategoryTranslation) -> GroupTranslationRead:

@@ -32,7 +32,7 @@ MODULE = ModuleDescriptor(
     models=("rustok.commerce.pricing.models",),
     events=("rustok.commerce.pricing.events",),
     rest="rustok.commerce.pricing.rest:router",
-    # GQL graphql_part="rustok.commerce.pricing.graphql:GRAPHQL",
+    graphql_part="rustok.commerce.pricing.graphql:GRAPHQL",
     services=(_pricing,),
     # DEMO demo_seed="rustok.commerce.pricing.demo:seed",
 )

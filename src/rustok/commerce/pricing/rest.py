@@ -7,9 +7,9 @@ serves variants of active products only. Everything else needs `prices:<action>`
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from rustok.commerce.catalog.schemas import CurrencyCode
 from rustok.commerce.pricing.schemas import (
@@ -25,7 +25,7 @@ from rustok.commerce.pricing.schemas import (
 )
 from rustok.commerce.pricing.service import PricingService
 from rustok.core.permissions import Action, Resource
-from rustok.web.access import Access, ContainerDep, TenantDep, public, require
+from rustok.web.access import Access, ContainerDep, TenantDep, get_principal, public, require
 
 router = APIRouter(prefix="/commerce")
 
@@ -38,16 +38,30 @@ async def _pricing(container: ContainerDep) -> PricingService:
 Pricing = Annotated[PricingService, Depends(_pricing)]
 
 
+async def _token_if_sent(request: Request) -> None:
+    """Public routes still refuse a token that is sent and not valid (as the catalog's do)."""
+    if "authorization" in request.headers:
+        await get_principal(request)
+
+
+TokenChecked = Annotated[None, Depends(_token_if_sent)]
+BAD_TOKEN: dict[int | str, dict[str, Any]] = {
+    401: {"description": "A token was sent and is not valid (`UNAUTHENTICATED`); send none."}
+}
+
+
 @router.get(
     "/variants/{variant_id}/price",
     response_model=PriceCalculationRead,
     summary="What a quantity of a variant costs: price lists, tiers and the region's tax applied",
+    responses=BAD_TOKEN,
 )
 async def calculate_price(
     variant_id: uuid.UUID,
     pricing: Pricing,
     tenant: TenantDep,
     _: Annotated[None, public()],
+    __: TokenChecked,
     currency: Annotated[CurrencyCode, Query(description="ISO 4217 code, e.g. EUR.")],
     quantity: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     region_id: Annotated[
@@ -84,9 +98,11 @@ async def set_variant_prices(
     return await pricing.set_variant_prices(tenant, variant_id, data.prices)
 
 
-@router.get("/regions", response_model=list[RegionRead], summary="Regions, by name")
+@router.get(
+    "/regions", response_model=list[RegionRead], summary="Regions, by name", responses=BAD_TOKEN
+)
 async def list_regions(
-    pricing: Pricing, tenant: TenantDep, _: Annotated[None, public()]
+    pricing: Pricing, tenant: TenantDep, _: Annotated[None, public()], __: TokenChecked
 ) -> list[RegionRead]:
     return await pricing.list_regions(tenant)
 
@@ -101,9 +117,15 @@ async def create_region(
     return await pricing.create_region(tenant, data)
 
 
-@router.get("/regions/{region_id}", response_model=RegionRead, summary="One region")
+@router.get(
+    "/regions/{region_id}", response_model=RegionRead, summary="One region", responses=BAD_TOKEN
+)
 async def get_region(
-    region_id: uuid.UUID, pricing: Pricing, tenant: TenantDep, _: Annotated[None, public()]
+    region_id: uuid.UUID,
+    pricing: Pricing,
+    tenant: TenantDep,
+    _: Annotated[None, public()],
+    __: TokenChecked,
 ) -> RegionRead:
     return await pricing.get_region(tenant, region_id)
 
