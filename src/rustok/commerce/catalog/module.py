@@ -34,5 +34,5 @@ MODULE = ModuleDescriptor(
     rest="rustok.commerce.catalog.rest:router",
     graphql_part="rustok.commerce.catalog.graphql:GRAPHQL",
     services=(_catalog,),
-    # DEMO demo_seed="rustok.commerce.catalog.demo:seed",
+    demo_seed="rustok.commerce.catalog.demo:seed",
 )

@@ -34,5 +34,5 @@ MODULE = ModuleDescriptor(
     rest="rustok.commerce.pricing.rest:router",
     graphql_part="rustok.commerce.pricing.graphql:GRAPHQL",
     services=(_pricing,),
-    # DEMO demo_seed="rustok.commerce.pricing.demo:seed",
+    demo_seed="rustok.commerce.pricing.demo:seed",
 )
