@@ -168,6 +168,39 @@ class PriceListCreate(_Input):
     """A sale list applies only where it is cheaper than the base price; an override list
     applies whatever it is. Empty `customer_groups` / `region_ids` mean everyone / everywhere."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Summer sale",
+                    "type": "sale",
+                    "status": "active",
+                    "starts_at": "2026-06-01T00:00:00Z",
+                    "ends_at": "2026-07-01T00:00:00Z",
+                    "customer_groups": [],
+                    "region_ids": [],
+                    "prices": [
+                        {
+                            "variant_id": "7f3b1c2e-5d4a-4e8b-9c1d-2a3b4c5d6e7f",
+                            "currency_code": "EUR",
+                            "kind": "percent_off",
+                            "value": 2000,
+                        },
+                        {
+                            "variant_id": "7f3b1c2e-5d4a-4e8b-9c1d-2a3b4c5d6e7f",
+                            "currency_code": "EUR",
+                            "kind": "fixed",
+                            "value": 1299,
+                            "min_quantity": 10,
+                        },
+                    ],
+                }
+            ]
+        },
+    )
+
     name: Annotated[PlainText, Field(min_length=1, max_length=200, examples=["Summer sale"])]
     description: Annotated[PlainText, Field(max_length=1000)] = ""
     type: PriceListType = PriceListType.SALE
