@@ -154,6 +154,21 @@ class VariantInput(_Input):
     """A variant: its SKU, one value per product option (`{"Size": "M"}`), measures in grams
     and millimetres, inventory flags and base prices."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "sku": "SHIRT-GREEN-L",
+                    "options": {"Size": "L"},
+                    "weight_g": 220,
+                    "prices": [{"currency_code": "EUR", "amount": 2199}],
+                }
+            ]
+        },
+    )
+
     sku: Sku
     barcode: Annotated[PlainText, Field(max_length=64)] | None = None
     title: Annotated[PlainText, Field(max_length=255)] | None = None
@@ -173,6 +188,12 @@ class VariantInput(_Input):
 
 class VariantUpdate(_Input):
     """Fields to change; prices, when given, replace the variant's base prices."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={"examples": [{"weight_g": 250, "allow_backorder": True}]},
+    )
 
     sku: Sku | None = None
     barcode: Annotated[PlainText, Field(max_length=64)] | None = None
@@ -215,7 +236,7 @@ class ProductCreate(_Input):
         json_schema_extra={
             "examples": [
                 {
-                    "status": "draft",
+                    "status": "active",
                     "translations": [
                         {"locale": "en", "title": "Green shirt", "description": "Organic."},
                         {"locale": "de", "title": "Grünes Hemd", "handle": "gruenes-hemd"},
@@ -255,6 +276,22 @@ class ProductCreate(_Input):
 class ProductUpdate(_Input):
     """Fields to change, with the `version` read last (a stale one is a 409). Translations
     given replace those of their locales; lists given replace the product's."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "version": 1,
+                    "translations": [
+                        {"locale": "en", "title": "Green shirt", "subtitle": "Organic"}
+                    ],
+                    "metadata": {"season": "summer"},
+                }
+            ]
+        },
+    )
 
     version: Annotated[StrictInt, Field(ge=1, examples=[1])]
     translations: Translations | None = None
@@ -405,16 +442,48 @@ GroupTranslations = Annotated[
 
 
 class CollectionCreate(_Input):
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "translations": [
+                        {"locale": "en", "title": "Summer picks"},
+                        {"locale": "de", "title": "Sommerauswahl"},
+                    ]
+                }
+            ]
+        },
+    )
     translations: GroupTranslations
     metadata: JsonObject = Field(default_factory=dict)
 
 
 class CollectionUpdate(_Input):
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={"examples": [{"metadata": {"banner": "summer"}}]},
+    )
     translations: GroupTranslations | None = None
     metadata: JsonObject | None = None
 
 
 class CategoryCreate(_Input):
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "translations": [{"locale": "en", "title": "Knitwear"}],
+                    "parent_id": None,
+                    "rank": 0,
+                }
+            ]
+        },
+    )
     translations: GroupTranslations
     parent_id: uuid.UUID | None = None
     rank: Rank = 0
@@ -423,6 +492,12 @@ class CategoryCreate(_Input):
 
 class CategoryUpdate(_Input):
     """`parent_id: null` moves the category to the top; leaving it out keeps its parent."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={"examples": [{"rank": 2, "is_active": True}]},
+    )
 
     translations: GroupTranslations | None = None
     parent_id: uuid.UUID | None = None

@@ -667,9 +667,12 @@ class CatalogService:
             return read
 
     async def delete_variant(self, tenant: TenantSnapshot, variant_id: uuid.UUID) -> None:
+        """Delete a variant; also one of a deleted product, which frees its SKU."""
         async with self._uow(tenant.id) as uow:
             repo = CatalogRepository(uow.session, tenant.id)
-            variant = await self._variant_of_live_product(repo, variant_id)
+            variant = await repo.variant(variant_id)
+            if variant is None:
+                raise VariantNotFound("No such variant.")
             product_id, sku = variant.product_id, variant.sku
             await repo.delete_variant(variant_id)
             uow.emit(

@@ -82,6 +82,21 @@ class _Input(BaseModel):
 
 
 class RegionCreate(_Input):
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Nordics",
+                    "currency_code": "SEK",
+                    "tax_rate_bp": 2500,
+                    "tax_inclusive": True,
+                    "countries": ["SE"],
+                }
+            ]
+        },
+    )
     name: Name
     currency_code: CurrencyCode
     tax_rate_bp: BasisPoints = 0
@@ -92,6 +107,11 @@ class RegionCreate(_Input):
 
 
 class RegionUpdate(_Input):
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={"examples": [{"tax_rate_bp": 2400, "countries": ["SE", "FI"]}]},
+    )
     name: Name | None = None
     currency_code: CurrencyCode | None = None
     tax_rate_bp: BasisPoints | None = None
@@ -181,21 +201,9 @@ class PriceListCreate(_Input):
                     "ends_at": "2026-07-01T00:00:00Z",
                     "customer_groups": [],
                     "region_ids": [],
-                    "prices": [
-                        {
-                            "variant_id": "7f3b1c2e-5d4a-4e8b-9c1d-2a3b4c5d6e7f",
-                            "currency_code": "EUR",
-                            "kind": "percent_off",
-                            "value": 2000,
-                        },
-                        {
-                            "variant_id": "7f3b1c2e-5d4a-4e8b-9c1d-2a3b4c5d6e7f",
-                            "currency_code": "EUR",
-                            "kind": "fixed",
-                            "value": 1299,
-                            "min_quantity": 10,
-                        },
-                    ],
+                    # Prices name variants of the catalog: {"variant_id": ..., "currency_code":
+                    # "EUR", "kind": "percent_off", "value": 2000, "min_quantity": 1}.
+                    "prices": [],
                 }
             ]
         },
@@ -226,6 +234,12 @@ class PriceListCreate(_Input):
 
 class PriceListUpdate(_Input):
     """Fields to change at `version`; `prices`, when given, replace the list's prices."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={"examples": [{"version": 1, "status": "active"}]},
+    )
 
     version: Annotated[StrictInt, Field(ge=1, examples=[1])]
     name: Annotated[PlainText, Field(min_length=1, max_length=200)] | None = None
