@@ -216,7 +216,7 @@ class Image:
         return cls(id=image.id, media_id=image.media_id, rank=image.rank, alt=image.alt.get(locale))
 
 
-@strawberry.type
+@strawberry.type(name="ProductCategory")
 class Category:
     id: uuid.UUID
     parent_id: uuid.UUID | None
@@ -377,8 +377,10 @@ class CatalogQuery:
         )
         return [Collection.of(row) for row in rows]
 
-    @strawberry.field(extensions=[public()], description="The tenant's categories (a tree).")
-    async def categories(
+    @strawberry.field(
+        extensions=[public()], description="The tenant's product categories (a tree)."
+    )
+    async def product_categories(
         self, info: Info[GraphQLContext, Any], locale: str | None = None
     ) -> list[Category]:
         rows = await info.context.container.service(CatalogService).list_categories(
@@ -481,9 +483,11 @@ class CatalogMutation:
         )
 
     @strawberry.mutation(
-        extensions=[requires(PRODUCTS, Action.CREATE)], description="Create a category."
+        extensions=[requires(PRODUCTS, Action.CREATE)], description="Create a product category."
     )
-    async def create_category(self, info: Info[GraphQLContext, Any], input: JSON) -> Category:
+    async def create_product_category(
+        self, info: Info[GraphQLContext, Any], input: JSON
+    ) -> Category:
         catalog = info.context.container.service(CatalogService)
         return Category.of(
             await catalog.create_category(info.context.tenant, parse_input(CategoryCreate, input))
