@@ -16,6 +16,7 @@ from rustok.testing.services import need, postgres_url
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Iterator
     from contextlib import AbstractAsyncContextManager
+    from pathlib import Path
 
     import httpx
 
@@ -54,8 +55,11 @@ async def database_url(test_database: TestDatabase) -> str:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return settings_for_tests(database_url)
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    # Uploaded media of a test go to its own directory, never to the work tree's var/.
+    return settings_for_tests(
+        database_url, modules={"media": {"storage_dir": str(tmp_path / "media")}}
+    )
 
 
 @pytest.fixture

@@ -321,7 +321,8 @@ KNOWN_MATRIX_ROWS = [
 
 
 def _committed_matrix() -> list[list[str]]:
-    lines = (DOCS / "permissions.md").read_text(encoding="utf-8").splitlines()
+    text = (DOCS / "permissions.md").read_text(encoding="utf-8")
+    lines = text.partition("## Resources")[0].splitlines()  # the routes' table only
     table = [line for line in lines if line.startswith("| ") and not line.startswith("| Method")]
     return [[cell.strip().strip("`") for cell in line.strip("|").split(" | ")] for line in table]
 
