@@ -24,6 +24,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from rustok.api.app import create_app
 from rustok.bootstrap import build_container
+from rustok.testing.app import settings_for_tests
 from rustok.testing.factories import auth_headers, user_token
 
 if TYPE_CHECKING:
@@ -45,6 +46,15 @@ EXAMPLES = {GenerationMode.POSITIVE: 8, GenerationMode.NEGATIVE: 5}
 GRAPHQL = "/api/graphql"
 # Run last: they end the caller's session, after which every call is a (documented) 401.
 SESSION_ENDING = ("/api/auth/logout", "/api/auth/change-password", "/api/auth/sessions/revoke-all")
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """No relay or consumers in the fixture's container either: nothing here waits for an
+    event, and its event loop stands still while the (synchronous) test runs, so a relay
+    there stops mid-transaction and at teardown waits out its 10 s grace on its own row locks
+    (10 s per caller, measured)."""
+    return settings_for_tests(database_url, embedded_workers=False)
 
 
 @pytest.fixture
@@ -136,8 +146,7 @@ def test_every_operation_holds_its_contract(
     role: str, settings: Settings, callers: dict[str, dict[str, str]]
 ) -> None:
     # Rate limits off: a 429 is documented everywhere and would only hide the code under test.
-    # No relay or consumers in this second app: the fixture's container runs them already, and
-    # two relays on one database only add background writers to what is tested here.
+    # No relay or consumers in this second app either (see `settings`).
     app = create_app(
         build_container(
             settings.model_copy(update={"rate_limit_enabled": False, "embedded_workers": False})

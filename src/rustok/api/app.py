@@ -19,17 +19,28 @@ from rustok.api.rest.metrics import router as metrics_router
 from rustok.web.access import module_guard
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Callable
 
     from rustok.bootstrap import Container
 
 
-def create_app(container: Container, *, manage_container: bool = True) -> FastAPI:
-    """Assemble the app; with `manage_container` the app's lifespan starts and closes it."""
+def create_app(
+    container: Container,
+    *,
+    manage_container: bool = True,
+    after_start: Callable[[], None] | None = None,
+) -> FastAPI:
+    """Assemble the app; with `manage_container` the app's lifespan starts and closes it.
+
+    `after_start` runs once the container has started (the server's entry point freezes the
+    startup heap there: `rustok.bootstrap.freeze_startup_heap`).
+    """
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await container.start()
+        if after_start is not None:
+            after_start()
         try:
             yield
         finally:

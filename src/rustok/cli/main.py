@@ -520,7 +520,7 @@ def _serve_forever(
 
     import structlog
 
-    from rustok.bootstrap import build_container
+    from rustok.bootstrap import build_container, freeze_startup_heap
     from rustok.observability.logging import configure_logging
     from rustok.observability.metrics_server import MetricsServer
     from rustok.observability.tracing import configure_tracing
@@ -553,6 +553,7 @@ def _serve_forever(
         )
         try:
             await start(container)
+            freeze_startup_heap()
             if metrics is not None:
                 await metrics.start()
             groups = container.events.dispatcher.running
