@@ -73,13 +73,15 @@ def import_all_events() -> None:
 def default_modules() -> list[ModuleDescriptor]:
     """The modules a stock RusToK ships, in dependency order."""
     from rustok.auth.module import MODULE as AUTH
+    from rustok.commerce.catalog.module import MODULE as CATALOG
+    from rustok.commerce.pricing.module import MODULE as PRICING
     from rustok.content.module import MODULE as CONTENT
     from rustok.events.module import MODULE as EVENTS
     from rustok.media.module import MODULE as MEDIA
     from rustok.rbac.module import MODULE as RBAC
     from rustok.tenancy.module import MODULE as TENANCY
 
-    return [EVENTS, TENANCY, RBAC, AUTH, MEDIA, CONTENT]
+    return [EVENTS, TENANCY, RBAC, AUTH, MEDIA, CONTENT, CATALOG, PRICING]
 
 
 def build_stores(settings: Settings) -> Stores:

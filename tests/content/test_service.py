@@ -417,7 +417,7 @@ async def test_publishing_moves_through_the_states_and_refuses_a_transition_that
     ]
 
 
-async def test_a_deleted_node_is_hidden_and_can_be_restored(
+async def test_a_deleted_node_is_hidden_and_can_be_restored_once(
     nodes: NodeService, site: TenantDetail, db: Db
 ) -> None:
     node = await nodes.create(site.id, article(status="published"), reach=EDITOR)
@@ -427,11 +427,13 @@ async def test_a_deleted_node_is_hidden_and_can_be_restored(
         await nodes.get(site.id, node.id)
     again = await refused(db, NodeNotFound, nodes.delete(site.id, node.id, reach=EDITOR))
     restored = await nodes.restore(site.id, node.id, reach=EDITOR)
-    live = await refused(db, StatusConflict, nodes.restore(site.id, node.id, reach=EDITOR))
+    before = await db.snapshot()
+    twice = await nodes.restore(site.id, node.id, reach=EDITOR)
 
     assert again.code == "NODE_NOT_FOUND"
-    assert live.code == "STATUS_CONFLICT"
     assert (restored.deleted_at, restored.version) == (None, 3)
+    assert twice.version == 3  # restoring a live node changes nothing
+    assert await db.snapshot() == before
     assert (await nodes.get(site.id, node.id)).id == node.id
     assert (await db.event_types())[-2:] == ["content.node.deleted", "content.node.restored"]
 

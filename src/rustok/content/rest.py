@@ -102,13 +102,13 @@ async def create_node(
 
 
 @router.get(
-    "/nodes/by-slug/{slug}",
+    "/nodes/by-slug/{node_slug}",
     response_model=NodeRead,
     summary="The node with this slug",
     responses=_BAD_TOKEN,
 )
 async def get_node_by_slug(
-    slug: SlugPath,
+    node_slug: SlugPath,
     container: ContainerDep,
     tenant: TenantDep,
     reader: Reader,
@@ -117,7 +117,7 @@ async def get_node_by_slug(
     locale: LocaleQuery = None,
 ) -> NodeRead:
     return await container.service(NodeService).get_by_slug(
-        tenant.id, slug.lower(), kind=kind, locale=locale, reader=reader
+        tenant.id, node_slug.lower(), kind=kind, locale=locale, reader=reader
     )
 
 

@@ -134,7 +134,7 @@ class NodeCreate(_Input):
             "examples": [
                 {
                     "kind": "article",
-                    "status": "draft",
+                    "status": "published",
                     "metadata": {},
                     "translations": [
                         {
@@ -283,6 +283,22 @@ class CategoryTranslationInput(_Input):
 
 
 class CategoryCreate(_Input):
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "position": 0,
+                    "translations": [
+                        {"locale": "en", "name": "News"},
+                        {"locale": "de", "name": "Neuigkeiten"},
+                    ],
+                }
+            ]
+        },
+    )
+
     parent_id: uuid.UUID | None = None
     position: Position = 0
     translations: list[CategoryTranslationInput] = Field(min_length=1, max_length=MAX_TRANSLATIONS)
@@ -295,6 +311,14 @@ class CategoryCreate(_Input):
 
 class CategoryUpdate(_Input):
     """Fields left out stay; a translation given replaces that locale's (or adds it)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [{"position": 1, "translations": [{"locale": "en", "name": "World news"}]}]
+        },
+    )
 
     parent_id: uuid.UUID | None = None
     position: Position | None = None

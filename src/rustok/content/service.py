@@ -632,7 +632,8 @@ class NodeService(_ContentBase):
     async def schedule(
         self, tenant_id: uuid.UUID, node_id: uuid.UUID, publish_at: datetime, *, reach: Reach
     ) -> NodeRead:
-        """Publish the node at `publish_at` (the worker's scheduler does it)."""
+        """Publish the node at `publish_at` (the worker's scheduler does it); a published
+        node goes offline until then."""
         if publish_at <= clock.utcnow():
             raise ScheduleInvalid(
                 "publish_at must be in the future.",
@@ -642,7 +643,8 @@ class NodeService(_ContentBase):
             tenant_id,
             node_id,
             reach,
-            allowed=(NodeStatus.DRAFT, NodeStatus.SCHEDULED, NodeStatus.ARCHIVED),
+            # A published node may be scheduled too: it goes offline until publish_at.
+            allowed=tuple(NodeStatus),
             to=NodeStatus.SCHEDULED,
             event=None,
             publish_at=publish_at,
@@ -665,9 +667,11 @@ class NodeService(_ContentBase):
         now = clock.utcnow()
         async with self._uow(tenant_id) as uow:
             repo = ContentRepository(uow.session, tenant_id)
-            node = await self._claim(repo, node_id, reach, now=now, deleted_ok=True)
+            node = await self._access(repo, node_id, reach, deleted_ok=True)
             if node.deleted_at is None:
-                raise StatusConflict("The node is not deleted.")
+                # Restoring twice is asking for what is already so: an answer, no change.
+                return (await _Reads(repo).nodes([node], locales.chain(None)))[0]
+            node = await self._claim(repo, node_id, reach, now=now, deleted_ok=True)
             node.deleted_at = None
             await uow.session.flush()
             read = (await _Reads(repo).nodes([node], locales.chain(None)))[0]
@@ -777,7 +781,8 @@ class NodeService(_ContentBase):
         now = clock.utcnow()
         async with self._uow(tenant_id) as uow:
             repo = ContentRepository(uow.session, tenant_id)
-            node = await self._claim(repo, node_id, reach, now=now)
+            # Also on a deleted node: taking tags off what is in the bin is housekeeping.
+            node = await self._claim(repo, node_id, reach, now=now, deleted_ok=True)
             link = await repo.tag_link(node.id, tag_id)
             if link is None:
                 raise TagNotFound("The tag is not attached to this node.")
