@@ -210,18 +210,6 @@ class Container:
             await platform_engine.dispose()
 
 
-def freeze_startup_heap() -> None:
-    """For a process that serves until it exits, once its container has started.
-
-    What exists then (modules, mappers, the GraphQL schema, pools) lives as long as the process:
-    the collector's permanent generation keeps it out of full scans, which otherwise walk all
-    of it and stall the event loop for tens of milliseconds each. Containers do not do this
-    themselves: a test process starts hundreds, and each freeze would pin everything alive
-    at that moment, the previous tests' garbage included, for the rest of the run.
-    """
-    gc.freeze()
-
-
 def module_settings(settings: Settings, registry: ModuleRegistry) -> dict[type, BaseModel]:
     """Each module's settings model filled from `settings.modules`; raises SettingsError naming
     every bad `RUSTOK_MODULES__*` variable, or a section no module reads (a typo)."""
@@ -245,6 +233,18 @@ def module_settings(settings: Settings, registry: ModuleRegistry) -> dict[type, 
     if problems:
         raise SettingsError("\n".join(problems))
     return built
+
+
+def freeze_startup_heap() -> None:
+    """For a process that serves until it exits, once its container has started.
+
+    What exists then (modules, mappers, the GraphQL schema, pools) lives as long as the process:
+    the collector's permanent generation keeps it out of full scans, which otherwise walk all
+    of it and stall the event loop for tens of milliseconds each. Containers do not do this
+    themselves: a test process starts hundreds, and each freeze would pin everything alive
+    at that moment, the previous tests' garbage included, for the rest of the run.
+    """
+    gc.freeze()
 
 
 def build_container(

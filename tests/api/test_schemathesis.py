@@ -109,6 +109,29 @@ NOT_APPLICABLE |= {
         ("PATCH", "tags/{tag_id}"),
     )
 }
+# Commerce: handles are lower-case letters and digits of any script joined by '-' (a JSON Schema
+# pattern cannot name Unicode letter classes), and some rules bind two fields (compare-at not
+# below the amount, a tier's max not below its min); each a 422 naming the field, tested in
+# tests/commerce.
+NOT_APPLICABLE |= {
+    f"{method} /api/commerce/{path}": [positive_data_acceptance]
+    for method, path in (
+        ("GET", "products"),
+        ("POST", "products"),
+        ("PATCH", "products/{product_id}"),
+        ("POST", "products/{product_id}/variants"),
+        ("PATCH", "variants/{variant_id}"),
+        ("PUT", "variants/{variant_id}/prices"),
+        ("POST", "collections"),
+        ("PATCH", "collections/{collection_id}"),
+        ("POST", "categories"),
+        ("PATCH", "categories/{category_id}"),
+        ("POST", "price-lists"),
+        ("PATCH", "price-lists/{price_list_id}"),
+        ("POST", "regions"),
+        ("PATCH", "regions/{region_id}"),
+    )
+}
 
 
 def _all_checks() -> list[Any]:

@@ -17,13 +17,13 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
-    StrictInt,
     ValidationInfo,
     field_validator,
 )
 
 from rustok.commerce.catalog.handles import HANDLE_PATTERN, MAX_HANDLE_LENGTH, check_handle
 from rustok.core.money import EXPONENTS, check_currency_code
+from rustok.core.numbers import WholeNumber
 from rustok.core.text import JsonObject, PlainText, ProseText
 from rustok.tenancy.schemas import Locale
 
@@ -42,7 +42,7 @@ CurrencyCode = Annotated[
     ),
 ]
 Amount = Annotated[
-    StrictInt,
+    WholeNumber,
     Field(ge=0, le=MAX_AMOUNT, examples=[1999], description="Minor units (cents), never a float."),
 ]
 Handle = Annotated[
@@ -58,8 +58,8 @@ Handle = Annotated[
 Title = Annotated[PlainText, Field(min_length=1, max_length=255, examples=["Green shirt"])]
 Label = Annotated[PlainText, Field(min_length=1, max_length=100, examples=["Size"])]
 Sku = Annotated[PlainText, Field(min_length=1, max_length=64, examples=["SHIRT-GREEN-M"])]
-Measure = Annotated[StrictInt, Field(ge=0, le=10**9)]
-Rank = Annotated[StrictInt, Field(ge=0, le=10**6)]
+Measure = Annotated[WholeNumber, Field(ge=0, le=10**9)]
+Rank = Annotated[WholeNumber, Field(ge=0, le=10**6)]
 LocalizedLabels = Annotated[dict[Locale, Label], Field(max_length=50, examples=[{"de": "Größe"}])]
 
 
@@ -293,7 +293,7 @@ class ProductUpdate(_Input):
         },
     )
 
-    version: Annotated[StrictInt, Field(ge=1, examples=[1])]
+    version: Annotated[WholeNumber, Field(ge=1, examples=[1])]
     translations: Translations | None = None
     images: Annotated[list[ImageInput], Field(max_length=50)] | None = None
     collection_ids: Ids | None = None
