@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import func, inspect, select, table
+from sqlalchemy import func, inspect, select, table, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -88,3 +89,22 @@ async def test_after_a_reset_the_outbox_sequence_starts_over(
         rows = await outbox_rows(container)
 
     assert [row.seq for row in rows] == list(range(1, len(rows) + 1))
+
+
+@pytest.mark.backends("postgres")  # on SQLite each test has a new copy of the template file
+async def test_a_table_a_test_made_itself_is_emptied_too(
+    test_database: TestDatabase, database_url: str
+) -> None:
+    engine = create_async_engine(database_url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE scratch (id integer PRIMARY KEY)"))
+            await connection.execute(text("INSERT INTO scratch VALUES (1), (2)"))
+
+        fresh = await test_database.reset()
+
+        assert (await row_counts(fresh))["scratch"] == 0
+    finally:
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP TABLE IF EXISTS scratch"))
+        await engine.dispose()

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from sqlalchemy import CompoundSelect
+    from sqlalchemy.ext.asyncio import AsyncConnection
 
 
 def _with_database(url: str, name: str) -> str:
@@ -65,21 +66,24 @@ WHERE k.contype = 'f' AND k.connamespace = current_schema()::regnamespace
 """
 
 
-async def _tables_children_first(url: str) -> list[str]:
-    """Every table of the migrated schema (Alembic's own aside), each before those it
-    references, so that deleting in this order never trips a foreign key."""
-    engine = create_async_engine(url, poolclass=NullPool)
-    try:
-        async with engine.connect() as connection:
-            tables = set(await connection.scalars(text(_TABLES)))
-            references = (await connection.execute(text(_FOREIGN_KEYS))).all()
-    finally:
-        await engine.dispose()
+async def _tables_children_first(connection: AsyncConnection) -> list[str]:
+    """Every table of the schema (Alembic's own aside), each before those it references, so
+    that deleting in this order never trips a foreign key."""
+    tables = set(await connection.scalars(text(_TABLES)))
+    references = (await connection.execute(text(_FOREIGN_KEYS))).all()
     parents: dict[str, set[str]] = {table: set() for table in tables}
     for child, parent in references:
         if child != parent and child in parents:
             parents[child].add(parent)
     return list(reversed(list(graphlib.TopologicalSorter(parents).static_order())))
+
+
+def _written_among(tables: list[str]) -> CompoundSelect[str]:
+    """One round trip naming the tables that hold a row: an empty table costs a look at one
+    page, and most tests write a handful of the tables."""
+    return union_all(
+        *(select(literal(name)).where(exists().select_from(table(name))) for name in tables)
+    )
 
 
 class PostgresTestDatabase:
@@ -91,29 +95,24 @@ class PostgresTestDatabase:
         self.url = _with_database(server_url, self.name)
         self._server_url = server_url
         self._tables: list[str] = []
-        self._written: CompoundSelect[str] | None = None
+        self._written = _written_among([])
 
     def create(self) -> None:
         asyncio.run(_admin(self._server_url, f'CREATE DATABASE "{self.name}"'))
         asyncio.run(migrations.upgrade(self.url))
-        self._tables = asyncio.run(_tables_children_first(self.url))
-        # One round trip names the tables that hold a row: an empty table costs a look at one
-        # page, and most tests write a handful of the tables.
-        self._written = union_all(
-            *(
-                select(literal(name)).where(exists().select_from(table(name)))
-                for name in self._tables
-            )
-        )
 
     def drop(self) -> None:
         asyncio.run(_admin(self._server_url, f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
 
     async def reset(self) -> str:
-        assert self._written is not None, "create() the database first"
         engine = create_async_engine(self.url, poolclass=NullPool)
         try:
             async with engine.begin() as connection:
+                # Read each time (two catalog queries): a test may make a table of its own
+                # (tests/faults' probe table), and its rows must not reach the next test.
+                tables = await _tables_children_first(connection)
+                if tables != self._tables:
+                    self._tables, self._written = tables, _written_among(tables)
                 written = set(await connection.scalars(self._written))
                 for name in self._tables:
                     if name in written:
