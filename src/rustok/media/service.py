@@ -114,6 +114,7 @@ class MediaService:
         declared = (source.content_type or "").split(";")[0].strip().lower() or None
         key = new_key(tenant_id)
         await self.storage.save(key, _chunks(source.file))
+        committed = False
         try:
             async with self._uow(tenant_id) as uow:
                 media = Media(
@@ -143,9 +144,10 @@ class MediaService:
                 )
                 read = _read(media, [])
                 await uow.commit()
+                committed = True
         except BaseException:
-            # The row never committed: its file must not outlive it.
-            await asyncio.shield(self.storage.delete(key))
+            if not committed:  # the row never committed: its file must not outlive it
+                await asyncio.shield(self.storage.delete(key))
             raise
         mismatch = declared is not None and declared != inspection.mime_type
         if mismatch:
