@@ -36,7 +36,13 @@ def pdf_bytes() -> bytes:
 
 @pytest.fixture
 def media_root(settings: Settings) -> Path:
-    return Path(settings.media_storage_dir)
+    return Path(str(settings.modules["media"]["storage_dir"]))
+
+
+def media_settings(settings: Settings, **values: object) -> dict[str, object]:
+    """`make_client` overrides that change these media settings and keep the others."""
+    media = {**settings.modules.get("media", {}), **values}
+    return {"modules": {**settings.modules, "media": media}}
 
 
 def stored_files(root: Path) -> list[Path]:

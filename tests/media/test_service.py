@@ -11,7 +11,8 @@ from sqlalchemy import event
 
 from rustok.core.errors import Forbidden
 from rustok.core.ids import new_id
-from rustok.core.permissions import Action, Permission, Reach, Resource, Scope
+from rustok.core.permissions import Action, Permission, Reach, Scope
+from rustok.media.permissions import MEDIA
 from rustok.media.schemas import MediaUpdate
 from rustok.media.service import MediaService
 from tests.media.conftest import image_bytes, media_events, media_rows, stored_files
@@ -36,7 +37,7 @@ def _source(content: bytes, name: str = "a.png") -> _File:
 
 
 def _reach(action: Action, scope: Scope = Scope.ALL, actor: uuid.UUID | None = None) -> Reach:
-    return Reach(Permission(Resource.MEDIA, action), scope, actor or new_id())
+    return Reach(Permission(MEDIA, action), scope, actor or new_id())
 
 
 class _OutboxDown(RuntimeError):

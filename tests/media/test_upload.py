@@ -14,6 +14,7 @@ from tests.media.conftest import (
     image_bytes,
     media_events,
     media_rows,
+    media_settings,
     stored_files,
     upload,
 )
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     import httpx
 
     from rustok.bootstrap import Container
+    from rustok.core.settings import Settings
     from rustok.tenancy.schemas import TenantDetail
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
@@ -98,8 +100,9 @@ async def test_a_bomb_is_refused_with_a_problem(
     container: Container,
     manager: dict[str, str],
     media_root: Path,
+    settings: Settings,
 ) -> None:
-    async with make_client(media_max_image_pixels=1000) as small:
+    async with make_client(**media_settings(settings, max_image_pixels=1000)) as small:
         response = await upload(small, manager, image_bytes("PNG", (100, 100)))
 
     assert response.status_code == 422
@@ -115,8 +118,9 @@ async def test_the_size_limit_holds_to_the_byte(
     media_root: Path,
     extra: int,
     status: int,
+    settings: Settings,
 ) -> None:
-    async with make_client(media_max_upload_bytes=3000) as limited:
+    async with make_client(**media_settings(settings, max_upload_bytes=3000)) as limited:
         response = await upload(
             limited, manager, b"a" * (3000 + extra), filename="a.txt", content_type="text/plain"
         )
@@ -135,8 +139,9 @@ async def test_a_body_far_over_the_limit_is_cut_off_while_it_streams(
     container: Container,
     manager: dict[str, str],
     media_root: Path,
+    settings: Settings,
 ) -> None:
-    async with make_client(media_max_upload_bytes=3000) as limited:
+    async with make_client(**media_settings(settings, max_upload_bytes=3000)) as limited:
         response = await upload(
             limited, manager, b"a" * 200_000, filename="a.txt", content_type="text/plain"
         )
@@ -149,8 +154,11 @@ async def test_a_body_far_over_the_limit_is_cut_off_while_it_streams(
 async def test_uploads_may_exceed_the_small_body_limit_and_other_routes_may_not(
     make_client: Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]],
     manager: dict[str, str],
+    settings: Settings,
 ) -> None:
-    async with make_client(max_body_bytes=4096, media_max_upload_bytes=100_000) as http:
+    async with make_client(
+        max_body_bytes=4096, **media_settings(settings, max_upload_bytes=100_000)
+    ) as http:
         uploaded = await upload(
             http, manager, b"b" * 50_000, filename="b.txt", content_type="text/plain"
         )

@@ -39,13 +39,16 @@ CAPTURES: dict[str, dict[str, str]] = {
     LOGIN: _TOKENS,
     "auth_refresh": _TOKENS,
     "auth_register": {"user_id": "user.id"},
+    "content_create_node": {"node_slug": "slug"},
+    "commerce_catalog_create_product": {"variant_id": "variants.0.id"},
 }
 # Body fields that must carry a collection variable instead of the document's example.
-BODY_VARIABLES: dict[str, dict[str, str]] = {
+BODY_VARIABLES: dict[str, dict[str, str | list[str]]] = {
     LOGIN: {"email": "{{email}}", "password": "{{password}}"},
     "auth_refresh": {"refresh_token": "{{refresh_token}}"},
     "auth_logout": {"refresh_token": "{{refresh_token}}"},
     "auth_change_password": {"current_password": "{{password}}"},
+    "content_attach_tags": {"tag_ids": ["{{tag_id}}"]},
 }
 # Files a multipart request uploads, by operation and part: newman reads them from its working
 # directory (the repository's root in `make contract`).
@@ -142,14 +145,22 @@ def _item(
         headers.append({"key": "X-Tenant-ID", "value": "{{tenant}}"})
     if "security" in operation:
         headers.append({"key": "Authorization", "value": "Bearer {{token}}"})
+    # Required query parameters carry their examples (`?currency=EUR`); optional ones are left out.
+    query = [
+        {"key": p["name"], "value": str(p["example"])}
+        for p in operation.get("parameters", [])
+        if p["in"] == "query" and p.get("required")
+    ]
+    raw = "{{baseUrl}}/" + "/".join(segments)
+    if query:
+        raw += "?" + "&".join(f"{item['key']}={item['value']}" for item in query)
+    url: dict[str, Any] = {"raw": raw, "host": ["{{baseUrl}}"], "path": segments}
+    if query:
+        url["query"] = query
     request: dict[str, Any] = {
         "method": method.upper(),
         "header": headers,
-        "url": {
-            "raw": "{{baseUrl}}/" + "/".join(segments),
-            "host": ["{{baseUrl}}"],
-            "path": segments,
-        },
+        "url": url,
         "description": operation["summary"],
     }
     body = operation.get("requestBody", {}).get("content", {}).get("application/json")

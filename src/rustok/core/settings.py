@@ -6,7 +6,7 @@ import os
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal, Self, get_args
+from typing import Annotated, Self
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import (
@@ -65,18 +65,20 @@ class RateLimit:
 
 
 RateLimitText = Annotated[str, Field(pattern=r"^\d+/\d+$")]
-MediaType = Literal[
-    "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"
-]
-"""The file types media uploads can be (sniffed from the bytes); SVG and HTML never are."""
 
 
 class Settings(BaseSettings):
     """Every setting of the platform; the README lists them with their defaults."""
 
-    model_config = SettingsConfigDict(env_prefix="RUSTOK_", extra="forbid", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="RUSTOK_", extra="forbid", frozen=True, env_nested_delimiter="__"
+    )
 
     env: Environment = Environment.DEVELOPMENT
+    modules: dict[str, dict[str, object]] = Field(default_factory=dict)
+    """Each module's own settings (`ModuleDescriptor.settings`), by its key (the slug with `_`
+    for `.`): `RUSTOK_MODULES__CONTENT__BODY_MAX_BYTES=2000000`, or a `[modules.content]`
+    table in the config file. Checked against the module's model when the container is built."""
     host: str = "127.0.0.1"
     port: int = Field(default=3000, ge=1, le=65535)
 
@@ -136,6 +138,10 @@ class Settings(BaseSettings):
     tenant_negative_cache_ttl_seconds: float = Field(default=60.0, gt=0)
     tenant_cache_max_entries: int = Field(default=10_000, ge=1)
 
+    auth_session_cache_seconds: float = Field(default=30.0, ge=0)
+    """How long a replica may answer from a session's cached state (0 = always ask the
+    database); changes made through the app reach every replica at once regardless."""
+
     rate_limit_enabled: bool = True
     rate_limit_default: RateLimitText = "100/60"
     rate_limit_auth: RateLimitText = "20/60"
@@ -154,11 +160,6 @@ class Settings(BaseSettings):
     metrics_token: str | None = Field(default=None, min_length=16)
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     health_check_timeout_seconds: float = Field(default=2.0, gt=0)
-
-    media_storage_dir: str = "var/media"
-    media_max_upload_bytes: int = Field(default=10_485_760, ge=1)
-    media_allowed_types: list[MediaType] = Field(default_factory=lambda: list(get_args(MediaType)))
-    media_max_image_pixels: int = Field(default=25_000_000, ge=1)
 
     graphql_max_tokens: int = Field(default=5000, ge=100)
     graphql_max_depth: int = Field(default=12, ge=1)

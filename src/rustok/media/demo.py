@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from PIL import Image, ImageDraw
 
-from rustok.core.permissions import Action, Permission, Reach, Resource, Scope
+from rustok.core.permissions import Action, Permission, Reach, Scope
+from rustok.media.permissions import MEDIA
 from rustok.media.schemas import MediaTranslationInput, MediaUpdate
 from rustok.media.service import MediaService
 
@@ -24,7 +25,7 @@ DEMO_IMAGES = (
 )
 SIZE = (64, 48)
 # The seed acts as no user; a reach over all rows never looks at the actor.
-_EVERYTHING = Reach(Permission(Resource.MEDIA, Action.MANAGE), Scope.ALL, uuid.UUID(int=0))
+_EVERYTHING = Reach(Permission(MEDIA, Action.MANAGE), Scope.ALL, uuid.UUID(int=0))
 
 
 @dataclass(frozen=True, slots=True)

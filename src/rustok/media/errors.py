@@ -30,7 +30,7 @@ class ImageUnreadable(Invalid):
 
 
 class ImageTooLarge(Invalid):
-    """More pixels than `media_max_image_pixels`: a decompression bomb, or just too big."""
+    """More pixels than `max_image_pixels`: a decompression bomb, or just too big."""
 
     code = "IMAGE_TOO_LARGE"
 

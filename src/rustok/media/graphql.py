@@ -16,7 +16,8 @@ from strawberry.types import Info
 from rustok.core.cursor import DEFAULT_LIMIT, MAX_LIMIT
 from rustok.core.errors import FieldError, Invalid
 from rustok.core.modules import GraphQLPart
-from rustok.core.permissions import Action, Resource
+from rustok.core.permissions import Action
+from rustok.media.permissions import MEDIA
 from rustok.media.schemas import MediaUpdate
 from rustok.media.service import MediaService
 from rustok.web.graphql import GraphQLContext, requires
@@ -127,17 +128,17 @@ def _update_of(data: MediaUpdateInput) -> MediaUpdate:
 @strawberry.type
 class MediaQuery:
     @strawberry.field(
-        extensions=[requires(Resource.MEDIA, Action.READ)], description="One media file by id."
+        extensions=[requires(MEDIA, Action.READ)], description="One media file by id."
     )
     async def media(self, info: Info[GraphQLContext, Any], id: uuid.UUID) -> MediaType:
-        access = await info.context.access(Resource.MEDIA, Action.READ)
+        access = await info.context.access(MEDIA, Action.READ)
         found = await info.context.container.service(MediaService).get_media(
             info.context.tenant.id, id, access.reach
         )
         return MediaType.of(found)
 
     @strawberry.field(
-        extensions=[requires(Resource.MEDIA, Action.LIST)],
+        extensions=[requires(MEDIA, Action.LIST)],
         description="The media library, newest first, by cursor.",
     )
     async def media_list(
@@ -147,7 +148,7 @@ class MediaQuery:
         limit: int = DEFAULT_LIMIT,
         mime_type: str | None = None,
     ) -> MediaConnection:
-        access = await info.context.access(Resource.MEDIA, Action.LIST)
+        access = await info.context.access(MEDIA, Action.LIST)
         page = await info.context.container.service(MediaService).list_media(
             info.context.tenant.id,
             access.reach,
@@ -165,24 +166,24 @@ class MediaQuery:
 @strawberry.type
 class MediaMutation:
     @strawberry.mutation(
-        extensions=[requires(Resource.MEDIA, Action.UPDATE)],
+        extensions=[requires(MEDIA, Action.UPDATE)],
         description="Rename a media file; set its alt texts and captions per locale.",
     )
     async def update_media(
         self, info: Info[GraphQLContext, Any], id: uuid.UUID, input: MediaUpdateInput
     ) -> MediaType:
-        access = await info.context.access(Resource.MEDIA, Action.UPDATE)
+        access = await info.context.access(MEDIA, Action.UPDATE)
         updated = await info.context.container.service(MediaService).update_media(
             info.context.tenant.id, id, _update_of(input), access.reach
         )
         return MediaType.of(updated)
 
     @strawberry.mutation(
-        extensions=[requires(Resource.MEDIA, Action.DELETE)],
+        extensions=[requires(MEDIA, Action.DELETE)],
         description="Delete a media file; answers its id.",
     )
     async def delete_media(self, info: Info[GraphQLContext, Any], id: uuid.UUID) -> uuid.UUID:
-        access = await info.context.access(Resource.MEDIA, Action.DELETE)
+        access = await info.context.access(MEDIA, Action.DELETE)
         await info.context.container.service(MediaService).delete_media(
             info.context.tenant.id, id, access.reach
         )

@@ -12,7 +12,8 @@ from starlette.datastructures import UploadFile
 
 from rustok.core.cursor import CursorPage, CursorParams
 from rustok.core.errors import FieldError, Invalid
-from rustok.core.permissions import Action, Resource
+from rustok.core.permissions import Action
+from rustok.media.permissions import MEDIA
 from rustok.media.schemas import MediaRead, MediaUpdate, MediaUploadRead
 from rustok.media.service import MediaService
 from rustok.web.access import Access, ContainerDep, TenantDep, public, require
@@ -22,8 +23,6 @@ if TYPE_CHECKING:
 
 router = APIRouter(prefix="/content/media")
 
-UPLOAD_PATH = "/api/content/media"
-"""The one route whose body may be as large as `media_max_upload_bytes` (app.py)."""
 SERVED_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf")
 # Served in the page (an <img>); anything else is a download.
 INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
@@ -100,7 +99,7 @@ async def upload_media(
     request: Request,
     container: ContainerDep,
     tenant: TenantDep,
-    access: Annotated[Access, require(Resource.MEDIA, Action.CREATE)],
+    access: Annotated[Access, require(MEDIA, Action.CREATE)],
 ) -> MediaUploadRead:
     async with request.form(max_files=1, max_fields=8) as form:
         file = form.get("file")
@@ -119,7 +118,7 @@ async def list_media(
     container: ContainerDep,
     tenant: TenantDep,
     page: Annotated[CursorParams, Depends()],
-    access: Annotated[Access, require(Resource.MEDIA, Action.LIST)],
+    access: Annotated[Access, require(MEDIA, Action.LIST)],
     mime_type: MimeFilter = None,
 ) -> CursorPage[MediaRead]:
     return await container.service(MediaService).list_media(
@@ -132,7 +131,7 @@ async def get_media(
     media_id: uuid.UUID,
     container: ContainerDep,
     tenant: TenantDep,
-    access: Annotated[Access, require(Resource.MEDIA, Action.READ)],
+    access: Annotated[Access, require(MEDIA, Action.READ)],
 ) -> MediaRead:
     return await container.service(MediaService).get_media(tenant.id, media_id, access.reach)
 
@@ -147,7 +146,7 @@ async def update_media(
     data: MediaUpdate,
     container: ContainerDep,
     tenant: TenantDep,
-    access: Annotated[Access, require(Resource.MEDIA, Action.UPDATE)],
+    access: Annotated[Access, require(MEDIA, Action.UPDATE)],
 ) -> MediaRead:
     return await container.service(MediaService).update_media(
         tenant.id, media_id, data, access.reach
@@ -164,7 +163,7 @@ async def delete_media(
     media_id: uuid.UUID,
     container: ContainerDep,
     tenant: TenantDep,
-    access: Annotated[Access, require(Resource.MEDIA, Action.DELETE)],
+    access: Annotated[Access, require(MEDIA, Action.DELETE)],
 ) -> Response:
     await container.service(MediaService).delete_media(tenant.id, media_id, access.reach)
     return Response(status_code=204)

@@ -39,9 +39,9 @@ if TYPE_CHECKING:
     from sqlalchemy import ColumnElement
 
     from rustok.core.permissions import Reach
-    from rustok.core.settings import Settings
     from rustok.core.uow import UnitOfWorkFactory
     from rustok.media.schemas import MediaUpdate
+    from rustok.media.settings import MediaSettings
     from rustok.media.storage.base import MediaStorage
     from rustok.tenancy.service import TenantService
 
@@ -91,14 +91,14 @@ class MediaService:
         uow: UnitOfWorkFactory,
         storage: MediaStorage,
         tenants: TenantService,
-        settings: Settings,
+        settings: MediaSettings,
     ) -> None:
         self._uow = uow
         self.storage = storage
         self._tenants = tenants
-        self._allowed = frozenset(settings.media_allowed_types)
-        self._max_bytes = settings.media_max_upload_bytes
-        self._max_pixels = settings.media_max_image_pixels
+        self._allowed = frozenset(settings.allowed_types)
+        self._max_bytes = settings.max_upload_bytes
+        self._max_pixels = settings.max_image_pixels
 
     async def upload(
         self, tenant_id: uuid.UUID, source: UploadSource, *, uploaded_by: uuid.UUID | None

@@ -32,10 +32,11 @@ class BodyRefused(Exception):
         self.response = response
 
 
-class RequestLimitsMiddleware:
+class RequestLimits:
+    """Checked by the edge (`rustok.api.middleware.edge`) before anything else runs."""
+
     def __init__(
         self,
-        app: ASGIApp,
         *,
         max_body_bytes: int,
         body_timeout_seconds: float,
@@ -43,7 +44,6 @@ class RequestLimitsMiddleware:
         max_header_bytes: int,
         large_bodies: Mapping[tuple[str, str], int] | None = None,
     ) -> None:
-        self.app = app
         self.max_bytes = max_body_bytes
         self.large_bodies = dict(large_bodies or {})
         """`(method, path) -> bytes`: the few routes that take more (media uploads)."""
@@ -88,12 +88,16 @@ class RequestLimitsMiddleware:
             headers={"Connection": "close"},
         )
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    def body_limit(self, scope: Scope) -> int:
+        """The most bytes this request's body may have: `max_body_bytes`, or more on the few
+        routes that take uploads (`large_bodies`)."""
+        return self.large_bodies.get((scope["method"], scope["path"]), self.max_bytes)
+
+    def check(self, scope: Scope) -> tuple[Response | None, bool]:
+        """The refusal of an HTTP request's head (431, 413 by `Content-Length`), if any, and
+        whether a body must be counted and timed (`call_with_body`)."""
         refused = self._headers_refused(scope)
-        limit = self.large_bodies.get((scope["method"], scope["path"]), self.max_bytes)
+        limit = self.body_limit(scope)
         has_body = False
         if refused is None:
             for key, value in scope["headers"]:
@@ -104,16 +108,16 @@ class RequestLimitsMiddleware:
                     has_body = has_body or value.strip(b"0") != b""
                 elif key == b"transfer-encoding":
                     has_body = True
-        if refused is not None:
-            await refused(scope, receive, send)
-            return
-        if not has_body and scope.get("http_version") in _FRAMED_BY_HEADERS:
-            # Without Content-Length or Transfer-Encoding an HTTP/1.x request has no body
-            # (RFC 9112, 6.3): nothing to count or time, so no wrappers (most GETs). HTTP/2
-            # may send a body without either, so there the wrappers stay.
-            await self.app(scope, receive, send)
-            return
+        # Without Content-Length or Transfer-Encoding an HTTP/1.x request has no body
+        # (RFC 9112, 6.3): nothing to count or time, so no wrappers (most GETs). HTTP/2
+        # may send a body without either, so there the wrappers stay.
+        return refused, has_body or scope.get("http_version") not in _FRAMED_BY_HEADERS
 
+    async def call_with_body(
+        self, app: ASGIApp, scope: Scope, receive: Receive, send: Send, refusals: Send
+    ) -> None:
+        """Run `app` with its body read counted and timed; a refusal goes out on `refusals`."""
+        limit = self.body_limit(scope)
         loop = asyncio.get_running_loop()
         deadline: float | None = None
         body_read = False
@@ -150,15 +154,15 @@ class RequestLimitsMiddleware:
                 # exception into a 400 "error parsing the body"), the answer is the refusal.
                 if message["type"] == "http.response.start" and not response_started:
                     response_started = True
-                    await body_refused(scope, receive, send)
+                    await body_refused(scope, receive, refusals)
                 return
             if message["type"] == "http.response.start":
                 response_started = True
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            await app(scope, limited_receive, tracking_send)
         except BodyRefused as error:
             if not response_started:
                 response_started = True
-                await error.response(scope, receive, send)
+                await error.response(scope, receive, refusals)

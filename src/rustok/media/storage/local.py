@@ -1,4 +1,4 @@
-"""Media bytes in a local directory (`media_storage_dir`): the default backend.
+"""Media bytes in a local directory (`RUSTOK_MODULES__MEDIA__STORAGE_DIR`): the default backend.
 
 A file is written to a temporary name beside its final one, flushed to disk, and renamed into
 place, so a crash never leaves a partial file under a real key. Paths are made only from keys

@@ -18,7 +18,7 @@ from alembic import op
 from rustok.core.walls import disable_tenant_wall, enable_tenant_wall
 
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
