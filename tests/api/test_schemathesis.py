@@ -123,6 +123,7 @@ NOT_APPLICABLE |= {
         ("PATCH", "variants/{variant_id}"),
         ("PUT", "variants/{variant_id}/prices"),
         ("POST", "collections"),
+        ("PATCH", "collections/{collection_id}"),
         ("POST", "categories"),
         ("PATCH", "categories/{category_id}"),
         ("POST", "price-lists"),

@@ -144,11 +144,12 @@ async def test_create_user_in_belongs_to_the_callers_unit_of_work(
 
 
 async def _waiting_on_a_lock(container: Container) -> bool:
+    # Lock waits from pg_locks: the application's role may not read others' wait events.
     async with container.engine.connect() as connection:
         waiting = await connection.scalar(
             text(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                "SELECT count(*) FROM pg_locks AS l JOIN pg_stat_activity AS a ON a.pid = l.pid "
+                "WHERE NOT l.granted AND a.datname = current_database()"
             )
         )
     return bool(waiting)

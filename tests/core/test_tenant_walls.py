@@ -96,6 +96,27 @@ async def test_raw_sql_that_forgets_the_tenant_reads_zero_rows_of_another(
 
 
 @pytest.mark.backends("postgres")
+async def test_the_walls_hold_on_pooled_connections_after_rollbacks(
+    container: Container, tenant: TenantDetail, other_tenant: TenantDetail
+) -> None:
+    # A role set by a statement on connect was taken back by the first ROLLBACK, and every
+    # later use of the pooled connection passed the policies as the superuser that logged in.
+    await _two_tenants_with_users(container, tenant, other_tenant)
+    seen: list[tuple[str, list[str]]] = []
+    for _ in range(3):
+        async with container.uow(tenant.id) as uow:  # left without commit: a rollback
+            user = await uow.session.scalar(text("SELECT current_user"))
+            emails = list(await uow.session.scalars(text("SELECT email FROM users")))
+            seen.append((str(user), emails))
+            await uow.session.execute(text("RESET ROLE"))
+    async with container.platform_sessions() as session:
+        platform_user = await session.scalar(text("SELECT current_user"))
+
+    assert seen == [(APP_ROLE, ["ann@acme.test"])] * 3
+    assert platform_user == APP_ROLE  # the bypass is a setting, never the owner's role
+
+
+@pytest.mark.backends("postgres")
 async def test_raw_sql_cannot_write_into_another_tenant(
     container: Container, tenant: TenantDetail, other_tenant: TenantDetail
 ) -> None:
