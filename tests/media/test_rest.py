@@ -180,3 +180,25 @@ async def test_customers_cannot_upload_or_list(
     assert (uploaded.status_code, listed.status_code) == (403, 403)
     assert stored_files(media_root) == []
     assert await media_events(container) == []
+
+
+async def test_a_text_file_is_a_utf8_attachment_and_lost_bytes_are_a_404(
+    client: httpx.AsyncClient, manager: dict[str, str], tenant: TenantDetail, media_root: Path
+) -> None:
+    media = (
+        await upload(
+            client, manager, "Grüße\n".encode(), filename="notes.txt", content_type="text/plain"
+        )
+    ).json()
+
+    served = await client.get(media["file_url"], headers=auth_headers(tenant))
+    for path in stored_files(media_root):
+        path.unlink()
+    lost = await client.get(media["file_url"], headers=auth_headers(tenant))
+
+    assert served.headers["content-type"] == "text/plain; charset=utf-8"
+    assert served.headers["content-disposition"].startswith('attachment; filename="notes.txt"')
+    assert served.headers["content-security-policy"] == "default-src 'none'; sandbox"
+    assert served.text == "Grüße\n"
+    assert lost.status_code == 404
+    assert lost.json()["code"] == "MEDIA_NOT_FOUND"

@@ -12,6 +12,7 @@ from sqlalchemy import event
 from rustok.core.errors import Forbidden
 from rustok.core.ids import new_id
 from rustok.core.permissions import Action, Permission, Reach, Scope
+from rustok.media.errors import MediaReferenceUnknown
 from rustok.media.permissions import MEDIA
 from rustok.media.schemas import MediaUpdate
 from rustok.media.service import MediaService
@@ -125,3 +126,24 @@ async def test_get_many_loads_any_number_in_two_statements(
 
     assert set(found) == set(ids)
     assert len(statements) == 2
+
+
+async def test_references_to_media_are_checked_in_the_callers_unit_of_work(
+    container: Container, tenant: TenantDetail, other_tenant: TenantDetail
+) -> None:
+    service = container.service(MediaService)
+    ours = await service.upload(tenant.id, _source(image_bytes()), uploaded_by=None)
+    theirs = await service.upload(other_tenant.id, _source(image_bytes()), uploaded_by=None)
+
+    async with container.uow(tenant.id, read_only=True) as uow:
+        await MediaService.ensure_media_in(uow, [ours.id, ours.id], field="body.images")
+        with pytest.raises(MediaReferenceUnknown) as several:
+            await MediaService.ensure_media_in(
+                uow, [ours.id, theirs.id, new_id()], field="body.images"
+            )
+        with pytest.raises(MediaReferenceUnknown) as one:
+            await MediaService.ensure_media_in(uow, [theirs.id], field="body.og_image_id")
+
+    assert [f.field for f in several.value.fields] == ["body.images.1", "body.images.2"]
+    assert [f.field for f in one.value.fields] == ["body.og_image_id"]
+    assert one.value.code == "MEDIA_REFERENCE_UNKNOWN"

@@ -37,3 +37,9 @@ class ImageTooLarge(Invalid):
 
 class MediaLocaleNotEnabled(Invalid):
     code = "LOCALE_NOT_ENABLED"
+
+
+class MediaReferenceUnknown(Invalid):
+    """Another resource names a media id this tenant does not have (or another tenant's)."""
+
+    code = "MEDIA_REFERENCE_UNKNOWN"

@@ -18,7 +18,7 @@ import structlog
 from rustok.core.clock import utcnow
 from rustok.core.cursor import CursorPage, decode_cursor, page_of
 from rustok.core.errors import FieldError
-from rustok.media.errors import MediaLocaleNotEnabled, MediaNotFound
+from rustok.media.errors import MediaLocaleNotEnabled, MediaNotFound, MediaReferenceUnknown
 from rustok.media.events import MediaDeleted, MediaUploaded
 from rustok.media.models import Media, MediaTranslation
 from rustok.media.probe import CHUNK_BYTES, inspect_upload
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from sqlalchemy import ColumnElement
 
     from rustok.core.permissions import Reach
-    from rustok.core.uow import UnitOfWorkFactory
+    from rustok.core.uow import UnitOfWork, UnitOfWorkFactory
     from rustok.media.schemas import MediaUpdate
     from rustok.media.settings import MediaSettings
     from rustok.media.storage.base import MediaStorage
@@ -114,6 +114,7 @@ class MediaService:
         declared = (source.content_type or "").split(";")[0].strip().lower() or None
         key = new_key(tenant_id)
         await self.storage.save(key, _chunks(source.file))
+        committed = False
         try:
             async with self._uow(tenant_id) as uow:
                 media = Media(
@@ -143,9 +144,10 @@ class MediaService:
                 )
                 read = _read(media, [])
                 await uow.commit()
+                committed = True
         except BaseException:
-            # The row never committed: its file must not outlive it.
-            await asyncio.shield(self.storage.delete(key))
+            if not committed:  # the row never committed: its file must not outlive it
+                await asyncio.shield(self.storage.delete(key))
             raise
         mismatch = declared is not None and declared != inspection.mime_type
         if mismatch:
@@ -197,6 +199,28 @@ class MediaService:
             repository = MediaRepository(uow.session, tenant_id)
             rows = await repository.get_many(set(media_ids))
             return {read.id: read for read in await _reads(repository, rows)}
+
+    @staticmethod
+    async def ensure_media_in(
+        uow: UnitOfWork, media_ids: Sequence[uuid.UUID], *, field: str
+    ) -> None:
+        """Refuse references to media the unit of work's tenant does not have, inside the
+        caller's unit of work (content and commerce, before they store a media id): one query,
+        and `MEDIA_REFERENCE_UNKNOWN` naming `field.<index>` of each unknown id (`field` alone
+        for a single id). Another tenant's id is unknown here, like a made-up one."""
+        if uow.tenant_id is None:
+            raise RuntimeError("media references are checked in a tenant's unit of work")
+        wanted = list(dict.fromkeys(media_ids))
+        found = {
+            row.id for row in await MediaRepository(uow.session, uow.tenant_id).get_many(wanted)
+        }
+        unknown = [index for index, media_id in enumerate(media_ids) if media_id not in found]
+        if unknown:
+            fields = [
+                FieldError(field if len(media_ids) == 1 else f"{field}.{index}", "no such media")
+                for index in unknown
+            ]
+            raise MediaReferenceUnknown("No such media in this tenant.", fields=fields)
 
     async def update_media(
         self, tenant_id: uuid.UUID, media_id: uuid.UUID, data: MediaUpdate, reach: Reach
