@@ -32,6 +32,9 @@ def settings_for_tests(database_url: str, **overrides: Any) -> Settings:
         "argon2_parallelism": 1,
         "log_format": "json",
         "redis_url": None,
+        # A test box runs two workers against one PostgreSQL with everything else: starting a
+        # backend process can take seconds there, which is not what any test is about.
+        "db_connect_timeout": 30.0,
     }
     values.update(overrides)
     return Settings(**values)
