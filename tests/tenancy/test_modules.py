@@ -116,6 +116,7 @@ async def test_modules_are_listed_with_their_state(
         "tenancy": True,
         "rbac": True,
         "auth": True,
+        "content": True,
         "catalog": True,
         "reviews": False,
         "flaky": False,
