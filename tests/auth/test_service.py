@@ -25,6 +25,7 @@ from rustok.auth.service import AuthService
 from rustok.core.clock import utcnow
 from rustok.core.errors import Invalid
 from rustok.rbac.errors import RoleNotFound
+from rustok.stores.sessions import SessionGenerations
 from rustok.testing.factories import DEFAULT_PASSWORD
 from rustok.testing.services import wait_until_async
 
@@ -181,7 +182,13 @@ async def test_login_rehashes_a_password_hashed_with_old_parameters(
     container: Container, tenant: TenantDetail, db: Db
 ) -> None:
     stronger = container.settings.model_copy(update={"argon2_time_cost": 2})
-    older = AuthService(stronger, container.uow, container.session_factory, container.roles)
+    older = AuthService(
+        stronger,
+        container.uow,
+        container.session_factory,
+        container.roles,
+        SessionGenerations(container.stores.generations),
+    )
     await older.create_user(tenant_id=tenant.id, email=EMAIL, password=DEFAULT_PASSWORD)
     assert ",t=2," in (await db.one(User)).password_hash
 

@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from rustok.content.models import Category, Node, NodeRevision, NodeTranslation, Tag
+from rustok.content.permissions import NODES
 from rustok.content.service import CategoryService, NodeService, TagService
-from rustok.core.permissions import Action, Permission, Reach, Resource, Scope
+from rustok.core.permissions import Action, Permission, Reach, Scope
 from rustok.events.models import SysEvent
 from rustok.rbac.schemas import PermissionGrant, RoleCreate
 from rustok.tenancy.schemas import TenantLocaleUpsert
@@ -55,7 +56,7 @@ async def other_site(container: Container, other_tenant: TenantDetail) -> Tenant
 
 
 def reach(scope: Scope = Scope.ALL, actor: uuid.UUID | None = None) -> Reach:
-    return Reach(Permission(Resource.NODES, Action.UPDATE), scope, actor or uuid.uuid4())
+    return Reach(Permission(NODES, Action.UPDATE), scope, actor or uuid.uuid4())
 
 
 @pytest.fixture

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 
+from rustok.content.permissions import NODES
 from rustok.content.schemas import CategoryCreate, NodeCreate, TagCreate
 from rustok.content.service import CategoryService, NodeService, TagService
-from rustok.core.permissions import Action, Permission, Reach, Resource, Scope
+from rustok.core.permissions import Action, Permission, Reach, Scope
 from tests.content.conftest import caller
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def statements(container: Container) -> Iterator[list[str]]:
 async def seed_articles(
     container: Container, site: TenantDetail, author_id: Any, count: int
 ) -> None:
-    editor = Reach(Permission(Resource.NODES, Action.MANAGE), Scope.ALL, author_id)
+    editor = Reach(Permission(NODES, Action.MANAGE), Scope.ALL, author_id)
     category = await container.service(CategoryService).create(
         site.id,
         CategoryCreate.model_validate({"translations": [{"locale": "en", "name": "News"}]}),

@@ -370,7 +370,9 @@ async def test_a_stale_version_and_a_body_over_the_limit_are_refused(
     site: TenantDetail,
     db: Db,
 ) -> None:
-    async with make_client(rate_limit_enabled=False, content_max_body_bytes=100) as client:
+    async with make_client(
+        rate_limit_enabled=False, modules={"content": {"max_body_bytes": 100}}
+    ) as client:
         admin = await caller(client, container, site, "boss@acme.test", ("admin",))
         node = await create(client, admin.headers)
         before = await db.snapshot()

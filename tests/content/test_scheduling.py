@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from rustok.content.schemas import NodeCreate
 from rustok.content.service import NodeService
+from rustok.content.settings import ContentSettings
 from rustok.core import clock
 from rustok.testing.app import running_container
 from rustok.testing.services import wait_until_async
@@ -27,7 +28,7 @@ def test_the_job_is_registered_with_the_relays_work(container: Container) -> Non
     jobs = {job.name: job for job in container.events.jobs}
 
     assert jobs["content-scheduled-publishing"].interval_seconds == (
-        container.settings.content_publish_interval_seconds
+        container.settings_of(ContentSettings).publish_interval_seconds
     )
 
 

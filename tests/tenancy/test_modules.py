@@ -115,7 +115,9 @@ async def test_modules_are_listed_with_their_state(
     assert states == {
         "tenancy": True,
         "rbac": True,
+        "events": True,
         "auth": True,
+        "media": True,
         "content": True,
         "catalog": True,
         "reviews": False,

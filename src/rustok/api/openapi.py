@@ -145,9 +145,12 @@ def document_problems(app: FastAPI, schema: dict[str, Any]) -> None:
 
 
 def operation_id(route: APIRoute, method: str, tags: list[str]) -> str:
-    """`<tag>_<route function>`: stable while the module and the function keep their names."""
+    """`<tag>_<route function>`: stable while the module and the function keep their names. A
+    dotted slug (`commerce.catalog`) gives `commerce_catalog_...`: code generators take ids
+    as identifiers."""
     suffix = f"_{method.lower()}" if len(route.methods or ()) > 1 else ""
-    return f"{tags[0] if tags else 'platform'}_{route.name}{suffix}"
+    tag = tags[0].replace(".", "_") if tags else "platform"
+    return f"{tag}_{route.name}{suffix}"
 
 
 def rest_operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:

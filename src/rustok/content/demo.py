@@ -8,9 +8,10 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from rustok.content.errors import NodeNotFound
+from rustok.content.permissions import NODES
 from rustok.content.schemas import CategoryCreate, NodeCreate, TagCreate
 from rustok.content.service import CategoryService, NodeService, TagService
-from rustok.core.permissions import Action, Permission, Reach, Resource, Scope
+from rustok.core.permissions import Action, Permission, Reach, Scope
 
 if TYPE_CHECKING:
     from rustok.bootstrap import Container
@@ -125,7 +126,7 @@ async def seed(container: Container, tenant_id: uuid.UUID) -> None:
         ),
         uuid.UUID(int=0),
     )
-    editor = Reach(Permission(Resource.NODES, Action.MANAGE), Scope.ALL, author)
+    editor = Reach(Permission(NODES, Action.MANAGE), Scope.ALL, author)
     category_ids = await _categories(container.service(CategoryService), tenant_id, editor)
     tag_ids = await _tags(container.service(TagService), tenant_id, editor)
     nodes = container.service(NodeService)

@@ -18,6 +18,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from rustok.content.permissions import NODES
 from rustok.content.rest import editor_reach
 from rustok.content.schemas import (
     NodeCreate,
@@ -32,7 +33,7 @@ from rustok.content.service import CategoryService, NodeService, TagService
 from rustok.core.cursor import DEFAULT_LIMIT, MAX_LIMIT
 from rustok.core.errors import FieldError, Invalid
 from rustok.core.modules import GraphQLPart
-from rustok.core.permissions import Action, Resource
+from rustok.core.permissions import Action
 from rustok.web.graphql import GraphQLContext, public, requires
 
 if TYPE_CHECKING:
@@ -472,19 +473,19 @@ def _without_nulls(data: dict[str, Any]) -> dict[str, Any]:
 @strawberry.type
 class ContentMutation:
     @strawberry.mutation(
-        extensions=[requires(Resource.NODES, Action.CREATE)],
+        extensions=[requires(NODES, Action.CREATE)],
         description="Create a node with its translations and bodies.",
     )
     async def create_node(self, info: Info[GraphQLContext, Any], input: NodeCreateInput) -> Node:
         data = _validated(NodeCreate, _without_nulls(_given(input)), prefix="input")
-        access = await info.context.access(Resource.NODES, Action.CREATE)
+        access = await info.context.access(NODES, Action.CREATE)
         read = await info.context.container.service(NodeService).create(
             info.context.tenant.id, data, reach=access.reach
         )
         return _node(read, None)
 
     @strawberry.mutation(
-        extensions=[requires(Resource.NODES, Action.UPDATE)],
+        extensions=[requires(NODES, Action.UPDATE)],
         description="Change a node read at `version`.",
     )
     async def update_node(
@@ -496,39 +497,37 @@ class ContentMutation:
                 "translations"
             ]
         data = _validated(NodeUpdate, raw, prefix="input")
-        access = await info.context.access(Resource.NODES, Action.UPDATE)
+        access = await info.context.access(NODES, Action.UPDATE)
         read = await info.context.container.service(NodeService).update(
             info.context.tenant.id, id, data, reach=access.reach
         )
         return _node(read, None)
 
-    @strawberry.mutation(
-        extensions=[requires(Resource.NODES, Action.UPDATE)], description="Publish a node."
-    )
+    @strawberry.mutation(extensions=[requires(NODES, Action.UPDATE)], description="Publish a node.")
     async def publish_node(self, info: Info[GraphQLContext, Any], id: uuid.UUID) -> Node:
-        access = await info.context.access(Resource.NODES, Action.UPDATE)
+        access = await info.context.access(NODES, Action.UPDATE)
         read = await info.context.container.service(NodeService).publish(
             info.context.tenant.id, id, reach=access.reach
         )
         return _node(read, None)
 
     @strawberry.mutation(
-        extensions=[requires(Resource.NODES, Action.UPDATE)],
+        extensions=[requires(NODES, Action.UPDATE)],
         description="Take a node back to draft.",
     )
     async def unpublish_node(self, info: Info[GraphQLContext, Any], id: uuid.UUID) -> Node:
-        access = await info.context.access(Resource.NODES, Action.UPDATE)
+        access = await info.context.access(NODES, Action.UPDATE)
         read = await info.context.container.service(NodeService).unpublish(
             info.context.tenant.id, id, reach=access.reach
         )
         return _node(read, None)
 
     @strawberry.mutation(
-        extensions=[requires(Resource.NODES, Action.DELETE)],
+        extensions=[requires(NODES, Action.DELETE)],
         description="Delete a node (restorable over REST).",
     )
     async def delete_node(self, info: Info[GraphQLContext, Any], id: uuid.UUID) -> bool:
-        access = await info.context.access(Resource.NODES, Action.DELETE)
+        access = await info.context.access(NODES, Action.DELETE)
         await info.context.container.service(NodeService).delete(
             info.context.tenant.id, id, reach=access.reach
         )

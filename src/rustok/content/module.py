@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rustok.content.permissions import CATEGORIES, NODES, TAGS
 from rustok.content.service import CategoryService, NodeService, TagService
+from rustok.content.settings import ContentSettings
 from rustok.core.modules import ModuleDescriptor, PeriodicJob
+from rustok.core.permissions import CRUDL, grants
+from rustok.rbac.policy import MANAGER
 from rustok.tenancy.identifiers import TenantKey
 
 if TYPE_CHECKING:
@@ -29,7 +33,7 @@ def _nodes(container: Container) -> NodeService:
     return NodeService(
         container.uow,
         _tenant_lookup(container),
-        max_body_bytes=container.settings.content_max_body_bytes,
+        max_body_bytes=container.settings_of(ContentSettings).max_body_bytes,
     )
 
 
@@ -44,7 +48,7 @@ def _tags(container: Container) -> TagService:
 def _scheduled_publishing(container: Container) -> PeriodicJob:
     return PeriodicJob(
         name="content-scheduled-publishing",
-        interval_seconds=container.settings.content_publish_interval_seconds,
+        interval_seconds=container.settings_of(ContentSettings).publish_interval_seconds,
         run=container.service(NodeService).publish_due,
     )
 
@@ -55,7 +59,9 @@ MODULE = ModuleDescriptor(
     version="1.0.0",
     description="Nodes of many kinds with translations, bodies, revisions, categories and tags.",
     dependencies=("tenancy", "rbac", "auth"),
-    permissions=("nodes:manage", "categories:manage", "tags:manage"),
+    resources=(NODES, CATEGORIES, TAGS),
+    grants={MANAGER: grants((NODES, CATEGORIES, TAGS), CRUDL)},
+    settings=ContentSettings,
     models=("rustok.content.models",),
     events=("rustok.content.events",),
     rest="rustok.content.rest:router",

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
+from rustok.content.permissions import CATEGORIES, NODES, TAGS
 from rustok.content.schemas import (
     CategoryCreate,
     CategoryRead,
@@ -29,7 +30,7 @@ from rustok.content.schemas import (
 )
 from rustok.content.service import CategoryService, NodeService, TagService
 from rustok.core.cursor import CursorPage, CursorParams
-from rustok.core.permissions import Action, Permission, Reach, Resource, Scope
+from rustok.core.permissions import Action, Permission, Reach, Scope
 from rustok.tenancy.schemas import Locale
 from rustok.web.access import (
     Access,
@@ -49,7 +50,7 @@ LocaleQuery = Annotated[
 ]
 SlugPath = Annotated[str, Path(min_length=1, max_length=255, examples=["hello-world"])]
 Public = Annotated[None, public()]
-_EDIT = Permission(Resource.NODES, Action.UPDATE)
+_EDIT = Permission(NODES, Action.UPDATE)
 
 
 async def editor_reach(request: Request) -> Reach | None:
@@ -95,7 +96,7 @@ async def create_node(
     data: NodeCreate,
     container: ContainerDep,
     tenant: TenantDep,
-    access: Annotated[Access, require(Resource.NODES, Action.CREATE)],
+    access: Annotated[Access, require(NODES, Action.CREATE)],
 ) -> NodeRead:
     return await container.service(NodeService).create(tenant.id, data, reach=access.reach)
 
@@ -140,7 +141,7 @@ async def update_node(
     data: NodeUpdate,
     container: ContainerDep,
     tenant: TenantDep,
-    access: Annotated[Access, require(Resource.NODES, Action.UPDATE)],
+    access: Annotated[Access, require(NODES, Action.UPDATE)],
 ) -> NodeRead:
     return await container.service(NodeService).update(tenant.id, node_id, data, reach=access.reach)
 
@@ -150,7 +151,7 @@ async def delete_node(
     node_id: uuid.UUID,
     container: ContainerDep,
     tenant: TenantDep,
-    access: Annotated[Access, require(Resource.NODES, Action.DELETE)],
+    access: Annotated[Access, require(NODES, Action.DELETE)],
 ) -> Response:
     await container.service(NodeService).delete(tenant.id, node_id, reach=access.reach)
     return Response(status_code=204)
@@ -161,7 +162,7 @@ async def publish_node(
     node_id: uuid.UUID,
     container: ContainerDep,
     tenant: TenantDep,
-    access: Annotated[Access, require(Resource.NODES, Action.UPDATE)],
+    access: Annotated[Access, require(NODES, Action.UPDATE)],
 ) -> NodeRead:
     return await container.service(NodeService).publish(tenant.id, node_id, reach=access.reach)
 
@@ -173,7 +174,7 @@ async def unpublish_node(
     node_id: uuid.UUID,
     container: ContainerDep,
     tenant: TenantDep,
-    access: Annotated[Access, require(Resource.NODES, Action.UPDATE)],
+    access: Annotated[Access, require(NODES, Action.UPDATE)],
 ) -> NodeRead:
     return await container.service(NodeService).unpublish(tenant.id, node_id, reach=access.reach)
 
@@ -183,7 +184,7 @@ async def archive_node(
     node_id: uuid.UUID,
     container: ContainerDep,
     tenant: TenantDep,
-    access: Annotated[Access, require(Resource.NODES, Action.UPDATE)],
+    access: Annotated[Access, require(NODES, Action.UPDATE)],
 ) -> NodeRead:
     return await container.service(NodeService).archive(tenant.id, node_id, reach=access.reach)
 
@@ -194,7 +195,7 @@ async def schedule_node(
     data: ScheduleRequest,
     container: ContainerDep,
     tenant: TenantDep,
-    access: Annotated[Access, require(Resource.NODES, Action.UPDATE)],
+    access: Annotated[Access, require(NODES, Action.UPDATE)],
 ) -> NodeRead:
     return await container.service(NodeService).schedule(
         tenant.id, node_id, data.publish_at, reach=access.reach
@@ -206,7 +207,7 @@ async def restore_node(
     node_id: uuid.UUID,
     container: ContainerDep,
     tenant: TenantDep,
-    access: Annotated[Access, require(Resource.NODES, Action.DELETE)],
+    access: Annotated[Access, require(NODES, Action.DELETE)],
 ) -> NodeRead:
     return await container.service(NodeService).restore(tenant.id, node_id, reach=access.reach)
 
@@ -220,7 +221,7 @@ async def list_revisions(
     node_id: uuid.UUID,
     container: ContainerDep,
     tenant: TenantDep,
-    access: Annotated[Access, require(Resource.NODES, Action.UPDATE)],
+    access: Annotated[Access, require(NODES, Action.UPDATE)],
 ) -> list[RevisionRead]:
     return await container.service(NodeService).revisions(tenant.id, node_id, reach=access.reach)
 
@@ -235,7 +236,7 @@ async def restore_revision(
     revision_id: uuid.UUID,
     container: ContainerDep,
     tenant: TenantDep,
-    access: Annotated[Access, require(Resource.NODES, Action.UPDATE)],
+    access: Annotated[Access, require(NODES, Action.UPDATE)],
 ) -> NodeRead:
     return await container.service(NodeService).restore_revision(
         tenant.id, node_id, revision_id, reach=access.reach
@@ -248,7 +249,7 @@ async def attach_tags(
     data: TagIds,
     container: ContainerDep,
     tenant: TenantDep,
-    access: Annotated[Access, require(Resource.NODES, Action.UPDATE)],
+    access: Annotated[Access, require(NODES, Action.UPDATE)],
 ) -> NodeRead:
     return await container.service(NodeService).attach_tags(
         tenant.id, node_id, data.tag_ids, reach=access.reach
@@ -261,7 +262,7 @@ async def detach_tag(
     tag_id: uuid.UUID,
     container: ContainerDep,
     tenant: TenantDep,
-    access: Annotated[Access, require(Resource.NODES, Action.UPDATE)],
+    access: Annotated[Access, require(NODES, Action.UPDATE)],
 ) -> NodeRead:
     return await container.service(NodeService).detach_tag(
         tenant.id, node_id, tag_id, reach=access.reach
@@ -288,7 +289,7 @@ async def create_category(
     data: CategoryCreate,
     container: ContainerDep,
     tenant: TenantDep,
-    access: Annotated[Access, require(Resource.CATEGORIES, Action.CREATE)],
+    access: Annotated[Access, require(CATEGORIES, Action.CREATE)],
 ) -> CategoryRead:
     return await container.service(CategoryService).create(tenant.id, data, reach=access.reach)
 
@@ -310,7 +311,7 @@ async def update_category(
     data: CategoryUpdate,
     container: ContainerDep,
     tenant: TenantDep,
-    access: Annotated[Access, require(Resource.CATEGORIES, Action.UPDATE)],
+    access: Annotated[Access, require(CATEGORIES, Action.UPDATE)],
 ) -> CategoryRead:
     return await container.service(CategoryService).update(
         tenant.id, category_id, data, reach=access.reach
@@ -322,7 +323,7 @@ async def delete_category(
     category_id: uuid.UUID,
     container: ContainerDep,
     tenant: TenantDep,
-    access: Annotated[Access, require(Resource.CATEGORIES, Action.DELETE)],
+    access: Annotated[Access, require(CATEGORIES, Action.DELETE)],
 ) -> Response:
     await container.service(CategoryService).delete(tenant.id, category_id, reach=access.reach)
     return Response(status_code=204)
@@ -346,7 +347,7 @@ async def create_tag(
     data: TagCreate,
     container: ContainerDep,
     tenant: TenantDep,
-    access: Annotated[Access, require(Resource.TAGS, Action.CREATE)],
+    access: Annotated[Access, require(TAGS, Action.CREATE)],
 ) -> TagRead:
     return await container.service(TagService).create(tenant.id, data, reach=access.reach)
 
@@ -368,7 +369,7 @@ async def update_tag(
     data: TagUpdate,
     container: ContainerDep,
     tenant: TenantDep,
-    access: Annotated[Access, require(Resource.TAGS, Action.UPDATE)],
+    access: Annotated[Access, require(TAGS, Action.UPDATE)],
 ) -> TagRead:
     return await container.service(TagService).update(tenant.id, tag_id, data, reach=access.reach)
 
@@ -378,7 +379,7 @@ async def delete_tag(
     tag_id: uuid.UUID,
     container: ContainerDep,
     tenant: TenantDep,
-    access: Annotated[Access, require(Resource.TAGS, Action.DELETE)],
+    access: Annotated[Access, require(TAGS, Action.DELETE)],
 ) -> Response:
     await container.service(TagService).delete(tenant.id, tag_id, reach=access.reach)
     return Response(status_code=204)

@@ -170,17 +170,30 @@ class TenantWallBreach(RuntimeError):
     """A session bound to one tenant was about to write a row of another."""
 
 
+def _check_unbound(session: AsyncSession) -> None:
+    # A session is bound once, before its transaction: the walls are set when the transaction
+    # begins (`after_begin`), and a platform pool's connections pass the walls for their whole
+    # life, so a late or second binding could not take the bypass away.
+    if _TENANT in session.info or _PLATFORM in session.info:
+        raise TenantWallBreach(
+            "this session is bound already; open a new one (container.uow(tenant_id) or "
+            "container.uow.platform())"
+        )
+    if session.in_transaction():
+        raise TenantWallBreach("bind a session before its transaction begins")
+
+
 def bind_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> None:
-    """Hold `session` to `tenant_id`'s rows; call before its transaction begins."""
+    """Hold `session` to `tenant_id`'s rows; once, before its transaction begins."""
+    _check_unbound(session)
     session.info[_TENANT] = tenant_id
-    session.info.pop(_PLATFORM, None)
 
 
 def bind_platform(session: AsyncSession) -> None:
     """THE BYPASS of the tenant walls: the relay, the dispatcher, operators' tenant management,
     the CLI and rebuilds, which must cross tenants. Every use is deliberate; grep for it."""
+    _check_unbound(session)
     session.info[_PLATFORM] = True
-    session.info.pop(_TENANT, None)
 
 
 @asynccontextmanager

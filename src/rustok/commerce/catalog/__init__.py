@@ -1,0 +1,2 @@
+"""The product catalog (`commerce.catalog`): products, translations, options, variants with their
+base prices, images, collections and categories."""

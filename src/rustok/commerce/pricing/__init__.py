@@ -1,0 +1,2 @@
+"""Pricing (`commerce.pricing`): regions with tax, price lists with tiers, and the price
+calculation."""
