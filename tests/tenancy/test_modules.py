@@ -119,6 +119,8 @@ async def test_modules_are_listed_with_their_state(
         "auth": True,
         "media": True,
         "content": True,
+        "commerce.catalog": True,
+        "commerce.pricing": True,
         "catalog": True,
         "reviews": False,
         "flaky": False,
