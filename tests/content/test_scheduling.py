@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -61,3 +62,26 @@ async def test_a_process_started_after_publish_at_publishes_the_node_once(
     assert (await nodes.get(site.id, node.id)).status == "published"
     assert (await db.event_types()).count("content.node.published") == 1
     assert await nodes.publish_due() == 0
+
+
+async def test_concurrent_runs_publish_each_due_node_exactly_once(
+    container: Container, site: TenantDetail, db: Db
+) -> None:
+    nodes = container.service(NodeService)
+    start = clock.utcnow()
+    for index in range(12):
+        node = await nodes.create(
+            site.id,
+            NodeCreate.model_validate(
+                {"kind": "article", "translations": [{"locale": "en", "title": f"N{index}"}]}
+            ),
+            reach=reach(),
+        )
+        await nodes.schedule(site.id, node.id, start + timedelta(minutes=1), reach=reach())
+    later = start + timedelta(minutes=2)
+
+    counts = await asyncio.gather(*(nodes.publish_due(later, batch_size=5) for _ in range(3)))
+
+    assert sum(counts) == 12
+    assert (await db.event_types()).count("content.node.published") == 12
+    assert await nodes.publish_due(later) == 0

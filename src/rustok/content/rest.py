@@ -43,6 +43,8 @@ from rustok.web.access import (
 )
 
 router = APIRouter(prefix="/content")
+# Path parameters are named apart from other modules' (commerce has `{category_id}` too): the
+# Postman run keeps one variable per name.
 
 LocaleQuery = Annotated[
     Locale | None,
@@ -294,38 +296,46 @@ async def create_category(
     return await container.service(CategoryService).create(tenant.id, data, reach=access.reach)
 
 
-@router.get("/categories/{category_id}", response_model=CategoryRead, summary="One category")
+@router.get(
+    "/categories/{content_category_id}", response_model=CategoryRead, summary="One category"
+)
 async def get_category(
-    category_id: uuid.UUID,
+    content_category_id: uuid.UUID,
     container: ContainerDep,
     tenant: TenantDep,
     _: Public,
     locale: LocaleQuery = None,
 ) -> CategoryRead:
-    return await container.service(CategoryService).get(tenant.id, category_id, locale=locale)
+    return await container.service(CategoryService).get(
+        tenant.id, content_category_id, locale=locale
+    )
 
 
-@router.patch("/categories/{category_id}", response_model=CategoryRead, summary="Update a category")
+@router.patch(
+    "/categories/{content_category_id}", response_model=CategoryRead, summary="Update a category"
+)
 async def update_category(
-    category_id: uuid.UUID,
+    content_category_id: uuid.UUID,
     data: CategoryUpdate,
     container: ContainerDep,
     tenant: TenantDep,
     access: Annotated[Access, require(CATEGORIES, Action.UPDATE)],
 ) -> CategoryRead:
     return await container.service(CategoryService).update(
-        tenant.id, category_id, data, reach=access.reach
+        tenant.id, content_category_id, data, reach=access.reach
     )
 
 
-@router.delete("/categories/{category_id}", status_code=204, summary="Delete a category")
+@router.delete("/categories/{content_category_id}", status_code=204, summary="Delete a category")
 async def delete_category(
-    category_id: uuid.UUID,
+    content_category_id: uuid.UUID,
     container: ContainerDep,
     tenant: TenantDep,
     access: Annotated[Access, require(CATEGORIES, Action.DELETE)],
 ) -> Response:
-    await container.service(CategoryService).delete(tenant.id, category_id, reach=access.reach)
+    await container.service(CategoryService).delete(
+        tenant.id, content_category_id, reach=access.reach
+    )
     return Response(status_code=204)
 
 

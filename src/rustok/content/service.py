@@ -658,7 +658,7 @@ class NodeService(_ContentBase):
             node = await self._claim(repo, node_id, reach, now=now)
             node.deleted_at = now
             await uow.session.flush()
-            read = (await _Reads(repo).nodes([node], [node.kind]))[0]
+            read = (await _Reads(repo).nodes([node], []))[0]
             uow.emit(NodeDeleted(**self._payload(read)), **self._aggregate(tenant_id, read))
             await uow.commit()
 
