@@ -70,6 +70,27 @@ async def callers(
 # A schema cannot know the caller's password: a wrong one is a valid request refused with 422
 # (CURRENT_PASSWORD_INCORRECT), which is right, not a schema that is too loose.
 NOT_APPLICABLE = {"POST /api/auth/change-password": [positive_data_acceptance]}
+# Rules between fields or over a whole value that JSON Schema cannot state are valid requests
+# refused with 422 naming the field: a compare-at price below the price, a percentage over
+# 100 %, a tier ending below its start, the window's end before its start, one value of every
+# option per variant, SKUs and currencies once per request, ids of this tenant's rows, no NUL
+# anywhere in a JSON metadata value (PostgreSQL's JSONB refuses it), a cursor this list handed
+# out (docs/commerce.md).
+NOT_APPLICABLE.update(
+    {
+        f"{method} /api/commerce/{path}": [positive_data_acceptance]
+        for method, path in (
+            ("GET", "products"),
+            ("POST", "products"),
+            ("PATCH", "products/{product_id}"),
+            ("POST", "products/{product_id}/variants"),
+            ("PATCH", "variants/{variant_id}"),
+            ("PUT", "variants/{variant_id}/prices"),
+            ("POST", "price-lists"),
+            ("PATCH", "price-lists/{price_list_id}"),
+        )
+    }
+)
 
 
 def _all_checks() -> list[Any]:

@@ -79,7 +79,9 @@ def test_a_sale_never_raises_the_price_and_an_override_always_wins(
     result = calculate(base, quantity, prices, Tax())
 
     in_force = tier_of(prices, quantity).values()
-    overrides = [p.unit_price(base).amount for p in in_force if p.list_type is PriceListType.OVERRIDE]
+    overrides = [
+        p.unit_price(base).amount for p in in_force if p.list_type is PriceListType.OVERRIDE
+    ]
     sales = [p.unit_price(base).amount for p in in_force if p.list_type is PriceListType.SALE]
     if overrides:
         assert result.unit_price.amount == min(overrides)

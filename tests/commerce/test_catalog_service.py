@@ -328,7 +328,9 @@ async def test_another_tenant_cannot_reach_a_product_or_variant(
         await catalog.update_variant(other_shop, variant_id, VariantUpdate(sku="STOLEN"))
     with pytest.raises(VariantNotFound):
         await catalog.delete_variant(other_shop, variant_id)
-    page = await catalog.list_products(other_shop, ProductFilter(), after=None, limit=10, staff=True)
+    page = await catalog.list_products(
+        other_shop, ProductFilter(), after=None, limit=10, staff=True
+    )
 
     assert page.items == []
     assert (await catalog.get_product(shop, product.id)).status == "active"

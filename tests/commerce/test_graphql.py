@@ -71,7 +71,9 @@ async def _shop_of(
 ) -> None:
     category = await catalog.create_category(
         shop,
-        CategoryCreate.model_validate({"translations": [{"locale": "en", "title": f"Tops {start}"}]}),
+        CategoryCreate.model_validate(
+            {"translations": [{"locale": "en", "title": f"Tops {start}"}]}
+        ),
     )
     for index in range(start, start + products):
         body = product_body(
@@ -135,9 +137,7 @@ async def test_queries_answer_in_the_locale_chain_and_hide_drafts(
     }
     """
 
-    shown = await _gql(
-        http, anonymous, query, id=active["id"], variant=active["variants"][0]["id"]
-    )
+    shown = await _gql(http, anonymous, query, id=active["id"], variant=active["variants"][0]["id"])
     hidden = await _gql(http, anonymous, query, id=draft["id"], variant=draft["variants"][0]["id"])
 
     assert shown["data"]["product"] == {

@@ -41,7 +41,9 @@ async def test_the_price_answers_the_calculation(
 ) -> None:
     variant = await _variant(http, admin)
     europe = await _region(http, admin, countries=["DE", "FR"])
-    us = await _region(http, admin, name="US", currency_code="USD", tax_rate_bp=800, tax_inclusive=False)
+    us = await _region(
+        http, admin, name="US", currency_code="USD", tax_rate_bp=800, tax_inclusive=False
+    )
 
     eur = await http.get(
         f"{P}/variants/{variant}/price?currency=EUR&quantity=3&region_id={europe['id']}",
@@ -123,7 +125,9 @@ async def test_bad_base_prices_name_the_field_and_change_nothing(
 ) -> None:
     variant = await _variant(http, admin)
 
-    response = await http.put(f"{P}/variants/{variant}/prices", json={"prices": prices}, headers=admin)
+    response = await http.put(
+        f"{P}/variants/{variant}/prices", json={"prices": prices}, headers=admin
+    )
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == field
@@ -142,10 +146,14 @@ async def test_regions_crud(
         f"{P}/regions", json={"name": "Europe", "currency_code": "EUR"}, headers=admin
     )
     bad_country = await http.post(
-        f"{P}/regions", json={"name": "X", "currency_code": "EUR", "countries": ["XX"]}, headers=admin
+        f"{P}/regions",
+        json={"name": "X", "currency_code": "EUR", "countries": ["XX"]},
+        headers=admin,
     )
     bad_rate = await http.post(
-        f"{P}/regions", json={"name": "Y", "currency_code": "EUR", "tax_rate_bp": 10001}, headers=admin
+        f"{P}/regions",
+        json={"name": "Y", "currency_code": "EUR", "tax_rate_bp": 10001},
+        headers=admin,
     )
     listed = await http.get(f"{P}/regions", headers=anonymous)
     changed = await http.patch(url, json={"tax_rate_bp": 700, "countries": ["AT"]}, headers=admin)
@@ -190,7 +198,9 @@ async def test_price_lists_crud_and_their_effect_on_the_price(
     )
     url = f"{P}/price-lists/{created.json()['id']}"
     one = await http.get(f"{P}/variants/{variant}/price?currency=EUR", headers=anonymous)
-    bulk = await http.get(f"{P}/variants/{variant}/price?currency=EUR&quantity=10", headers=anonymous)
+    bulk = await http.get(
+        f"{P}/variants/{variant}/price?currency=EUR&quantity=10", headers=anonymous
+    )
     listed = await http.get(f"{P}/price-lists", headers=admin)
     changed = await http.patch(url, json={"version": 1, "status": "draft"}, headers=admin)
     stale = await http.patch(url, json={"version": 1, "name": "Late"}, headers=admin)
@@ -261,9 +271,7 @@ async def test_another_tenant_gets_404_on_every_pricing_resource_and_changes_not
 ) -> None:
     variant = await _variant(http, admin)
     region = await _region(http, admin)
-    price_list = (
-        await http.post(f"{P}/price-lists", json={"name": "Mine"}, headers=admin)
-    ).json()
+    price_list = (await http.post(f"{P}/price-lists", json={"name": "Mine"}, headers=admin)).json()
     rid, lid = region["id"], price_list["id"]
     attempts = [
         ("GET", f"/variants/{variant}/price?currency=EUR", None),
@@ -283,7 +291,10 @@ async def test_another_tenant_gets_404_on_every_pricing_resource_and_changes_not
         assert response.status_code == 404, (method, path, response.text)
     stolen = await http.post(
         f"{P}/price-lists",
-        json={"name": "Steal", "prices": [{"variant_id": variant, "currency_code": "EUR", "value": 1}]},
+        json={
+            "name": "Steal",
+            "prices": [{"variant_id": variant, "currency_code": "EUR", "value": 1}],
+        },
         headers=intruder,
     )
     foreign_region = await http.post(

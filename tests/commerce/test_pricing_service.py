@@ -92,7 +92,12 @@ async def test_sale_lists_apply_in_their_window_only_when_cheaper(
         starts_at=(NOW - timedelta(days=1)).isoformat(),
         ends_at=(NOW + timedelta(days=1)).isoformat(),
         prices=[
-            {"variant_id": str(variant), "currency_code": "EUR", "kind": "percent_off", "value": 2500}
+            {
+                "variant_id": str(variant),
+                "currency_code": "EUR",
+                "kind": "percent_off",
+                "value": 2500,
+            }
         ],
     )
     await _list(

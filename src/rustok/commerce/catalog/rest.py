@@ -33,6 +33,7 @@ from rustok.commerce.catalog.schemas import (
 from rustok.commerce.catalog.service import CatalogService
 from rustok.core.cursor import CursorPage, CursorParams
 from rustok.core.permissions import Action, Permission, Resource, Scope
+from rustok.core.text import PlainText
 from rustok.tenancy.schemas import Locale
 from rustok.web.access import (
     Access,
@@ -95,7 +96,9 @@ async def list_products(
     ] = None,
     collection_id: uuid.UUID | None = None,
     category_id: uuid.UUID | None = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=100, description="Title text.")] = None,
+    q: Annotated[
+        PlainText | None, Query(min_length=1, max_length=100, description="Title text.")
+    ] = None,
     currency_code: Annotated[
         CurrencyCode | None,
         Query(description="With price_min / price_max: a variant's base price."),

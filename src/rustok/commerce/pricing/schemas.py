@@ -18,12 +18,11 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
-    StrictInt,
     ValidationInfo,
     field_validator,
 )
 
-from rustok.commerce.catalog.schemas import Amount, CurrencyCode, PriceRead, Prices
+from rustok.commerce.catalog.schemas import Amount, CurrencyCode, PriceRead, Prices, Whole
 from rustok.commerce.pricing.calculation import PriceKind, PriceListType
 from rustok.core.money import BASIS_POINTS
 from rustok.core.text import PlainText
@@ -69,12 +68,12 @@ Country = Annotated[
     ),
 ]
 BasisPoints = Annotated[
-    StrictInt,
+    Whole,
     Field(ge=0, le=BASIS_POINTS, examples=[1900], description="1/100 %: 1900 is 19 %."),
 ]
 Name = Annotated[PlainText, Field(min_length=1, max_length=100, examples=["Europe"])]
 CustomerGroup = Annotated[PlainText, Field(min_length=1, max_length=64, examples=["vip"])]
-Quantity = Annotated[StrictInt, Field(ge=1, le=1_000_000, examples=[1])]
+Quantity = Annotated[Whole, Field(ge=1, le=1_000_000, examples=[1])]
 
 
 class _Input(BaseModel):
@@ -241,7 +240,7 @@ class PriceListUpdate(_Input):
         json_schema_extra={"examples": [{"version": 1, "status": "active"}]},
     )
 
-    version: Annotated[StrictInt, Field(ge=1, examples=[1])]
+    version: Annotated[Whole, Field(ge=1, examples=[1])]
     name: Annotated[PlainText, Field(min_length=1, max_length=200)] | None = None
     description: Annotated[PlainText, Field(max_length=1000)] | None = None
     status: PriceListStatus | None = None

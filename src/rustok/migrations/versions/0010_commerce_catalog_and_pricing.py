@@ -78,9 +78,6 @@ def upgrade() -> None:
 
     op.create_table(
         "commerce_collections",
-        sa.Column(
-            "metadata", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
-        ),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
