@@ -37,8 +37,10 @@ def _whole(value: object) -> object:
     return value
 
 
-Whole = Annotated[StrictInt, BeforeValidator(_whole)]
-"""An integer: JSON's `396` or `396.0`; never a fraction, a string or a boolean."""
+WHOLE = BeforeValidator(_whole)
+"""After a strict int and its bounds (`Annotated[StrictInt, Field(ge=0), WHOLE]`, in that order,
+so the document keeps the bounds): JSON's `396` or `396.0`; never a fraction, a string or a
+boolean."""
 
 MAX_AMOUNT = 10**13
 """Far above any real price (10^11 EUR), far below what a 64-bit column holds."""
@@ -55,8 +57,9 @@ CurrencyCode = Annotated[
     ),
 ]
 Amount = Annotated[
-    Whole,
+    StrictInt,
     Field(ge=0, le=MAX_AMOUNT, examples=[1999], description="Minor units (cents), never a float."),
+    WHOLE,
 ]
 Handle = Annotated[
     str,
@@ -71,8 +74,8 @@ Handle = Annotated[
 Title = Annotated[PlainText, Field(min_length=1, max_length=255, examples=["Green shirt"])]
 Label = Annotated[PlainText, Field(min_length=1, max_length=100, examples=["Size"])]
 Sku = Annotated[PlainText, Field(min_length=1, max_length=64, examples=["SHIRT-GREEN-M"])]
-Measure = Annotated[Whole, Field(ge=0, le=10**9)]
-Rank = Annotated[Whole, Field(ge=0, le=10**6)]
+Measure = Annotated[StrictInt, Field(ge=0, le=10**9), WHOLE]
+Rank = Annotated[StrictInt, Field(ge=0, le=10**6), WHOLE]
 # Keys are checked by the model; `additionalProperties: false` tells the document so.
 CLOSED = {"additionalProperties": False}
 LocalizedLabels = Annotated[
@@ -312,7 +315,7 @@ class ProductUpdate(_Input):
         },
     )
 
-    version: Annotated[Whole, Field(ge=1, examples=[1])]
+    version: Annotated[StrictInt, Field(ge=1, examples=[1]), WHOLE]
     translations: Translations | None = None
     images: Annotated[list[ImageInput], Field(max_length=50)] | None = None
     collection_ids: Ids | None = None

@@ -18,11 +18,12 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictInt,
     ValidationInfo,
     field_validator,
 )
 
-from rustok.commerce.catalog.schemas import Amount, CurrencyCode, PriceRead, Prices, Whole
+from rustok.commerce.catalog.schemas import WHOLE, Amount, CurrencyCode, PriceRead, Prices
 from rustok.commerce.pricing.calculation import PriceKind, PriceListType
 from rustok.core.money import BASIS_POINTS
 from rustok.core.text import PlainText
@@ -68,12 +69,13 @@ Country = Annotated[
     ),
 ]
 BasisPoints = Annotated[
-    Whole,
+    StrictInt,
     Field(ge=0, le=BASIS_POINTS, examples=[1900], description="1/100 %: 1900 is 19 %."),
+    WHOLE,
 ]
 Name = Annotated[PlainText, Field(min_length=1, max_length=100, examples=["Europe"])]
 CustomerGroup = Annotated[PlainText, Field(min_length=1, max_length=64, examples=["vip"])]
-Quantity = Annotated[Whole, Field(ge=1, le=1_000_000, examples=[1])]
+Quantity = Annotated[StrictInt, Field(ge=1, le=1_000_000, examples=[1]), WHOLE]
 
 
 class _Input(BaseModel):
@@ -240,7 +242,7 @@ class PriceListUpdate(_Input):
         json_schema_extra={"examples": [{"version": 1, "status": "active"}]},
     )
 
-    version: Annotated[Whole, Field(ge=1, examples=[1])]
+    version: Annotated[StrictInt, Field(ge=1, examples=[1]), WHOLE]
     name: Annotated[PlainText, Field(min_length=1, max_length=200)] | None = None
     description: Annotated[PlainText, Field(max_length=1000)] | None = None
     status: PriceListStatus | None = None
