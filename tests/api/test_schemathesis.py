@@ -74,9 +74,8 @@ NOT_APPLICABLE = {"POST /api/auth/change-password": [positive_data_acceptance]}
 # refused with 422 naming the field: a compare-at price below the price, a percentage over
 # 100 %, a tier ending below its start, the window's end before its start, one value of every
 # option per variant, SKUs and currencies once per request, ids of this tenant's rows (a
-# parent category, never under itself), no NUL
-# anywhere in a JSON metadata value (PostgreSQL's JSONB refuses it), a cursor this list handed
-# out (docs/commerce.md).
+# parent category, never under itself), no NUL anywhere in a JSON metadata value (PostgreSQL's
+# JSONB refuses it), a cursor this list handed out (docs/commerce.md).
 NOT_APPLICABLE.update(
     {
         f"{method} /api/commerce/{path}": [positive_data_acceptance]
