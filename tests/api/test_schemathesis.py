@@ -93,6 +93,10 @@ NOT_APPLICABLE.update(
         )
     }
 )
+# The same NUL rule holds for a tenant's JSON `settings`: with the commerce operations in the
+# run, the generator reaches a NUL deep inside one (on main it happened not to).
+NOT_APPLICABLE["POST /api/admin/tenants"] = [positive_data_acceptance]
+NOT_APPLICABLE["PATCH /api/admin/tenants/{tenant_id}"] = [positive_data_acceptance]
 
 
 def _all_checks() -> list[Any]:
