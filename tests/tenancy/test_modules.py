@@ -116,6 +116,8 @@ async def test_modules_are_listed_with_their_state(
         "tenancy": True,
         "rbac": True,
         "auth": True,
+        "commerce.catalog": True,
+        "commerce.pricing": True,
         "catalog": True,
         "reviews": False,
         "flaky": False,
