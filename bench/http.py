@@ -774,20 +774,27 @@ LAYERS = (
         ("sqlalchemy", "aiosqlite/", "asyncpg/", "rustok/core/sqlite.py", "rustok/core/db.py"),
     ),
     ("permission check (rbac)", ("rustok/rbac/",)),
+    (
+        "session cache: generations, cached state",
+        ("Generations.", "rustok/stores/sessions.py", "rustok/auth/cache.py"),
+    ),
     ("authentication, own code (service, deps)", ("rustok/auth/", "rustok/web/access.py")),
     (
-        "tenant resolution (middleware, resolver, cache)",
+        "tenant resolution (edge part, resolver, cache)",
         ("rustok/tenancy/", "middleware/tenant.py"),
     ),
-    ("rate limit (middleware, limiter, store)", ("middleware/rate_limit.py", "rustok/stores/")),
+    ("rate limit (edge part, limiter, store)", ("middleware/rate_limit.py", "rustok/stores/")),
     ("access log: structlog line", ("structlog/", "logging/", "rustok/observability/logging")),
     ("access log: Prometheus metrics", ("prometheus_client/", "rustok/observability/metrics")),
-    ("access log middleware, own code (route template)", ("middleware/access_log.py",)),
+    ("access log, own code (route template)", ("middleware/access_log.py",)),
     (
-        "request id middleware (id, context)",
+        "request id (id, context)",
         ("middleware/request_id.py", "rustok/core/context.py", "rustok/core/ids.py"),
     ),
-    ("body limit middleware", ("middleware/body_limit.py",)),
+    (
+        "edge, own code (order, send wrapper, limits, client address)",
+        ("middleware/edge.py", "middleware/limits.py", "middleware/proxies.py"),
+    ),
     (
         "response: validation and JSON encoding",
         ("serialize_response", "jsonable_encoder", "pydantic", "json/", "orjson", "render"),

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from _pytest.nodeid import coerce_node_id
 
 from rustok.testing.app import client_for, running_container, settings_for_tests
 from rustok.testing.database import PostgresTestDatabase, SqliteTestDatabase
@@ -15,6 +16,7 @@ from rustok.testing.services import need, postgres_url
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Iterator
     from contextlib import AbstractAsyncContextManager
+    from pathlib import Path
 
     import httpx
 
@@ -53,8 +55,11 @@ async def database_url(test_database: TestDatabase) -> str:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return settings_for_tests(database_url)
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    # Uploaded media of a test go to its own directory, never to the work tree's var/.
+    return settings_for_tests(
+        database_url, modules={"media": {"storage_dir": str(tmp_path / "media")}}
+    )
 
 
 @pytest.fixture
@@ -105,12 +110,14 @@ async def other_tenant(container: Container) -> TenantDetail:
     return await make_tenant(container, slug="globex", name="Globex")
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """`@pytest.mark.backends("postgres")` keeps a test only for those database backends.
 
     Such combinations do not exist rather than being skipped, so a skip in the report always
     means a missing service.
     """
+    _keep_xdist_groups(config, items)
     kept, dropped = [], []
     for item in items:
         marker = item.get_closest_marker("backends")
@@ -123,3 +130,28 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+def _keep_xdist_groups(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Give `@pytest.mark.xdist_group` tests the node id suffix `--dist loadgroup` sends by.
+
+    pytest 9.2 keeps a node's id in `_id`; pytest-xdist 3.8 still writes the suffix to
+    `_nodeid` (pytest-dev/pytest-xdist#1386), so every group was spread over both workers and
+    the module-scoped servers of tests/e2e and tests/ops started once per worker (about a
+    minute of the suite). Runs after xdist's own hook (`trylast`): a fixed xdist finds the
+    suffix there and this does nothing; drop it then.
+    """
+    if not getattr(config.option, "loadgroup", False):  # set in xdist's workers only
+        return
+    for item in items:
+        marks = item.iter_markers("xdist_group")
+        groups = sorted(
+            {str(m.args[0] if m.args else m.kwargs.get("name", "default")) for m in marks}
+        )
+        if not groups:
+            continue
+        suffix = "@" + "_".join(groups)
+        if not item.nodeid.endswith(suffix):
+            item._id = coerce_node_id(item.nodeid + suffix)
+        if not item.nodeid.endswith(suffix):
+            raise pytest.UsageError(f"cannot put {item.nodeid} in its xdist group {suffix}")

@@ -7,6 +7,8 @@ import importlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
+from pydantic import BaseModel, ValidationError
+
 from rustok.auth.service import AuthService
 from rustok.core.db import (
     create_engine,
@@ -15,6 +17,7 @@ from rustok.core.db import (
 )
 from rustok.core.db import ping as ping_database
 from rustok.core.modules import ModuleRegistry
+from rustok.core.settings import SettingsError
 from rustok.core.uow import UnitOfWorkFactory
 from rustok.events.errors import TransportError
 from rustok.events.outbox import Outbox
@@ -22,9 +25,11 @@ from rustok.events.registry import EVENTS
 from rustok.events.spine import EventSpine, build_transport
 from rustok.observability.health import CheckFailed, HealthChecks
 from rustok.rbac.checker import PermissionChecker
+from rustok.rbac.policy import builtin_roles
 from rustok.rbac.service import RoleService
 from rustok.stores.limiter import RateLimiter
 from rustok.stores.memory import MemoryStores
+from rustok.stores.sessions import SessionGenerations
 from rustok.tenancy.modules import ModuleService
 from rustok.tenancy.resolver import TenantResolver
 from rustok.tenancy.service import TenantService
@@ -40,14 +45,12 @@ if TYPE_CHECKING:
     from rustok.stores.base import Stores
 
 ServiceT = TypeVar("ServiceT")
-
-PLATFORM_MODELS = ("rustok.events.models",)
-"""Tables of the platform itself (the event spine), which no module descriptor owns."""
+ModuleSettingsT = TypeVar("ModuleSettingsT", bound=BaseModel)
 
 
 def model_modules() -> tuple[str, ...]:
-    """Every Python module that declares tables: the platform's, then each module's."""
-    return PLATFORM_MODELS + tuple(name for m in default_modules() for name in m.models)
+    """Every Python module that declares tables, in module order."""
+    return tuple(name for module in default_modules() for name in module.models)
 
 
 def event_modules() -> tuple[str, ...]:
@@ -72,10 +75,13 @@ def default_modules() -> list[ModuleDescriptor]:
     from rustok.auth.module import MODULE as AUTH
     from rustok.commerce.catalog.module import MODULE as CATALOG
     from rustok.commerce.pricing.module import MODULE as PRICING
+    from rustok.content.module import MODULE as CONTENT
+    from rustok.events.module import MODULE as EVENTS
+    from rustok.media.module import MODULE as MEDIA
     from rustok.rbac.module import MODULE as RBAC
     from rustok.tenancy.module import MODULE as TENANCY
 
-    return [TENANCY, RBAC, AUTH, CATALOG, PRICING]
+    return [EVENTS, TENANCY, RBAC, AUTH, MEDIA, CONTENT, CATALOG, PRICING]
 
 
 def build_stores(settings: Settings) -> Stores:
@@ -150,6 +156,7 @@ class Container:
     events: EventSpine = field(init=False)
     health_checks: HealthChecks = field(init=False)
     _services: dict[type, object] = field(default_factory=dict, init=False)
+    _module_settings: dict[type, BaseModel] = field(default_factory=dict, init=False)
     _started: bool = field(default=False, init=False)
 
     def service(self, kind: type[ServiceT]) -> ServiceT:
@@ -159,6 +166,13 @@ class Container:
             raise LookupError(f"no module registers a {kind.__name__}; is its module listed?")
         if not isinstance(found, kind):
             raise TypeError(f"{kind.__name__} factory built a {type(found).__name__}")
+        return found
+
+    def settings_of(self, model: type[ModuleSettingsT]) -> ModuleSettingsT:
+        """A module's own settings (`ModuleDescriptor.settings`), checked at build time."""
+        found = self._module_settings.get(model)
+        if not isinstance(found, model):
+            raise LookupError(f"no module declares {model.__name__} as its settings")
         return found
 
     def add_service(self, service: object) -> None:
@@ -186,10 +200,6 @@ class Container:
         await self.permissions.start()
         await self.events.start(relay=relay, consumers=consumers)
         self._started = True
-        # What exists now (modules, mappers, the GraphQL schema, pools) lives as long as the
-        # process: keep it out of the collector's full scans, which otherwise walk all of it
-        # and stall the event loop for tens of milliseconds each.
-        gc.freeze()
 
     async def close(self) -> None:
         await self.events.stop()
@@ -198,6 +208,43 @@ class Container:
         platform_engine = self.platform_sessions.kw["bind"]
         if platform_engine is not self.engine:
             await platform_engine.dispose()
+
+
+def module_settings(settings: Settings, registry: ModuleRegistry) -> dict[type, BaseModel]:
+    """Each module's settings model filled from `settings.modules`; raises SettingsError naming
+    every bad `RUSTOK_MODULES__*` variable, or a section no module reads (a typo)."""
+    known = {m.settings_key: m.settings for m in registry if m.settings is not None}
+    problems = [
+        f"RUSTOK_MODULES__{key.upper()}: no module {key!r} with settings here; "
+        f"known: {', '.join(sorted(known)) or 'none'}"
+        for key in settings.modules
+        if key not in known
+    ]
+    built: dict[type, BaseModel] = {}
+    for key, model in known.items():
+        try:
+            built[model] = model.model_validate(settings.modules.get(key, {}))
+        except ValidationError as error:
+            problems.extend(
+                f"RUSTOK_MODULES__{key.upper()}__{'__'.join(map(str, e['loc'])).upper()}: "
+                f"{e['msg'].removeprefix('Value error, ')}"
+                for e in error.errors()
+            )
+    if problems:
+        raise SettingsError("\n".join(problems))
+    return built
+
+
+def freeze_startup_heap() -> None:
+    """For a process that serves until it exits, once its container has started.
+
+    What exists then (modules, mappers, the GraphQL schema, pools) lives as long as the process:
+    the collector's permanent generation keeps it out of full scans, which otherwise walk all
+    of it and stall the event loop for tens of milliseconds each. Containers do not do this
+    themselves: a test process starts hundreds, and each freeze would pin everything alive
+    at that moment, the previous tests' garbage included, for the rest of the run.
+    """
+    gc.freeze()
 
 
 def build_container(
@@ -226,10 +273,11 @@ def build_container(
         broadcast=stores.broadcast,
     )
     permissions = PermissionChecker(session_factory, broadcast=stores.broadcast)
-    roles = RoleService(uow, permissions)
+    generations = SessionGenerations(stores.generations)
+    roles = RoleService(uow, permissions, builtin_roles(registry), generations)
     tenants = TenantService(uow, resolver, roles)
     module_service = ModuleService(uow, registry, resolver)
-    auth = AuthService(settings, uow, session_factory, roles)
+    auth = AuthService(settings, uow, session_factory, roles, generations)
     rate_limiter = RateLimiter(settings, stores.rate_limits)
     container = Container(
         settings=settings,
@@ -249,12 +297,14 @@ def build_container(
         outbox=outbox,
         transport=build_transport(settings),
     )
+    container._module_settings = module_settings(settings, registry)
     for module in registry:
         for build_service in module.services:
             container.add_service(build_service(container))
     handlers = [factory(container) for module in registry for factory in module.handlers]
+    jobs = [factory(container) for module in registry for factory in module.jobs]
     container.events = EventSpine(
-        settings, platform_sessions, uow, outbox, container.transport, EVENTS, handlers
+        settings, platform_sessions, uow, outbox, container.transport, EVENTS, handlers, jobs
     )
     container.health_checks = build_health_checks(settings, engine, stores, container.events)
     return container

@@ -47,8 +47,11 @@ async def _signed_in(
     tenant: TenantDetail,
 ) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str]]]:
     """A client of an app whose pool only the requests touch (no relay or consumers), and the
-    headers of a signed-in user."""
-    async with make_client(embedded_workers=False, rate_limit_enabled=False) as client:
+    headers of a signed-in user. Sessions are not cached, so that every request authenticates
+    against the database."""
+    async with make_client(
+        embedded_workers=False, rate_limit_enabled=False, auth_session_cache_seconds=0
+    ) as client:
         token = await user_token(client, container, tenant, email="ada@example.com")
         yield client, auth_headers(tenant, token)
 
@@ -86,26 +89,32 @@ async def test_graphql_names_a_lost_connection_and_the_retry_succeeds(
         assert (await client.post("/api/graphql", json=query, headers=headers)).status_code == 200
 
         assert await _terminate_connections(database_url) >= 1
-        lost = (await client.post("/api/graphql", json=query, headers=headers)).json()
-        retried = (await client.post("/api/graphql", json=query, headers=headers)).json()
+        lost = await client.post("/api/graphql", json=query, headers=headers)
+        retried = await client.post("/api/graphql", json=query, headers=headers)
 
-    assert [error["extensions"]["code"] for error in lost["errors"]] == ["DATABASE_UNAVAILABLE"]
-    assert retried["data"]["me"]["email"] == "ada@example.com"
+    assert lost.status_code == 503
+    assert lost.headers["retry-after"] == "1"
+    codes = [error["extensions"]["code"] for error in lost.json()["errors"]]
+    assert codes == ["DATABASE_UNAVAILABLE"]
+    assert retried.status_code == 200
+    assert retried.json()["data"]["me"]["email"] == "ada@example.com"
+
+
+_ONE_CONNECTION = {
+    "db_pool_size": 1,
+    "db_max_overflow": 0,
+    "db_pool_timeout": 0.05,
+    "embedded_workers": False,
+    "rate_limit_enabled": False,
+}
 
 
 @pytest.mark.backends("postgres")
 async def test_an_exhausted_pool_is_a_503_not_a_500(
     settings: Settings, tenant: TenantDetail, container: Container
 ) -> None:
-    overrides = {
-        "db_pool_size": 1,
-        "db_max_overflow": 0,
-        "db_pool_timeout": 0.05,
-        "embedded_workers": False,
-        "rate_limit_enabled": False,
-    }
     async with (
-        running_container(settings.model_copy(update=overrides)) as running,
+        running_container(settings.model_copy(update=_ONE_CONNECTION)) as running,
         client_for(running) as client,
     ):
         token = await user_token(client, container, tenant, email="ada@example.com")
@@ -120,3 +129,27 @@ async def test_an_exhausted_pool_is_a_503_not_a_500(
     assert refused.headers["retry-after"] == "1"
     assert refused.json()["code"] == "DATABASE_UNAVAILABLE"
     assert after.status_code == 200
+
+
+@pytest.mark.backends("postgres")
+async def test_graphql_answers_an_exhausted_pool_as_rest_does(
+    settings: Settings, tenant: TenantDetail, container: Container
+) -> None:
+    async with (
+        running_container(settings.model_copy(update=_ONE_CONNECTION)) as running,
+        client_for(running) as client,
+    ):
+        token = await user_token(client, container, tenant, email="ada@example.com")
+        headers = auth_headers(tenant, token)
+        query = {"query": "{ me { email } }"}
+        async with running.engine.connect() as held:
+            await held.execute(text("SELECT 1"))  # the pool's only connection, kept busy
+            refused = await client.post("/api/graphql", json=query, headers=headers)
+        after = await client.post("/api/graphql", json=query, headers=headers)
+
+    assert refused.status_code == 503
+    assert refused.headers["retry-after"] == "1"
+    codes = [error["extensions"]["code"] for error in refused.json()["errors"]]
+    assert codes == ["DATABASE_UNAVAILABLE"]
+    assert after.status_code == 200
+    assert after.json()["data"]["me"]["email"] == "ada@example.com"

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from rustok.api.app import create_app
 from rustok.api.matrix import permission_matrix, render_markdown
 from rustok.api.routes import mounted_routes
+from rustok.rbac.policy import builtin_roles
 from rustok.web.access import access_rule_of
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ def test_every_graphql_field_declares_its_access_rule(container: Container) -> N
 def test_the_permissions_document_matches_the_code(container: Container) -> None:
     app = create_app(container, manage_container=False)
 
-    expected = render_markdown(permission_matrix(app))
+    expected = render_markdown(permission_matrix(app), builtin_roles(container.registry))
 
     assert DOCS.read_text(encoding="utf-8") == expected, (
         "docs/permissions.md is stale: run `make matrix`"

@@ -25,6 +25,7 @@ from rustok.auth.service import AuthService
 from rustok.core.clock import utcnow
 from rustok.core.errors import Invalid
 from rustok.rbac.errors import RoleNotFound
+from rustok.stores.sessions import SessionGenerations
 from rustok.testing.factories import DEFAULT_PASSWORD
 from rustok.testing.services import wait_until_async
 
@@ -143,11 +144,12 @@ async def test_create_user_in_belongs_to_the_callers_unit_of_work(
 
 
 async def _waiting_on_a_lock(container: Container) -> bool:
+    # Lock waits from pg_locks: the application's role may not read others' wait events.
     async with container.engine.connect() as connection:
         waiting = await connection.scalar(
             text(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                "SELECT count(*) FROM pg_locks AS l JOIN pg_stat_activity AS a ON a.pid = l.pid "
+                "WHERE NOT l.granted AND a.datname = current_database()"
             )
         )
     return bool(waiting)
@@ -181,7 +183,13 @@ async def test_login_rehashes_a_password_hashed_with_old_parameters(
     container: Container, tenant: TenantDetail, db: Db
 ) -> None:
     stronger = container.settings.model_copy(update={"argon2_time_cost": 2})
-    older = AuthService(stronger, container.uow, container.session_factory, container.roles)
+    older = AuthService(
+        stronger,
+        container.uow,
+        container.session_factory,
+        container.roles,
+        SessionGenerations(container.stores.generations),
+    )
     await older.create_user(tenant_id=tenant.id, email=EMAIL, password=DEFAULT_PASSWORD)
     assert ",t=2," in (await db.one(User)).password_hash
 

@@ -1,4 +1,8 @@
-"""The `rustok` command as a user runs it: a real process, exit codes and every output line.
+"""The `rustok` command as a user runs it: exit codes and every output line.
+
+Commands run in this process (`run_rustok`: the console script's Typer app with a clean
+environment); the tests under "the console script" start the installed `rustok` as a process,
+for what only a process shows: the entry point, `serve`, real exit statuses 0, 1 and 2.
 
 Each test gets a fresh database: `database_url` (migrated, SQLite and PostgreSQL) or
 `empty_database_url` (never migrated). Expected failures print an `error:` line, and a `next:`
@@ -31,7 +35,13 @@ from rustok.testing.app import client_for, running_container, settings_for_tests
 from rustok.testing.events import outbox_rows
 from rustok.testing.factories import make_tenant
 from rustok.testing.services import need, postgres_url
-from tests.cli.running import Result, cli_environment, empty_postgres_database, run_rustok
+from tests.cli.running import (
+    Result,
+    cli_environment,
+    empty_postgres_database,
+    run_rustok,
+    run_rustok_process,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -311,7 +321,8 @@ KNOWN_MATRIX_ROWS = [
 
 
 def _committed_matrix() -> list[list[str]]:
-    lines = (DOCS / "permissions.md").read_text(encoding="utf-8").splitlines()
+    text = (DOCS / "permissions.md").read_text(encoding="utf-8")
+    lines = text.partition("## Resources")[0].splitlines()  # the routes' table only
     table = [line for line in lines if line.startswith("| ") and not line.startswith("| Method")]
     return [[cell.strip().strip("`") for cell in line.strip("|").split(" | ")] for line in table]
 
@@ -488,13 +499,23 @@ async def test_dlq_show_replay_by_id_and_discard_by_consumer(database_url: str) 
     assert await asyncio.to_thread(_listed, env, "discarded") == [(rbac, "rbac.cache_invalidation")]
 
 
-# --- settings and unreachable services ---------------------------------------------------------
+# --- the console script: a process each ---------------------------------------------------------
+
+
+def test_the_console_script_lists_every_command_group() -> None:
+    result = run_rustok_process("--help", env=cli_environment("sqlite+aiosqlite:///unused.db"))
+
+    assert_ok(result)
+    assert result.stderr == ""
+    commands = {line.split()[1] for line in result.out_lines if line.startswith("│ ")}
+    assert {"serve", "seed", "stack", "db", "tenant", "user", "rbac", "operator"} <= commands
+    assert {"events", "dlq", "worker", "openapi"} <= commands
 
 
 def test_an_invalid_environment_stops_serve_with_exit_code_2(tmp_path: Path) -> None:
     env = env_for(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", env="prod")
 
-    result = run_rustok("serve", "--port", "1", env=env)
+    result = run_rustok_process("serve", "--port", "1", env=env)
 
     assert (result.code, result.stdout) == (2, "")
     assert result.err_lines == [
@@ -502,6 +523,21 @@ def test_an_invalid_environment_stops_serve_with_exit_code_2(tmp_path: Path) -> 
         "  RUSTOK_ENV: Input should be 'development', 'test' or 'production'",
         SETTINGS_HINT,
     ]
+
+
+def test_an_unreachable_postgresql_is_one_error_line_and_a_hint() -> None:
+    env = env_for("postgresql+asyncpg://postgres@127.0.0.1:1/rustok", db_connect_timeout="2")
+
+    result = run_rustok_process("tenant", "list", env=env)
+
+    assert (result.code, result.stdout) == (1, "")
+    assert result.err_lines == [
+        f"error: database: [Errno {errno.ECONNREFUSED}] Connect call failed ('127.0.0.1', 1)",
+        POSTGRES_HINT,
+    ]
+
+
+# --- settings -----------------------------------------------------------------------------------
 
 
 def test_an_unsupported_database_url_stops_migrate_with_exit_code_2() -> None:
@@ -513,18 +549,6 @@ def test_an_unsupported_database_url_stops_migrate_with_exit_code_2() -> None:
         "  RUSTOK_DATABASE_URL: must start with sqlite+aiosqlite:// or postgresql+asyncpg:// "
         "(for example postgresql+asyncpg://user@127.0.0.1:5432/rustok)",
         SETTINGS_HINT,
-    ]
-
-
-def test_an_unreachable_postgresql_is_one_error_line_and_a_hint() -> None:
-    env = env_for("postgresql+asyncpg://postgres@127.0.0.1:1/rustok", db_connect_timeout="2")
-
-    result = run_rustok("tenant", "list", env=env)
-
-    assert (result.code, result.stdout) == (1, "")
-    assert result.err_lines == [
-        f"error: database: [Errno {errno.ECONNREFUSED}] Connect call failed ('127.0.0.1', 1)",
-        POSTGRES_HINT,
     ]
 
 

@@ -213,7 +213,7 @@ def _with(path: tuple[Any, ...], value: Any) -> dict[str, Any]:
         (_with(("variants", 1, "sku"), "BAD-S"), 422, "body.variants.1.sku"),
         (_with(("variants", 1, "options"), {"Size": "S"}), 422, "body.variants.1.options"),
         (_with(("translations",), []), 422, "body.translations"),
-        (_with(("translations", 0, "handle"), "--- / ---"), 422, "body.translations.0.handle"),
+        (_with(("translations", 0, "handle"), "Not A Handle"), 422, "body.translations.0.handle"),
         (_with(("status",), "published"), 422, "body.status"),
         (_with(("category_ids",), [str(uuid.uuid4())]), 422, "body.category_ids.0"),
     ],
@@ -334,12 +334,6 @@ async def test_categories_form_a_tree_without_cycles(
     moved = await http.patch(
         f"{P}/categories/{child.json()['id']}", json={"parent_id": None, "rank": 3}, headers=admin
     )
-    hidden = await http.patch(
-        f"{P}/categories/{child.json()['id']}", json={"is_active": False}, headers=admin
-    )
-    shopper_sees = await http.get(f"{P}/categories", headers=anonymous)
-    shopper_one = await http.get(f"{P}/categories/{child.json()['id']}", headers=anonymous)
-    staff_sees = await http.get(f"{P}/categories", headers=admin)
     deleted = await http.delete(f"{P}/categories/{root['id']}", headers=admin)
 
     assert child.json()["parent_id"] == root["id"]
@@ -349,10 +343,6 @@ async def test_categories_form_a_tree_without_cycles(
     assert [c["title"] for c in listed.json()] == ["Men", "Shirts"]
     assert one.json()["handle"] == "shirts"
     assert (moved.json()["parent_id"], moved.json()["rank"]) == (None, 3)
-    assert hidden.json()["is_active"] is False
-    assert [c["title"] for c in shopper_sees.json()] == ["Men"]
-    assert shopper_one.status_code == 404
-    assert [c["title"] for c in staff_sees.json()] == ["Men", "Shirts"]
     assert deleted.status_code == 204
     assert await count(container, Category) == 1
 
@@ -390,7 +380,7 @@ async def test_another_tenant_gets_404_on_every_catalog_resource_and_changes_not
         ("PATCH", f"/variants/{variant_id}", {"sku": "STOLEN"}),
         ("DELETE", f"/variants/{variant_id}", None),
         ("GET", f"/collections/{cid}", None),
-        ("PATCH", f"/collections/{cid}", {"translations": [{"locale": "en", "title": "Y"}]}),
+        ("PATCH", f"/collections/{cid}", {"metadata": {"x": 1}}),
         ("DELETE", f"/collections/{cid}", None),
         ("GET", f"/categories/{kid}", None),
         ("PATCH", f"/categories/{kid}", {"rank": 5}),

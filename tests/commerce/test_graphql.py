@@ -129,7 +129,7 @@ async def test_queries_answer_in_the_locale_chain_and_hide_drafts(
       product(id: $id, locale: "de-AT") { title locale options { label } }
       variant(id: $variant) { sku prices { amount } }
       collections { title }
-      categories { title }
+      productCategories { title }
       variantPrice(variantId: $variant, currency: "EUR", quantity: 2) {
         total { amount currencyCode } rounding
       }

@@ -233,6 +233,21 @@ async def test_ping_answers_when_the_backend_is_up(stores: Stores) -> None:
     await stores.ping()
 
 
+# --- generations --------------------------------------------------------------------------
+
+
+async def test_a_tag_holds_until_its_key_is_bumped(stores: Stores) -> None:
+    key, other = f"gen:{uuid.uuid4()}", f"gen:{uuid.uuid4()}"
+    before = await stores.generations.read([key, other])
+    assert await stores.generations.read([key, other]) == before
+
+    await stores.generations.bump([key])
+
+    after = await stores.generations.read([key, other])
+    assert after[0] != before[0]
+    assert after[1] == before[1]
+
+
 # --- Redis only: what makes it shareable between replicas --------------------------------
 
 
@@ -359,4 +374,35 @@ async def test_ping_raises_unavailable_when_redis_is_unreachable() -> None:
         with pytest.raises(Unavailable):
             await stores.ping()
     finally:
+        await stores.close()
+
+
+async def test_replicas_read_the_same_tags_and_see_each_others_bumps(
+    redis_pair: tuple[RedisStores, RedisStores],
+) -> None:
+    first, second = redis_pair
+    keys = ["gen:tenant", "gen:tenant:user"]
+    seen = await first.generations.read(keys)
+    assert await second.generations.read(keys) == seen
+
+    await second.generations.bump(keys[1:])
+
+    assert (await first.generations.read(keys))[1] != seen[1]
+
+
+async def test_a_vanished_generation_comes_back_with_a_tag_it_never_had() -> None:
+    need("Redis", redis_url(), 6379)
+    namespace, key = _namespace(), "gen:evicted"
+    stores = RedisStores(redis_url(), namespace=namespace)
+    client = redis.asyncio.Redis.from_url(redis_url())
+    try:
+        seen = {(await stores.generations.read([key]))[0]}
+        for _ in range(3):
+            await stores.generations.bump([key])
+            seen.add((await stores.generations.read([key]))[0])
+        await client.delete(namespace + key)  # an eviction, a flushed server
+
+        assert (await stores.generations.read([key]))[0] not in seen
+    finally:
+        await client.aclose()
         await stores.close()

@@ -86,3 +86,15 @@ def test_worker_processes_never_load_the_web_stack(tmp_path: Path) -> None:
     )
 
     assert loaded.stdout.strip() == "[]", loaded.stderr
+
+
+def test_each_driver_is_imported_only_by_its_adapter() -> None:
+    # Every module, present or added later, is held: no list of modules to keep up to date.
+    graph = grimp.build_graph("rustok", include_external_packages=True)
+    adapters = {"redis": "rustok.stores.redis", "nats": "rustok.events.transport.nats"}
+
+    importers = {
+        driver: sorted(graph.find_modules_that_directly_import(driver)) for driver in adapters
+    }
+
+    assert importers == {driver: [adapter] for driver, adapter in adapters.items()}

@@ -9,11 +9,12 @@ from sqlalchemy import Column, MetaData, Table, Uuid, select
 
 from rustok.core.errors import Forbidden
 from rustok.core.permissions import Action, Permission, Reach, Resource, Scope
+from rustok.rbac.permissions import ROLES
 
 ME = uuid.uuid4()
 SOMEONE = uuid.uuid4()
 NODES = Table("nodes", MetaData(), Column("id", Uuid), Column("author_id", Uuid))
-READ = Permission(Resource.NODES, Action.READ)
+READ = Permission(ROLES, Action.READ)
 
 
 def _sql(reach: Reach) -> str:
@@ -45,10 +46,15 @@ def test_a_row_out_of_reach_is_refused_with_a_code() -> None:
         reach.check(SOMEONE)
 
     assert refused.value.code == "NOT_OWNER"
-    assert "nodes:read" in refused.value.message
+    assert "roles:read" in refused.value.message
 
 
 def test_a_list_query_gets_the_owner_criterion_only_under_own() -> None:
     assert _sql(Reach(READ, Scope.ALL, ME)).endswith("WHERE true")
     assert _sql(Reach(READ, Scope.OWN, ME)).endswith(f"WHERE nodes.author_id = '{ME.hex}'")
     assert _sql(Reach(READ, Scope.NONE, ME)).endswith("WHERE false")
+
+
+def test_a_permission_of_a_resource_no_module_defines_is_refused_where_it_is_written() -> None:
+    with pytest.raises(ValueError, match="unknown resource 'ghosts'"):
+        Permission(Resource("ghosts"), Action.READ)

@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 
 from rustok.auth.models import User
 from rustok.bootstrap import import_all_models
-from rustok.core.db import Base, TenantOwned, TenantWallBreach
+from rustok.core.db import Base, TenantOwned, TenantWallBreach, bind_platform, bind_tenant
 from rustok.core.walls import APP_ROLE, POLICY
 from rustok.testing.factories import make_user
 
@@ -96,6 +96,27 @@ async def test_raw_sql_that_forgets_the_tenant_reads_zero_rows_of_another(
 
 
 @pytest.mark.backends("postgres")
+async def test_the_walls_hold_on_pooled_connections_after_rollbacks(
+    container: Container, tenant: TenantDetail, other_tenant: TenantDetail
+) -> None:
+    # A role set by a statement on connect was taken back by the first ROLLBACK, and every
+    # later use of the pooled connection passed the policies as the superuser that logged in.
+    await _two_tenants_with_users(container, tenant, other_tenant)
+    seen: list[tuple[str, list[str]]] = []
+    for _ in range(3):
+        async with container.uow(tenant.id) as uow:  # left without commit: a rollback
+            user = await uow.session.scalar(text("SELECT current_user"))
+            emails = list(await uow.session.scalars(text("SELECT email FROM users")))
+            seen.append((str(user), emails))
+            await uow.session.execute(text("RESET ROLE"))
+    async with container.platform_sessions() as session:
+        platform_user = await session.scalar(text("SELECT current_user"))
+
+    assert seen == [(APP_ROLE, ["ann@acme.test"])] * 3
+    assert platform_user == APP_ROLE  # the bypass is a setting, never the owner's role
+
+
+@pytest.mark.backends("postgres")
 async def test_raw_sql_cannot_write_into_another_tenant(
     container: Container, tenant: TenantDetail, other_tenant: TenantDetail
 ) -> None:
@@ -172,3 +193,27 @@ async def test_every_tenant_owned_table_has_a_policy_and_the_app_owns_no_table(
         if issubclass(mapper.class_, TenantOwned)
     }
     assert owned_models <= walled
+
+
+async def test_a_platform_session_cannot_be_bound_to_a_tenant(
+    container: Container, tenant: TenantDetail
+) -> None:
+    # Its pool's connections pass the walls for their whole life; binding would not undo that.
+    async with container.platform_sessions() as session:
+        with pytest.raises(TenantWallBreach, match="bound already"):
+            bind_tenant(session, tenant.id)
+
+
+async def test_a_session_is_bound_once_and_before_its_transaction(
+    container: Container, tenant: TenantDetail, other_tenant: TenantDetail
+) -> None:
+    async with container.session_factory() as session:
+        bind_tenant(session, tenant.id)
+        with pytest.raises(TenantWallBreach, match="bound already"):
+            bind_tenant(session, other_tenant.id)
+        with pytest.raises(TenantWallBreach, match="bound already"):
+            bind_platform(session)
+    async with container.session_factory() as session:
+        await session.execute(select(1))  # the transaction has begun, unwalled
+        with pytest.raises(TenantWallBreach, match="before its transaction"):
+            bind_tenant(session, tenant.id)

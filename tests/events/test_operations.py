@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from rustok.core.permissions import Action, Permission, Resource, Scope
+from rustok.core.permissions import Action, Permission, Scope
+from rustok.rbac.permissions import ROLES
 from rustok.rbac.schemas import PermissionGrant, RoleCreate, RoleUpdate
 from rustok.stores.redis import RedisStores
 from rustok.tenancy.identifiers import TenantKey
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from rustok.core.settings import Settings
     from tests.events.probe import Probe
 
-ROLES_LIST = Permission(Resource.ROLES, Action.LIST)
+ROLES_LIST = Permission(ROLES, Action.LIST)
 
 
 async def test_readiness_reports_the_transport_and_the_outbox_lag(spine: Container) -> None:

@@ -17,7 +17,7 @@ from rustok.testing.app import running_container, settings_for_tests
 from rustok.testing.events import outbox_rows
 from rustok.testing.factories import make_tenant
 from rustok.testing.services import wait_until_async
-from tests.cli.running import run_rustok
+from tests.cli.running import run_rustok, run_rustok_process
 from tests.cli.test_cli import env_for
 from tests.events.nats_server import free_port
 
@@ -94,7 +94,7 @@ async def test_unknown_consumers_are_refused_with_the_known_ones(database_url: s
     env = env_for(database_url)
 
     dispatch = await asyncio.to_thread(
-        run_rustok, "worker", "dispatch", "--consumer", "no.such.consumer", env=env
+        run_rustok_process, "worker", "dispatch", "--consumer", "no.such.consumer", env=env
     )
     replay = await asyncio.to_thread(
         run_rustok, "dlq", "replay", "--consumer", "no.such.consumer", env=env

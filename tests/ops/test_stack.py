@@ -231,6 +231,8 @@ def test_prometheus_scrapes_every_process_of_the_stack(stack: RunningStack) -> N
             response = httpx.get(f"http://127.0.0.1:{port}/api/v1/targets", timeout=1.0)
         except httpx.TransportError:
             return False
+        if response.status_code != 200:  # 503 "Service Unavailable" while it starts up
+            return False
         targets = response.json()["data"]["activeTargets"]
         health.clear()
         health.update({target["scrapeUrl"]: target["health"] for target in targets})

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 
-from rustok.core.permissions import Action, Permission, Resource, Scope
+from rustok.core.permissions import Action, Permission, Scope
+from rustok.rbac.permissions import ROLES
 from rustok.rbac.schemas import PermissionGrant, RoleCreate
 from rustok.testing.events import drain
 
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from rustok.bootstrap import Container
     from rustok.tenancy.schemas import TenantDetail
 
-ROLES_LIST = Permission(Resource.ROLES, Action.LIST)
+ROLES_LIST = Permission(ROLES, Action.LIST)
 
 
 async def test_grants_are_loaded_once_per_tenant_until_they_change(

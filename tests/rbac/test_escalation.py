@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from rustok.rbac.models import Role, RolePermission, UserRole
+from rustok.rbac.schemas import PermissionGrant, RoleCreate
 from rustok.testing.factories import auth_headers, make_user, user_token
 
 if TYPE_CHECKING:
@@ -111,7 +112,7 @@ async def test_no_custom_role_can_carry_tenant_management(
     assert await _grants(container, tenant) == before
 
 
-@pytest.mark.parametrize("permissions", [["tenants:manage"], ["products:manage"], []])
+@pytest.mark.parametrize("permissions", [["tenants:manage"], ["events:manage"], []])
 async def test_builtin_roles_cannot_be_edited_through_the_api(
     client: httpx.AsyncClient,
     container: Container,
@@ -166,7 +167,7 @@ async def test_a_role_editor_cannot_write_a_permission_it_lacks_into_a_role(
 
     wider = await client.post(
         "/api/admin/roles",
-        json={"slug": "wide", "name": "Wide", "permissions": [{"permission": "products:manage"}]},
+        json={"slug": "wide", "name": "Wide", "permissions": [{"permission": "events:manage"}]},
         headers=headers,
     )
     own_role = await _role_id(client, headers, "delegate")
@@ -183,7 +184,7 @@ async def test_a_role_editor_cannot_write_a_permission_it_lacks_into_a_role(
 
     assert (wider.status_code, wider.json()["code"]) == (403, "GRANT_NOT_HELD")
     assert wider.json()["errors"] == [
-        {"field": "body.permissions", "message": "not held by you: products:manage (all)"}
+        {"field": "body.permissions", "message": "not held by you: events:manage (all)"}
     ]
     assert (widen_own.status_code, widen_own.json()["code"]) == (403, "GRANT_NOT_HELD")
     assert narrower.status_code == 201
@@ -198,12 +199,12 @@ async def test_a_scope_reaches_no_further_when_handed_on(
         client,
         container,
         tenant,
-        [{"permission": "roles:create"}, {"permission": "orders:read", "scope": "own"}],
+        [{"permission": "roles:create"}, {"permission": "events:read", "scope": "own"}],
     )
 
     all_orders = await client.post(
         "/api/admin/roles",
-        json={"slug": "all-orders", "name": "A", "permissions": [{"permission": "orders:read"}]},
+        json={"slug": "all-orders", "name": "A", "permissions": [{"permission": "events:read"}]},
         headers=headers,
     )
     own_orders = await client.post(
@@ -211,7 +212,7 @@ async def test_a_scope_reaches_no_further_when_handed_on(
         json={
             "slug": "own-orders",
             "name": "O",
-            "permissions": [{"permission": "orders:read", "scope": "own"}],
+            "permissions": [{"permission": "events:read", "scope": "own"}],
         },
         headers=headers,
     )
@@ -226,7 +227,14 @@ async def test_a_user_manager_cannot_grant_or_strip_roles_stronger_than_its_own(
     headers, delegate_id = await _delegate(
         client, container, tenant, [{"permission": "users:update"}, {"permission": "roles:list"}]
     )
-    _, manager_id = await _signed_in(client, container, tenant, "manager")
+    await container.roles.create_role(
+        tenant.id,
+        RoleCreate(
+            slug="editor", name="Editor", permissions=[PermissionGrant(permission="events:read")]
+        ),
+        caller_id=None,
+    )
+    editor = await make_user(container, tenant, email="e@acme.test", roles=["editor"])
     customer = await make_user(container, tenant, email="c@acme.test")
 
     promote_self = await client.put(
@@ -234,18 +242,18 @@ async def test_a_user_manager_cannot_grant_or_strip_roles_stronger_than_its_own(
         json={"roles": ["delegate", "admin"]},
         headers=headers,
     )
-    strip_manager = await client.put(
-        f"/api/admin/users/{manager_id}/roles", json={"roles": ["customer"]}, headers=headers
+    strip_editor = await client.put(
+        f"/api/admin/users/{editor.id}/roles", json={"roles": ["customer"]}, headers=headers
     )
     promote_customer = await client.put(
-        f"/api/admin/users/{customer.id}/roles", json={"roles": ["manager"]}, headers=headers
+        f"/api/admin/users/{customer.id}/roles", json={"roles": ["editor"]}, headers=headers
     )
 
-    for response in (promote_self, strip_manager, promote_customer):
+    for response in (promote_self, strip_editor, promote_customer):
         assert (response.status_code, response.json()["code"]) == (403, "GRANT_NOT_HELD")
         assert response.json()["errors"][0]["field"] == "body.roles"
     assert await _roles_of(container, delegate_id) == ["delegate"]
-    assert await _roles_of(container, manager_id) == ["manager"]
+    assert await _roles_of(container, editor.id) == ["editor"]
     assert await _roles_of(container, customer.id) == ["customer"]
 
 

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import func, select
 
-from rustok.core.permissions import Action, Permission, Resource, Scope
+from rustok.core.permissions import Action, Permission, Scope
+from rustok.events.permissions import EVENTS
 from rustok.rbac.models import Role
 from rustok.testing.factories import auth_headers, make_user, user_token
 
@@ -34,13 +35,11 @@ async def test_every_tenant_gets_the_builtin_roles(
     roles = {role["slug"]: role for role in response.json()}
     assert set(roles) == {"admin", "manager", "customer"}
     assert all(role["is_system"] for role in roles.values())
-    customer = {g["permission"]: g["scope"] for g in roles["customer"]["permissions"]}
-    assert customer["orders:read"] == "own"
-    assert customer["products:read"] == "all"
-    assert "products:update" not in customer
     admin = {g["permission"] for g in roles["admin"]["permissions"]}
-    assert "products:manage" in admin
-    assert "tenants:manage" not in admin
+    # Manage over every resource of the modules this deployment runs, and no platform power.
+    every = {f"{resource}:manage" for module in container.registry for resource in module.resources}
+    assert {"events:manage", "modules:manage", "roles:manage", "users:manage"} <= every
+    assert admin == every
 
 
 async def test_a_custom_role_grants_exactly_its_permissions_and_changes_apply_at_once(
@@ -111,8 +110,8 @@ async def test_a_user_may_do_what_any_of_its_roles_grants_at_the_widest_scope(
     )
     # Each role grants what the other does not, so dropping either one's grants shows.
     for slug, grants in (
-        ("lister", [{"permission": "roles:list"}, {"permission": "orders:read", "scope": "own"}]),
-        ("reader", [{"permission": "roles:read"}, {"permission": "orders:read", "scope": "all"}]),
+        ("lister", [{"permission": "roles:list"}, {"permission": "events:read", "scope": "own"}]),
+        ("reader", [{"permission": "roles:read"}, {"permission": "events:read", "scope": "all"}]),
     ):
         created = await client.post(
             "/api/admin/roles",
@@ -130,9 +129,7 @@ async def test_a_user_may_do_what_any_of_its_roles_grants_at_the_widest_scope(
     listed = await client.get("/api/admin/roles", headers=both)
     read = await client.get("/api/admin/permissions", headers=both)
     scopes = [
-        await container.permissions.scope_for(
-            tenant.id, roles, Permission(Resource.ORDERS, Action.READ)
-        )
+        await container.permissions.scope_for(tenant.id, roles, Permission(EVENTS, Action.READ))
         # A role without grants here (unknown, or emptied) must not hide the ones after it.
         for roles in (["lister", "reader"], ["reader", "lister"], ["ghost", "reader"])
     ]

@@ -9,31 +9,38 @@ from fastapi import FastAPI
 
 import rustok
 from rustok.api.graphql.schema import build_schema, graphql_router
-from rustok.api.middleware.access_log import AccessLogMiddleware
-from rustok.api.middleware.limits import RequestLimitsMiddleware
-from rustok.api.middleware.rate_limit import RateLimitMiddleware
-from rustok.api.middleware.tenant import TenantMiddleware
+from rustok.api.middleware.edge import Edge
 from rustok.api.openapi import install_openapi
 from rustok.api.problems import install_problem_handlers
 from rustok.api.rest.events import router as events_router
 from rustok.api.rest.health import router as health_router
 from rustok.api.rest.metrics import metrics_on_api_port
 from rustok.api.rest.metrics import router as metrics_router
-from rustok.observability.tracing import TracingMiddleware
 from rustok.web.access import module_guard
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Callable
 
     from rustok.bootstrap import Container
 
 
-def create_app(container: Container, *, manage_container: bool = True) -> FastAPI:
-    """Assemble the app; with `manage_container` the app's lifespan starts and closes it."""
+def create_app(
+    container: Container,
+    *,
+    manage_container: bool = True,
+    after_start: Callable[[], None] | None = None,
+) -> FastAPI:
+    """Assemble the app; with `manage_container` the app's lifespan starts and closes it.
+
+    `after_start` runs once the container has started (the server's entry point freezes the
+    startup heap there: `rustok.bootstrap.freeze_startup_heap`).
+    """
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await container.start()
+        if after_start is not None:
+            after_start()
         try:
             yield
         finally:
@@ -67,22 +74,6 @@ def create_app(container: Container, *, manage_container: bool = True) -> FastAP
 
     install_openapi(app)
 
-    settings = container.settings
-    # add_middleware wraps: the last one added is the outermost.
-    app.add_middleware(RateLimitMiddleware, container=container)
-    app.add_middleware(
-        TenantMiddleware,
-        resolver=container.tenant_resolver,
-        default_tenant=settings.default_tenant,
-        trusted_proxies=settings.trusted_proxies,
-    )
-    app.add_middleware(
-        RequestLimitsMiddleware,
-        max_body_bytes=settings.max_body_bytes,
-        body_timeout_seconds=settings.body_read_timeout_seconds,
-        max_headers=settings.max_headers,
-        max_header_bytes=settings.max_header_bytes,
-    )
-    app.add_middleware(AccessLogMiddleware)  # and the request id
-    app.add_middleware(TracingMiddleware, settings=settings)
+    # The one middleware: request id, limits, tenant, rate limits, access log (and tracing).
+    app.add_middleware(Edge, container=container)
     return app

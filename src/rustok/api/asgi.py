@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rustok.api.app import create_app
-from rustok.bootstrap import build_container
+from rustok.bootstrap import build_container, freeze_startup_heap
 from rustok.core.settings import get_settings
 from rustok.observability.logging import configure_logging
 
@@ -16,4 +16,4 @@ if TYPE_CHECKING:
 def make_app() -> FastAPI:
     settings = get_settings()
     configure_logging(settings)
-    return create_app(build_container(settings))
+    return create_app(build_container(settings), after_start=freeze_startup_heap)

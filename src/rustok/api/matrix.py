@@ -1,4 +1,5 @@
-"""The permission matrix: every route of the assembled app with the access rule it declares."""
+"""The permission matrix: every route of the assembled app with the access rule it declares,
+the resources the modules define and what the built-in roles carry."""
 
 from __future__ import annotations
 
@@ -7,10 +8,15 @@ from typing import TYPE_CHECKING
 
 from rustok.api.graphql.schema import field_rules
 from rustok.api.routes import mounted_routes
+from rustok.core.permissions import Action, Scope, defined_resources
 from rustok.web.access import access_rule_of
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from fastapi import FastAPI
+
+    from rustok.rbac.policy import RoleDefinition
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +56,7 @@ def permission_matrix(app: FastAPI) -> list[MatrixRow]:
     return sorted(rows, key=lambda row: (row.method.startswith("GRAPHQL"), row.path, row.method))
 
 
-def render_markdown(rows: list[MatrixRow]) -> str:
+def render_markdown(rows: list[MatrixRow], roles: Sequence[RoleDefinition]) -> str:
     lines = [
         "# Permissions",
         "",
@@ -65,4 +71,37 @@ def render_markdown(rows: list[MatrixRow]) -> str:
         "|---|---|---|---|",
     ]
     lines.extend(f"| {r.method} | `{r.path}` | `{r.rule}` | {r.summary} |" for r in rows)
+    lines += [
+        "",
+        "## Resources",
+        "",
+        "Each module defines what its routes require; actions are "
+        + ", ".join(f"`{action}`" for action in Action)
+        + " (`manage` implies every other).",
+        "",
+        "| Resource | What |",
+        "|---|---|",
+    ]
+    lines.extend(f"| `{name}` | {what} |" for name, what in defined_resources().items())
+    lines += [
+        "",
+        "## Built-in roles",
+        "",
+        "Every tenant has them; each module adds its grants (`ModuleDescriptor.grants`).",
+        "",
+        "| Role | Carries |",
+        "|---|---|",
+    ]
+    lines.extend(
+        f"| `{role.slug}` | "
+        + (
+            ", ".join(
+                f"`{g.resource}:{g.action}`" + ("" if g.scope is Scope.ALL else f" ({g.scope})")
+                for g in role.grants
+            )
+            or "nothing yet"
+        )
+        + " |"
+        for role in roles
+    )
     return "\n".join(lines) + "\n"

@@ -16,8 +16,8 @@ The requests run in one sequence against a freshly seeded demo (`make contract`)
 - a path parameter that nothing in the run creates (neither a creation nor a `PUT` of that
   path) names nothing in a fresh demo: that request expects `404`, which it must document.
 
-What the document cannot say (credentials, tokens, the user a sign-up created) is in the
-small tables below.
+What the document cannot say (credentials, tokens, the user a sign-up created, the files an
+upload sends) is in the small tables below.
 """
 
 from __future__ import annotations
@@ -39,14 +39,21 @@ CAPTURES: dict[str, dict[str, str]] = {
     LOGIN: _TOKENS,
     "auth_refresh": _TOKENS,
     "auth_register": {"user_id": "user.id"},
+    "content_create_node": {"node_slug": "slug"},
     "commerce_catalog_create_product": {"variant_id": "variants.0.id"},
 }
 # Body fields that must carry a collection variable instead of the document's example.
-BODY_VARIABLES: dict[str, dict[str, str]] = {
+BODY_VARIABLES: dict[str, dict[str, str | list[str]]] = {
     LOGIN: {"email": "{{email}}", "password": "{{password}}"},
     "auth_refresh": {"refresh_token": "{{refresh_token}}"},
     "auth_logout": {"refresh_token": "{{refresh_token}}"},
     "auth_change_password": {"current_password": "{{password}}"},
+    "content_attach_tags": {"tag_ids": ["{{tag_id}}"]},
+}
+# Files a multipart request uploads, by operation and part: newman reads them from its working
+# directory (the repository's root in `make contract`).
+UPLOADS: dict[str, dict[str, str]] = {
+    "media_upload_media": {"file": "contract/fixtures/pixel.png"},
 }
 _PARAMETER = re.compile(r"\{([^}]+)\}")
 # Creations first, deletions last; between them what reads, replaces, changes, acts.
@@ -163,6 +170,14 @@ def _item(
             "mode": "raw",
             "raw": json.dumps({**body["example"], **BODY_VARIABLES.get(name, {})}, indent=2),
             "options": {"raw": {"language": "json"}},
+        }
+    if name in UPLOADS:
+        request["body"] = {
+            "mode": "formdata",
+            "formdata": [
+                {"key": part, "type": "file", "src": source}
+                for part, source in UPLOADS[name].items()
+            ],
         }
     captures = dict(CAPTURES.get(name, {}))
     if name in creations:

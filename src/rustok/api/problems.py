@@ -33,6 +33,8 @@ STATUS_BY_ERROR: tuple[tuple[type[errors.DomainError], int], ...] = (
     (errors.Unauthenticated, 401),
     (errors.Invalid, 422),
     (errors.BadRequest, 400),
+    (errors.TooLarge, 413),
+    (errors.UnsupportedType, 415),
     (errors.RateLimited, 429),
     (errors.Unavailable, 503),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rustok.auth.handlers import session_cache_invalidation
 from rustok.core.modules import ModuleDescriptor
 
 MODULE = ModuleDescriptor(
@@ -15,5 +16,5 @@ MODULE = ModuleDescriptor(
     rest="rustok.auth.rest:router",
     graphql_part="rustok.auth.graphql:GRAPHQL",
     core=True,
-    permissions=(),
+    handlers=(session_cache_invalidation,),
 )

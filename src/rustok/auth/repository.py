@@ -97,6 +97,14 @@ class UserRepository:
             select(User).where(User.tenant_id == self.tenant_id, User.id == user_id)
         )
 
+    async def names(self, user_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+        rows = await self.session.execute(
+            select(User.id, User.name).where(
+                User.tenant_id == self.tenant_id, User.id.in_(user_ids)
+            )
+        )
+        return {row.id: row.name for row in rows}
+
     async def by_email(self, email: str) -> User | None:
         return await self.session.scalar(
             select(User).where(User.tenant_id == self.tenant_id, User.email == email)

@@ -142,6 +142,13 @@ class UserRead(BaseModel):
     last_login_at: datetime | None
 
 
+class UserSummary(BaseModel):
+    """What others may see of a user (an author's byline): no email, no roles."""
+
+    id: uuid.UUID
+    name: str
+
+
 class AuthTokens(BaseModel):
     """What register, login and refresh answer: a token pair and the user it belongs to."""
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NoReturn
 import structlog
 from sqlalchemy.exc import IntegrityError
 
+from rustok.auth.cache import SessionCache
 from rustok.auth.errors import (
     CurrentPasswordIncorrect,
     EmailTaken,
@@ -37,6 +38,7 @@ from rustok.auth.schemas import (
     SessionRead,
     UserRead,
     UserStatus,
+    UserSummary,
     check_name,
     check_password,
     normalise_email,
@@ -65,6 +67,7 @@ if TYPE_CHECKING:
     from rustok.core.tenant import TenantSnapshot
     from rustok.core.uow import UnitOfWork, UnitOfWorkFactory
     from rustok.rbac.service import RoleService
+    from rustok.stores.sessions import SessionGenerations
 
 log = structlog.get_logger(__name__)
 
@@ -147,8 +150,12 @@ class AuthService:
         uow: UnitOfWorkFactory,
         session_factory: async_sessionmaker[AsyncSession],
         roles: RoleService,
+        generations: SessionGenerations,
     ) -> None:
         self._uow = uow
+        self._generations = generations
+        ttl = settings.auth_session_cache_seconds
+        self._sessions = SessionCache(generations, ttl_seconds=ttl) if ttl > 0 else None
         self._session_factory = session_factory
         self._roles = roles
         self._passwords = Passwords(settings)
@@ -160,17 +167,31 @@ class AuthService:
     # --- requests -------------------------------------------------------------------------
 
     async def authenticate(self, token: str, tenant: TenantSnapshot) -> Principal:
-        """The caller behind an access token, checked against the database in one query.
+        """The caller behind an access token, checked against the database in one query, or
+        against what that query answered earlier while nothing about the session changed
+        (`rustok.auth.cache`).
 
         The token must be genuine, unexpired and issued for this tenant; its session must be
         live and its user active. Roles come from the database, not the token, so a role
         change applies to the very next request.
         """
         claims = self._claims_for_tenant(token, tenant.id)
-        async with tenant_session(self._session_factory, tenant.id) as session:
-            state = await SessionRepository(session, tenant.id).state(
-                claims.session_id, claims.user_id
-            )
+        cache = self._sessions
+        # Read before the database: a change committed after this read bumps the tags, so
+        # what the query below returns is never kept under tags newer than it is.
+        tags = None if cache is None else await cache.tags(tenant.id, claims.user_id)
+        state = None
+        if cache is not None and tags is not None:
+            state = cache.get(tenant.id, claims.session_id, claims.user_id, tags)
+            if state is not None and state.expires_at <= utcnow():
+                state = None  # a refresh may have moved the expiry: ask the database
+        if state is None:
+            async with tenant_session(self._session_factory, tenant.id) as session:
+                state = await SessionRepository(session, tenant.id).state(
+                    claims.session_id, claims.user_id
+                )
+            if cache is not None and tags is not None and state is not None:
+                cache.put(tenant.id, claims.session_id, claims.user_id, tags, state)
         if state is None or state.revoked_at is not None:
             raise SessionRevoked("This session has ended; log in again.")
         if state.expires_at <= utcnow():
@@ -189,6 +210,13 @@ class AuthService:
             created_at=state.created_at,
             last_login_at=state.last_login_at,
         )
+
+    async def forget_cached_sessions(
+        self, tenant_id: uuid.UUID, user_id: uuid.UUID | None = None
+    ) -> None:
+        """Answer no request of this user (or, without one, of the tenant) from a session
+        cached before now: a change committed elsewhere was heard of."""
+        await self._generations.changed(tenant_id, user_id)
 
     def peek_user_id(self, token: str, tenant_id: uuid.UUID) -> str | None:
         """The user id of a genuine, unexpired token of this tenant, without touching the database.
@@ -302,6 +330,7 @@ class AuthService:
                     f"No user {email!r} in this tenant.", fields=[FieldError("email", "unknown")]
                 )
             if await users.set_operator(user.id, operator=operator):
+                await self._generations.changing(uow, tenant_id, user.id)
                 uow.emit(
                     UserUpdated(user_id=user.id, changes=["platform_operator"]),
                     tenant_id=tenant_id,
@@ -403,6 +432,8 @@ class AuthService:
                 # The password was changed between our check and this write.
                 raise InvalidCredentials(INVALID_CREDENTIALS_MESSAGE)
             user.last_login_at = now
+            # The other sessions' `/me` shows the last login.
+            await self._generations.changing(uow, tenant_id, user.id)
             slugs = await self._roles.role_slugs_of(uow.session, tenant_id, user.id)
             tokens = await self._start_session(uow, user, slugs, ip, user_agent, now)
             await uow.commit()
@@ -518,6 +549,7 @@ class AuthService:
         now = utcnow()
         async with self._uow(principal.tenant_id) as uow:
             sessions = SessionRepository(uow.session, principal.tenant_id)
+            await self._generations.changing(uow, principal.tenant_id, principal.user_id)
             await sessions.revoke(principal.session_id, reason=RevokeReason.LOGOUT, now=now)
             if refresh_token is not None:
                 found = await sessions.refresh_token(hash_refresh_token(refresh_token))
@@ -552,6 +584,16 @@ class AuthService:
             raise SessionRevoked("This session has ended; log in again.")
         return _user_read(user, principal.roles)
 
+    async def user_summaries(
+        self, tenant_id: uuid.UUID, user_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, UserSummary]:
+        """Bylines of many users of one tenant in one query (GraphQL's author loader)."""
+        if not user_ids:
+            return {}
+        async with tenant_session(self._session_factory, tenant_id) as session:
+            names = await UserRepository(session, tenant_id).names(user_ids)
+        return {user_id: UserSummary(id=user_id, name=name) for user_id, name in names.items()}
+
     async def list_sessions(self, principal: Principal) -> list[SessionRead]:
         """The caller's live sessions, newest first; `current` marks the one in use."""
         async with tenant_session(self._session_factory, principal.tenant_id) as session:
@@ -574,6 +616,7 @@ class AuthService:
     async def revoke_all_sessions(self, principal: Principal) -> RevokedSessions:
         """End every other live session of the caller; the current one stays."""
         async with self._uow(principal.tenant_id) as uow:
+            await self._generations.changing(uow, principal.tenant_id, principal.user_id)
             revoked = await SessionRepository(uow.session, principal.tenant_id).revoke_all_of(
                 principal.user_id,
                 keep=principal.session_id,
@@ -613,6 +656,7 @@ class AuthService:
             if not replaced:
                 # Someone else changed the password since we checked the current one.
                 raise incorrect
+            await self._generations.changing(uow, principal.tenant_id, user.id)
             revoked = await SessionRepository(uow.session, principal.tenant_id).revoke_all_of(
                 user.id, keep=principal.session_id, reason=RevokeReason.PASSWORD_CHANGED, now=now
             )
@@ -692,6 +736,7 @@ class AuthService:
         auth_session: AuthSession,
         now: datetime,
     ) -> NoReturn:
+        await self._generations.changing(uow, auth_session.tenant_id, auth_session.user_id)
         await sessions.revoke(auth_session.id, reason=RevokeReason.REFRESH_TOKEN_REUSE, now=now)
         await uow.commit()
         log.warning(

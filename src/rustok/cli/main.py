@@ -183,6 +183,10 @@ def serve(
     # uvicorn re-raises SIGTERM after its graceful shutdown; make that a clean exit.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     settings = settings_or_exit()
+    if processes > 1 and not settings.redis_url:
+        # In-process generations are not shared between processes: a logout served by one
+        # must not leave the others answering from their cached sessions.
+        os.environ["RUSTOK_AUTH_SESSION_CACHE_SECONDS"] = "0"
     from rustok.observability.logging import configure_logging
 
     configure_logging(settings)
@@ -483,12 +487,13 @@ def rbac_matrix(
     from rustok.api.app import create_app
     from rustok.api.matrix import permission_matrix, render_markdown
     from rustok.bootstrap import build_container
+    from rustok.rbac.policy import builtin_roles
 
     container = build_container(settings_or_exit())
     rows = permission_matrix(create_app(container))
     asyncio.run(container.engine.dispose())
     if fmt == "markdown":
-        text = render_markdown(rows)
+        text = render_markdown(rows, builtin_roles(container.registry))
         if output is not None:
             output.write_text(text, encoding="utf-8")
             out.print(f"wrote {output}")
@@ -515,7 +520,7 @@ def _serve_forever(
 
     import structlog
 
-    from rustok.bootstrap import build_container
+    from rustok.bootstrap import build_container, freeze_startup_heap
     from rustok.observability.logging import configure_logging
     from rustok.observability.metrics_server import MetricsServer
     from rustok.observability.tracing import configure_tracing
@@ -548,6 +553,7 @@ def _serve_forever(
         )
         try:
             await start(container)
+            freeze_startup_heap()
             if metrics is not None:
                 await metrics.start()
             groups = container.events.dispatcher.running

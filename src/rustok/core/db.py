@@ -40,11 +40,9 @@ from rustok.core.ids import new_id
 from rustok.core.sqlite import WRITE_OPTIONS, create_sqlite_engine, sqlite_write_gate
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable
+    from collections.abc import AsyncIterator
 
     from sqlalchemy.engine import Connection, Dialect
-    from sqlalchemy.engine.interfaces import DBAPIConnection
-    from sqlalchemy.pool import ConnectionPoolEntry
 
     from rustok.core.settings import Settings
 
@@ -107,7 +105,19 @@ def create_engine(
     database_url = url or settings.database_url
     if database_url.startswith("sqlite"):
         return create_sqlite_engine(settings, database_url)
-    engine = create_async_engine(
+    # The role and the bypass are startup parameters of each connection, so they are the
+    # session's defaults: a `SET ROLE` run on connect sits in the first transaction and a
+    # ROLLBACK takes it back, after which the pooled connection worked as the superuser that
+    # logged in and every row-level security policy was passed (found, tested in
+    # tests/core/test_tenant_walls.py). Defaults survive rollbacks, RESET ROLE and RESET ALL.
+    server_settings: dict[str, str] = {}
+    if settings.db_role:
+        # Owners and superusers pass every row-level security policy; the application works
+        # as a role that owns no table, so the walls hold for it (migration 0006 creates it).
+        server_settings["role"] = settings.db_role
+    if platform:
+        server_settings["rustok.platform"] = "on"  # the bypass, for this pool only
+    return create_async_engine(
         database_url,
         echo=settings.db_echo,
         pool_size=settings.db_pool_size,
@@ -117,32 +127,8 @@ def create_engine(
         # every transaction. A connection broken meanwhile fails its first use instead; the pool
         # is then refreshed (see `connection_lost`) and the caller retries.
         pool_pre_ping=settings.db_pool_pre_ping,
-        connect_args={"timeout": settings.db_connect_timeout},
+        connect_args={"timeout": settings.db_connect_timeout, "server_settings": server_settings},
     )
-    statements = []
-    if settings.db_role:
-        # Owners and superusers pass every row-level security policy; the application works
-        # as a role that owns no table, so the walls hold for it (migration 0006 creates it).
-        statements.append(f'SET ROLE "{settings.db_role}"')
-    if platform:
-        statements.append("SET rustok.platform = 'on'")  # the bypass, for this pool only
-    if statements:
-        event.listen(engine.sync_engine, "connect", _run_on_connect(statements))
-    return engine
-
-
-def _run_on_connect(
-    statements: list[str],
-) -> Callable[[DBAPIConnection, ConnectionPoolEntry], None]:
-    def on_connect(connection: DBAPIConnection, _: ConnectionPoolEntry) -> None:
-        cursor = connection.cursor()
-        try:
-            for statement in statements:
-                cursor.execute(statement)
-        finally:
-            cursor.close()
-
-    return on_connect
 
 
 class TenantOwned:
@@ -170,17 +156,30 @@ class TenantWallBreach(RuntimeError):
     """A session bound to one tenant was about to write a row of another."""
 
 
+def _check_unbound(session: AsyncSession) -> None:
+    # A session is bound once, before its transaction: the walls are set when the transaction
+    # begins (`after_begin`), and a platform pool's connections pass the walls for their whole
+    # life, so a late or second binding could not take the bypass away.
+    if _TENANT in session.info or _PLATFORM in session.info:
+        raise TenantWallBreach(
+            "this session is bound already; open a new one (container.uow(tenant_id) or "
+            "container.uow.platform())"
+        )
+    if session.in_transaction():
+        raise TenantWallBreach("bind a session before its transaction begins")
+
+
 def bind_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> None:
-    """Hold `session` to `tenant_id`'s rows; call before its transaction begins."""
+    """Hold `session` to `tenant_id`'s rows; once, before its transaction begins."""
+    _check_unbound(session)
     session.info[_TENANT] = tenant_id
-    session.info.pop(_PLATFORM, None)
 
 
 def bind_platform(session: AsyncSession) -> None:
     """THE BYPASS of the tenant walls: the relay, the dispatcher, operators' tenant management,
     the CLI and rebuilds, which must cross tenants. Every use is deliberate; grep for it."""
+    _check_unbound(session)
     session.info[_PLATFORM] = True
-    session.info.pop(_TENANT, None)
 
 
 @asynccontextmanager

@@ -59,6 +59,20 @@ class BadRequest(DomainError):
     title = "Bad request"
 
 
+class TooLarge(DomainError):
+    """The input is larger than a limit allows (an upload over the media size limit)."""
+
+    code = "PAYLOAD_TOO_LARGE"
+    title = "Payload too large"
+
+
+class UnsupportedType(DomainError):
+    """The input is of a kind this operation refuses (a file type uploads do not take)."""
+
+    code = "UNSUPPORTED_MEDIA_TYPE"
+    title = "Unsupported media type"
+
+
 class RateLimited(DomainError):
     code = "RATE_LIMITED"
     title = "Too many requests"

@@ -8,13 +8,16 @@ modules it needs. Whether a module is on for a tenant is the tenancy module's bu
 from __future__ import annotations
 
 import importlib
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import uuid
 
+    from pydantic import BaseModel
+
+    from rustok.core.permissions import Grant, Resource
     from rustok.core.uow import UnitOfWork
 
 
@@ -28,6 +31,19 @@ class ModuleContext:
 
 
 LifecycleHook = Callable[[ModuleContext], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodicJob:
+    """Work a module needs done every `interval_seconds` (e.g. publishing scheduled content).
+
+    Runs in every process that runs the outbox relay (the embedded server, `rustok worker
+    relay`), once at start and then after each interval; several such processes may run it at
+    once, so `run` must be safe to run concurrently (claim rows atomically)."""
+
+    name: str
+    interval_seconds: float
+    run: Callable[[], Awaitable[object]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +67,18 @@ class ModuleDescriptor:
     container and return an `rustok.events.handler.EventHandler`; `services` are factories that
     take the container and return one service object each, reached with
     `container.service(NodeService)` (built in registration order, so a factory may reach the
-    services of the modules it depends on). `demo_seed` names an async function
+    services of the modules it depends on); `jobs` are factories `container -> PeriodicJob`.
+    `settings` is a Pydantic model of its own settings (defaults in the model), read from
+    `Settings.modules[settings_key]` and reached with `container.settings_of(ContentSettings)`.
+    `body_limits` is a factory `container -> {(method, path): bytes}` for the few routes that
+    take a body larger than `max_body_bytes` (uploads). `demo_seed` names an async function
     `(container, tenant_id) -> None` that `rustok seed --demo` runs for the demo tenant; it must
     be idempotent. `models` and `events` name
     the Python modules that declare its tables and its events, so Alembic, the test set-up and
-    the event catalog find them. A `core` module is always on and cannot be disabled.
+    the event catalog find them. `resources` are what its routes require (defined with
+    `define_resource` in its `permissions.py`); the built-in `admin` role manages all of them,
+    and `grants` adds permissions to the built-in `manager` and `customer` roles by slug.
+    A `core` module is always on and cannot be disabled.
     """
 
     slug: str
@@ -63,13 +86,17 @@ class ModuleDescriptor:
     version: str
     description: str = ""
     dependencies: tuple[str, ...] = ()
-    permissions: tuple[str, ...] = ()
+    resources: tuple[Resource, ...] = ()
+    grants: Mapping[str, tuple[Grant, ...]] = field(default_factory=dict)
     rest: str | None = None
     graphql_part: str | None = None
     routers: tuple[Any, ...] = ()
     graphql: tuple[GraphQLPart, ...] = ()
     handlers: tuple[Any, ...] = ()
     services: tuple[Any, ...] = ()
+    settings: type[BaseModel] | None = None
+    body_limits: Any = None
+    jobs: tuple[Any, ...] = ()
     demo_seed: str | None = None
     models: tuple[str, ...] = ()
     events: tuple[str, ...] = ()
@@ -77,6 +104,11 @@ class ModuleDescriptor:
     enabled_by_default: bool = True
     on_enable: LifecycleHook | None = None
     on_disable: LifecycleHook | None = None
+
+    @property
+    def settings_key(self) -> str:
+        """Its key under `Settings.modules` (`RUSTOK_MODULES__<KEY>__<FIELD>`)."""
+        return self.slug.replace(".", "_")
 
     def load_routers(self) -> tuple[Any, ...]:
         """Its routers: the one `rest` names, then `routers`."""

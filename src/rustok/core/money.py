@@ -112,6 +112,10 @@ class Money:
     def of(cls, amount: int, code: str, *, field: str = "currency_code") -> Money:
         return cls(amount, currency_of(code, field=field))
 
+    @classmethod
+    def zero(cls, currency: Currency) -> Money:
+        return cls(0, currency)
+
     def _same(self, other: Money) -> None:
         if other.currency != self.currency:
             raise CurrencyMismatch(
@@ -145,6 +149,14 @@ class Money:
             round_half_even(self.amount * rate_basis_points, BASIS_POINTS + rate_basis_points),
             self.currency,
         )
+
+    def __lt__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount < other.amount
+
+    def __le__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount <= other.amount
 
     def format(self) -> str:
         """`12.34 EUR`: the decimal text of the amount, for people (never parsed back)."""

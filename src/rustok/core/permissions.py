@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -16,39 +17,43 @@ if TYPE_CHECKING:
     from sqlalchemy import ColumnElement
 
 
-class Resource(StrEnum):
-    """What a tenant's roles can grant. Platform powers (managing tenants) are not here: they
-    belong to platform operators (`rustok operator grant`), never to a tenant's roles."""
+class Resource(str):
+    """The name of something a tenant's roles can grant (`users`, `nodes`, `products`).
 
-    USERS = "users"
-    ROLES = "roles"
-    MODULES = "modules"
-    SETTINGS = "settings"
-    EVENTS = "events"
-    NODES = "nodes"
-    POSTS = "posts"
-    PAGES = "pages"
-    MEDIA = "media"
-    COMMENTS = "comments"
-    FORUM_TOPICS = "forum_topics"
-    FORUM_REPLIES = "forum_replies"
-    CATEGORIES = "categories"
-    TAGS = "tags"
-    PRODUCTS = "products"
-    INVENTORY = "inventory"
-    PRICES = "prices"
-    DISCOUNTS = "discounts"
-    CARTS = "carts"
-    ORDERS = "orders"
-    CUSTOMERS = "customers"
-    FLEX = "flex"
-    ANALYTICS = "analytics"
-    LOGS = "logs"
-    WEBHOOKS = "webhooks"
+    The module that owns it defines it with `define_resource` (in its `permissions.py`) and
+    lists it in its descriptor, so adding a module never edits this file. Platform powers
+    (managing tenants) are never resources: they belong to platform operators
+    (`rustok operator grant`), never to a tenant's roles.
+    """
 
+    __slots__ = ()
+
+
+RESOURCE_PATTERN = re.compile(r"[a-z][a-z0-9_]{1,39}")
 
 PLATFORM_RESOURCES = frozenset({"tenants"})
 """Named only to refuse them with a clear message when someone tries to grant them."""
+
+_DEFINED: dict[str, str] = {}
+
+
+def define_resource(name: str, description: str) -> Resource:
+    """Declare a resource (once per process; defining it again with the same description is a
+    no-op, so a module may be imported twice)."""
+    if not RESOURCE_PATTERN.fullmatch(name):
+        raise ValueError(f"resource {name!r} must match {RESOURCE_PATTERN.pattern}")
+    if name in PLATFORM_RESOURCES:
+        raise ValueError(f"{name!r} is a platform power, not a resource")
+    known = _DEFINED.get(name)
+    if known is not None and known != description:
+        raise ValueError(f"resource {name!r} is defined twice")
+    _DEFINED[name] = description
+    return Resource(name)
+
+
+def defined_resources() -> dict[str, str]:
+    """Every resource the loaded modules define, by name, with what it covers."""
+    return dict(sorted(_DEFINED.items()))
 
 
 class Action(StrEnum):
@@ -77,6 +82,14 @@ class Permission:
     resource: Resource
     action: Action
 
+    def __post_init__(self) -> None:
+        # A route or a role naming a resource no module defines fails where it is written.
+        if self.resource not in _DEFINED:
+            raise ValueError(
+                f"unknown resource {self.resource!r}; a module defines it with "
+                "define_resource() in its permissions.py"
+            )
+
     def __str__(self) -> str:
         return f"{self.resource}:{self.action}"
 
@@ -91,10 +104,9 @@ class Permission:
                 f"{resource_text!r} is a platform power held only by platform operators; "
                 "a tenant's roles cannot carry it"
             )
-        try:
-            resource = Resource(resource_text)
-        except ValueError:
-            raise ValueError(f"unknown resource {resource_text!r}") from None
+        if resource_text not in _DEFINED:
+            raise ValueError(f"unknown resource {resource_text!r}")
+        resource = Resource(resource_text)
         try:
             action = Action(action_text)
         except ValueError:
@@ -105,7 +117,28 @@ class Permission:
 
 def all_permissions() -> list[str]:
     """Every `resource:action` a tenant's role can carry, in a stable order."""
-    return [str(Permission(resource, action)) for resource in Resource for action in Action]
+    return [f"{resource}:{action}" for resource in defined_resources() for action in Action]
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """A permission a built-in role carries, at a scope; modules declare theirs per role slug in
+    their descriptor (`ModuleDescriptor.grants`)."""
+
+    resource: Resource
+    action: Action
+    scope: Scope = Scope.ALL
+
+
+def grants(
+    resources: tuple[Resource, ...], actions: tuple[Action, ...], scope: Scope = Scope.ALL
+) -> tuple[Grant, ...]:
+    """Every action on every resource, at one scope."""
+    return tuple(Grant(resource, action, scope) for resource in resources for action in actions)
+
+
+CRUDL = (Action.CREATE, Action.READ, Action.UPDATE, Action.DELETE, Action.LIST)
+READ_LIST = (Action.READ, Action.LIST)
 
 
 @dataclass(frozen=True, slots=True)

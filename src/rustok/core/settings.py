@@ -70,9 +70,15 @@ RateLimitText = Annotated[str, Field(pattern=r"^\d+/\d+$")]
 class Settings(BaseSettings):
     """Every setting of the platform; the README lists them with their defaults."""
 
-    model_config = SettingsConfigDict(env_prefix="RUSTOK_", extra="forbid", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="RUSTOK_", extra="forbid", frozen=True, env_nested_delimiter="__"
+    )
 
     env: Environment = Environment.DEVELOPMENT
+    modules: dict[str, dict[str, object]] = Field(default_factory=dict)
+    """Each module's own settings (`ModuleDescriptor.settings`), by its key (the slug with `_`
+    for `.`): `RUSTOK_MODULES__CONTENT__BODY_MAX_BYTES=2000000`, or a `[modules.content]`
+    table in the config file. Checked against the module's model when the container is built."""
     host: str = "127.0.0.1"
     port: int = Field(default=3000, ge=1, le=65535)
 
@@ -131,6 +137,10 @@ class Settings(BaseSettings):
     tenant_cache_ttl_seconds: float = Field(default=300.0, gt=0)
     tenant_negative_cache_ttl_seconds: float = Field(default=60.0, gt=0)
     tenant_cache_max_entries: int = Field(default=10_000, ge=1)
+
+    auth_session_cache_seconds: float = Field(default=30.0, ge=0)
+    """How long a replica may answer from a session's cached state (0 = always ask the
+    database); changes made through the app reach every replica at once regardless."""
 
     rate_limit_enabled: bool = True
     rate_limit_default: RateLimitText = "100/60"

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+    from rustok.core.modules import PeriodicJob
     from rustok.core.settings import Settings
     from rustok.core.uow import UnitOfWorkFactory
     from rustok.events.dlq import DeadLetterRead
@@ -93,8 +94,11 @@ class EventSpine:
         transport: EventTransport,
         registry: EventRegistry,
         handlers: Sequence[EventHandler],
+        jobs: Sequence[PeriodicJob] = (),
     ) -> None:
         self.settings = settings
+        self.jobs = tuple(jobs)
+        """The modules' periodic work, run where the relay runs."""
         self.outbox = outbox
         self.transport = transport
         self.registry = registry
@@ -126,6 +130,7 @@ class EventSpine:
         )
         self._transport_started = False
         self._maintenance: asyncio.Task[None] | None = None
+        self._job_tasks: list[asyncio.Task[None]] = []
 
     async def start(
         self,
@@ -141,6 +146,9 @@ class EventSpine:
         if relay:
             await self.relay.start()
             self._maintenance = asyncio.create_task(self._maintain(), name="outbox-maintenance")
+            self._job_tasks = [
+                asyncio.create_task(self._run_job(job), name=f"job-{job.name}") for job in self.jobs
+            ]
 
     async def start_transport(self) -> None:
         if not self._transport_started:
@@ -150,6 +158,10 @@ class EventSpine:
     async def stop(self) -> None:
         """Stop the relay first (no new work), then finish or hand back in-flight deliveries."""
         forget_on_scrape(self.refresh_shared_metrics)
+        for task in self._job_tasks:
+            task.cancel()
+        await asyncio.gather(*self._job_tasks, return_exceptions=True)
+        self._job_tasks = []
         if self._maintenance is not None:
             self._maintenance.cancel()
             await asyncio.gather(self._maintenance, return_exceptions=True)
@@ -262,6 +274,16 @@ class EventSpine:
             await self.dead_letters.mark_replayed(session, dead_letter_id)
         await self.dead_letters.refresh_depth()
         return await self.dead_letters.get(dead_letter_id, tenant_id=tenant_id)
+
+    @staticmethod
+    async def _run_job(job: PeriodicJob) -> None:
+        """Run a module's job now and after every interval; a failure is logged, not fatal."""
+        while True:
+            try:
+                await job.run()
+            except Exception:
+                log.exception("jobs.failed", job=job.name)
+            await asyncio.sleep(job.interval_seconds)
 
     async def _maintain(self) -> None:
         """Prune published rows hourly (the gauges are read when scraped)."""

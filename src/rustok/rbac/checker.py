@@ -58,7 +58,7 @@ class PermissionChecker:
         """The widest scope any of `roles` has for `permission`; `manage` implies every action."""
         grants = await self._grants(tenant_id)
         held = union(grants[role] for role in roles if role in grants)
-        return held_scope(held, permission.resource.value, permission.action.value)
+        return held_scope(held, permission.resource, permission.action.value)
 
     async def _grants(self, tenant_id: uuid.UUID) -> TenantGrants:
         entry = self._cache.get(tenant_id)

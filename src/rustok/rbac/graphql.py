@@ -9,7 +9,8 @@ import strawberry
 from strawberry.types import Info
 
 from rustok.core.modules import GraphQLPart
-from rustok.core.permissions import Action, Resource
+from rustok.core.permissions import Action
+from rustok.rbac.permissions import ROLES
 from rustok.web.graphql import GraphQLContext, requires
 
 
@@ -32,7 +33,7 @@ class Role:
 @strawberry.type
 class RbacQuery:
     @strawberry.field(
-        extensions=[requires(Resource.ROLES, Action.LIST)],
+        extensions=[requires(ROLES, Action.LIST)],
         description="Roles of this tenant with their permissions.",
     )
     async def roles(self, info: Info[GraphQLContext, Any]) -> list[Role]:

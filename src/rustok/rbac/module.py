@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rustok.core.modules import ModuleDescriptor
 from rustok.rbac.handlers import permission_cache_invalidation
+from rustok.rbac.permissions import ROLES, USERS
 
 MODULE = ModuleDescriptor(
     slug="rbac",
@@ -11,7 +12,7 @@ MODULE = ModuleDescriptor(
     version="1.0.0",
     description="Roles per tenant, resource:action permissions with scopes, and their checks.",
     dependencies=("tenancy",),
-    permissions=("roles:manage", "users:update"),
+    resources=(ROLES, USERS),
     models=("rustok.rbac.models",),
     events=("rustok.rbac.events",),
     rest="rustok.rbac.rest:router",

@@ -1,4 +1,8 @@
-"""The built-in roles every tenant gets, as data; they are written to the database per tenant.
+"""The built-in roles every tenant gets, composed from the modules a deployment runs.
+
+`admin` manages every resource the modules define; `manager` and `customer` carry what each
+module grants them (`ModuleDescriptor.grants`). `rustok db migrate` and `rustok rbac
+sync-roles` write them to every tenant, so a module added later reaches existing tenants.
 
 None of them carries platform authority: managing tenants belongs to platform operators, a flag
 on a user that only the CLI sets (`rustok operator grant`).
@@ -7,17 +11,25 @@ on a user that only the CLI sets (`rustok operator grant`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from rustok.core.permissions import Action, Resource, Scope
+from rustok.core.permissions import Action, Grant
 
-CRUDL = (Action.CREATE, Action.READ, Action.UPDATE, Action.DELETE, Action.LIST)
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
+    from rustok.core.modules import ModuleDescriptor
 
-@dataclass(frozen=True, slots=True)
-class Grant:
-    resource: Resource
-    action: Action
-    scope: Scope = Scope.ALL
+ADMIN = "admin"
+MANAGER = "manager"
+CUSTOMER = "customer"
+DEFAULT_ROLE = CUSTOMER
+
+_DESCRIBED = {
+    ADMIN: ("Administrator", "Manages everything in its own tenant (tenants are the operators')."),
+    MANAGER: ("Manager", "Runs the catalogue and the content; reads and updates orders."),
+    CUSTOMER: ("Customer", "Reads the published catalogue and content; owns its carts and orders."),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,69 +40,27 @@ class RoleDefinition:
     grants: tuple[Grant, ...]
 
 
-def _grants(resources: tuple[Resource, ...], actions: tuple[Action, ...]) -> list[Grant]:
-    return [Grant(resource, action) for resource in resources for action in actions]
-
-
-ADMIN = RoleDefinition(
-    slug="admin",
-    name="Administrator",
-    description="Manages everything in its own tenant (tenants themselves are the operators').",
-    grants=tuple(Grant(resource, Action.MANAGE) for resource in Resource),
-)
-
-MANAGER = RoleDefinition(
-    slug="manager",
-    name="Manager",
-    description="Runs the catalogue and the content; reads and updates orders.",
-    grants=tuple(
-        _grants(
-            (
-                Resource.PRODUCTS,
-                Resource.CATEGORIES,
-                Resource.NODES,
-                Resource.POSTS,
-                Resource.PAGES,
-                Resource.MEDIA,
-                Resource.INVENTORY,
-                Resource.TAGS,
-                Resource.PRICES,
-            ),
-            CRUDL,
-        )
-        + _grants((Resource.ORDERS,), (Action.READ, Action.UPDATE, Action.LIST))
-        + _grants((Resource.CUSTOMERS,), (Action.READ, Action.LIST))
-    ),
-)
-
-CUSTOMER = RoleDefinition(
-    slug="customer",
-    name="Customer",
-    description="Reads the published catalogue and content; owns its carts, orders and posts.",
-    grants=tuple(
-        _grants(
-            (Resource.PRODUCTS, Resource.CATEGORIES, Resource.NODES, Resource.POSTS),
-            (Action.READ, Action.LIST),
-        )
-        + [
-            Grant(resource, action, Scope.OWN)
-            for resource in (Resource.ORDERS, Resource.CARTS)
-            for action in (Action.CREATE, Action.READ, Action.LIST)
-        ]
-        + [Grant(Resource.CARTS, Action.UPDATE, Scope.OWN)]
-        + [
-            Grant(resource, action, scope)
-            for resource in (Resource.COMMENTS, Resource.FORUM_TOPICS, Resource.FORUM_REPLIES)
-            for action, scope in (
-                (Action.CREATE, Scope.ALL),
-                (Action.READ, Scope.ALL),
-                (Action.LIST, Scope.ALL),
-                (Action.UPDATE, Scope.OWN),
-                (Action.DELETE, Scope.OWN),
+def builtin_roles(modules: Iterable[ModuleDescriptor]) -> tuple[RoleDefinition, ...]:
+    """admin, manager and customer as these modules define them."""
+    modules = list(modules)
+    for module in modules:
+        unknown = set(module.grants) - {MANAGER, CUSTOMER}
+        if unknown:
+            raise ValueError(
+                f"module {module.slug!r} grants to {sorted(unknown)}; a module grants only to "
+                f"{MANAGER!r} and {CUSTOMER!r} ({ADMIN!r} manages every resource already)"
             )
-        ]
-    ),
-)
-
-BUILTIN_ROLES: tuple[RoleDefinition, ...] = (ADMIN, MANAGER, CUSTOMER)
-DEFAULT_ROLE = CUSTOMER.slug
+    resources = dict.fromkeys(resource for module in modules for resource in module.resources)
+    carried = {
+        ADMIN: tuple(Grant(resource, Action.MANAGE) for resource in resources),
+        **{
+            slug: tuple(
+                dict.fromkeys(grant for module in modules for grant in module.grants.get(slug, ()))
+            )
+            for slug in (MANAGER, CUSTOMER)
+        },
+    }
+    return tuple(
+        RoleDefinition(slug, *_DESCRIBED[slug], grants=carried[slug])
+        for slug in (ADMIN, MANAGER, CUSTOMER)
+    )

@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Response
 
-from rustok.core.permissions import Action, Resource, all_permissions
+from rustok.core.permissions import Action, all_permissions
+from rustok.rbac.permissions import ROLES, USERS
 from rustok.rbac.schemas import RoleCreate, RoleRead, RoleUpdate, UserRolesRead, UserRolesUpdate
 from rustok.web.access import Access, ContainerDep, TenantDep, require
 
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/admin")
 
 @router.get("/permissions", response_model=list[str], summary="Every permission there is")
 async def list_permissions(
-    _: Annotated[Access, require(Resource.ROLES, Action.READ)],
+    _: Annotated[Access, require(ROLES, Action.READ)],
 ) -> list[str]:
     return all_permissions()
 
@@ -25,7 +26,7 @@ async def list_permissions(
 async def list_roles(
     container: ContainerDep,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.ROLES, Action.LIST)],
+    _: Annotated[Access, require(ROLES, Action.LIST)],
 ) -> list[RoleRead]:
     return await container.roles.list_roles(tenant.id)
 
@@ -35,7 +36,7 @@ async def create_role(
     data: RoleCreate,
     container: ContainerDep,
     tenant: TenantDep,
-    access: Annotated[Access, require(Resource.ROLES, Action.CREATE)],
+    access: Annotated[Access, require(ROLES, Action.CREATE)],
 ) -> RoleRead:
     return await container.roles.create_role(tenant.id, data, caller_id=access.principal.user_id)
 
@@ -45,7 +46,7 @@ async def get_role(
     role_id: uuid.UUID,
     container: ContainerDep,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.ROLES, Action.READ)],
+    _: Annotated[Access, require(ROLES, Action.READ)],
 ) -> RoleRead:
     return await container.roles.get_role(tenant.id, role_id)
 
@@ -60,7 +61,7 @@ async def update_role(
     data: RoleUpdate,
     container: ContainerDep,
     tenant: TenantDep,
-    access: Annotated[Access, require(Resource.ROLES, Action.UPDATE)],
+    access: Annotated[Access, require(ROLES, Action.UPDATE)],
 ) -> RoleRead:
     return await container.roles.update_role(
         tenant.id, role_id, data, caller_id=access.principal.user_id
@@ -72,7 +73,7 @@ async def delete_role(
     role_id: uuid.UUID,
     container: ContainerDep,
     tenant: TenantDep,
-    access: Annotated[Access, require(Resource.ROLES, Action.DELETE)],
+    access: Annotated[Access, require(ROLES, Action.DELETE)],
 ) -> Response:
     await container.roles.delete_role(tenant.id, role_id, caller_id=access.principal.user_id)
     return Response(status_code=204)
@@ -84,7 +85,7 @@ async def set_user_roles(
     data: UserRolesUpdate,
     container: ContainerDep,
     tenant: TenantDep,
-    access: Annotated[Access, require(Resource.USERS, Action.UPDATE)],
+    access: Annotated[Access, require(USERS, Action.UPDATE)],
 ) -> UserRolesRead:
     return await container.roles.set_user_roles(
         tenant.id, user_id, data.roles, caller_id=access.principal.user_id

@@ -15,11 +15,11 @@ RoleSlug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", examples=
 
 
 class PermissionGrant(BaseModel):
-    """`permission` is `resource:action` (e.g. `products:update`); `scope` is all, own or none."""
+    """`permission` is `resource:action` (e.g. `roles:update`); `scope` is all, own or none."""
 
     model_config = ConfigDict(extra="forbid")
 
-    permission: str = Field(examples=["nodes:update"])
+    permission: str = Field(examples=["roles:update"])
     scope: Scope = Scope.ALL
 
     @field_validator("permission")

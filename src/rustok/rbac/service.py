@@ -19,7 +19,7 @@ from rustok.rbac.errors import (
 )
 from rustok.rbac.events import RoleChanged
 from rustok.rbac.models import Role
-from rustok.rbac.policy import ADMIN, BUILTIN_ROLES
+from rustok.rbac.policy import ADMIN
 from rustok.rbac.repository import RoleRepository
 from rustok.rbac.schemas import PermissionGrant, RoleRead, UserRolesRead
 
@@ -32,7 +32,9 @@ if TYPE_CHECKING:
     from rustok.core.uow import UnitOfWork, UnitOfWorkFactory
     from rustok.rbac.checker import PermissionChecker
     from rustok.rbac.models import RolePermission
+    from rustok.rbac.policy import RoleDefinition
     from rustok.rbac.schemas import RoleCreate, RoleUpdate
+    from rustok.stores.sessions import SessionGenerations
 
 
 def _read(role: Role, grants: Sequence[RolePermission]) -> RoleRead:
@@ -56,7 +58,7 @@ def _grants_of(grants: Sequence[PermissionGrant]) -> Grants:
     unique: Grants = {}
     for grant in grants:
         permission = Permission.parse(grant.permission)
-        unique[(permission.resource.value, permission.action.value)] = grant.scope
+        unique[(permission.resource, permission.action.value)] = grant.scope
     return unique
 
 
@@ -87,9 +89,17 @@ def _require_held(held: Grants | None, wanted: Grants, *, field: str, what: str)
 
 
 class RoleService:
-    def __init__(self, uow: UnitOfWorkFactory, checker: PermissionChecker) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        checker: PermissionChecker,
+        builtin_roles: tuple[RoleDefinition, ...],
+        generations: SessionGenerations,
+    ) -> None:
         self._uow = uow
         self._checker = checker
+        self._builtin_roles = builtin_roles
+        self._generations = generations
 
     def _invalidate_after_commit(self, uow: UnitOfWork, tenant_id: uuid.UUID) -> None:
         uow.on_commit(lambda: self._checker.invalidate(tenant_id))
@@ -114,7 +124,7 @@ class RoleService:
         existing = {role.slug: role for role in await repo.roles()}
         current = _TenantGrants(await repo.all_grants())
         changed = False
-        for definition in BUILTIN_ROLES:
+        for definition in self._builtin_roles:
             role = existing.get(definition.slug)
             if role is None:
                 role = Role(
@@ -125,9 +135,7 @@ class RoleService:
                     is_system=True,
                 )
                 await repo.add_role(role)
-            wanted: Grants = {
-                (g.resource.value, g.action.value): g.scope for g in definition.grants
-            }
+            wanted: Grants = {(g.resource, g.action.value): g.scope for g in definition.grants}
             if role.slug not in existing or current.of([role.slug]) != wanted:
                 await repo.replace_permissions(role.id, _rows(wanted))
                 changed = True
@@ -288,6 +296,8 @@ class RoleService:
             current = tenant_grants.of([role.slug])
             _require_held(held, current, field="role_id", what=f"the role {role.slug!r}")
             self._changed(uow, tenant_id, role, "deleted")
+            # Its holders' sessions were cached with its slug among their roles.
+            await self._generations.changing(uow, tenant_id)
             await repo.delete_role(role)
             await uow.commit()
 
@@ -318,8 +328,9 @@ class RoleService:
                 _require_held(
                     held, tenant_grants.of([slug]), field="body.roles", what=f"the role {slug!r}"
                 )
-            if ADMIN.slug in current - wanted:
+            if ADMIN in current - wanted:
                 await self._keep_an_admin(repo, user_id)
+            await self._generations.changing(uow, tenant_id, user_id)
             roles = await self.assign_roles(uow, tenant_id, user_id, slugs)
             uow.emit(
                 RoleChanged(
@@ -336,7 +347,7 @@ class RoleService:
 
     @staticmethod
     async def _keep_an_admin(repo: RoleRepository, user_id: uuid.UUID) -> None:
-        admin = (await repo.roles_by_slug([ADMIN.slug]))[0]
+        admin = (await repo.roles_by_slug([ADMIN]))[0]
         # Two admins demoting each other at once must not both succeed.
         await repo.lock_role(admin.id)
         if await repo.active_holders(admin.id, excluding=user_id) == 0:

@@ -56,6 +56,20 @@ class RateLimitStore(ABC):
         """Forget every request counted under `key`."""
 
 
+class Generations(ABC):
+    """Tags that change whenever what they guard changes, seen alike by every process sharing
+    the store: a cache entry remembers the tags it was read under and counts only while they
+    are unchanged. A check per use cannot miss a change the way a broadcast message can."""
+
+    @abstractmethod
+    async def read(self, keys: Sequence[str]) -> tuple[str, ...]:
+        """The current tag of each key, in order (one round trip)."""
+
+    @abstractmethod
+    async def bump(self, keys: Sequence[str]) -> None:
+        """Give each key a tag it has never had, so every entry read under the old one lapses."""
+
+
 MessageHandler = Callable[[str], Awaitable[None]]
 
 
@@ -81,6 +95,7 @@ class Stores(ABC):
     kv: KeyValueStore
     rate_limits: RateLimitStore
     broadcast: Broadcast
+    generations: Generations
 
     @abstractmethod
     async def ping(self) -> None:

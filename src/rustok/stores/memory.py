@@ -15,6 +15,7 @@ import structlog
 
 from rustok.stores.base import (
     Broadcast,
+    Generations,
     KeyValueStore,
     RateLimitDecision,
     RateLimitStore,
@@ -22,7 +23,7 @@ from rustok.stores.base import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from rustok.stores.base import MessageHandler
 
@@ -167,6 +168,29 @@ class MemoryBroadcast(Broadcast):
         self._handlers.clear()
 
 
+_PROCESS_GENERATIONS: dict[str, int] = {}
+"""Every `MemoryGenerations` of the process shares these (see there)."""
+
+
+class MemoryGenerations(Generations):
+    """Counters shared by the whole process, not by one `MemoryStores`: two containers in one
+    process (a test's two replicas on one database) must see each other's changes, as two
+    replicas on one Redis do. Keys name their tenant, so sharing never mixes tenants up; at
+    worst a bump elsewhere costs a reload. Across processes nothing is shared: `rustok serve
+    --processes N` without Redis turns what relies on this off."""
+
+    def __init__(self, counters: dict[str, int] | None = None) -> None:
+        self._counters = _PROCESS_GENERATIONS if counters is None else counters
+
+    async def read(self, keys: Sequence[str]) -> tuple[str, ...]:
+        counters = self._counters
+        return tuple(str(counters.get(key, 0)) for key in keys)
+
+    async def bump(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            self._counters[key] = self._counters.get(key, 0) + 1
+
+
 class MemoryStores(Stores):
     """Stores for one process; `clock` (monotonic seconds) is injectable for tests."""
 
@@ -183,6 +207,7 @@ class MemoryStores(Stores):
             clock=clock, sweep_interval_seconds=sweep_interval_seconds
         )
         self.broadcast: MemoryBroadcast = MemoryBroadcast()
+        self.generations: MemoryGenerations = MemoryGenerations()
 
     async def ping(self) -> None:
         """Always reachable: it lives in this process."""

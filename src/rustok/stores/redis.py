@@ -21,6 +21,7 @@ from redis.exceptions import RedisError
 from rustok.core.errors import Unavailable
 from rustok.stores.base import (
     Broadcast,
+    Generations,
     KeyValueStore,
     RateLimitDecision,
     RateLimitStore,
@@ -73,6 +74,23 @@ for i, key in ipairs(KEYS) do
   if allowed == 0 then
     break
   end
+end
+return answer
+"""
+
+
+# The tag of each of KEYS; a key without one gets ARGV[1] (a fresh random tag) first. A key
+# that vanished (an eviction, a flushed server) so starts again from a tag it never had, where
+# a counter would restart at a value some cache entry may still hold.
+_GENERATIONS_LUA = """
+local answer = {}
+for i, key in ipairs(KEYS) do
+  local tag = redis.call('GET', key)
+  if not tag then
+    redis.call('SET', key, ARGV[1])
+    tag = ARGV[1]
+  end
+  answer[i] = tag
 end
 return answer
 """
@@ -148,6 +166,38 @@ class RedisRateLimitStore(RateLimitStore):
     async def reset(self, key: str) -> None:
         with _unavailable("DEL"):
             await self._client.delete(self._namespace + key)
+
+
+def _new_tag() -> str:
+    return uuid.uuid4().hex
+
+
+class RedisGenerations(Generations):
+    """Random tags, one string key each (no expiry: a key per tenant and per user who changed)."""
+
+    def __init__(self, client: aioredis.Redis, *, namespace: str) -> None:
+        self._client = client
+        self._namespace = namespace
+        self._script = client.register_script(_GENERATIONS_LUA)
+
+    async def read(self, keys: Sequence[str]) -> tuple[str, ...]:
+        names = [self._namespace + key for key in keys]
+        # A plain MGET costs the client about half of a script call; the script only for a
+        # key that has no tag yet (once per tenant and user, or after an eviction).
+        with _unavailable("MGET"):
+            found = cast("list[bytes | None]", await self._client.mget(names))
+        if None in found:
+            with _unavailable("generations script"):
+                found = cast(
+                    "list[bytes | None]", await self._script(keys=names, args=[_new_tag()])
+                )
+        return tuple(tag.decode() if tag is not None else "" for tag in found)
+
+    async def bump(self, keys: Sequence[str]) -> None:
+        if not keys:
+            return
+        with _unavailable("MSET"):
+            await self._client.mset({self._namespace + key: _new_tag() for key in keys})
 
 
 class RedisBroadcast(Broadcast):
@@ -330,6 +380,7 @@ class RedisStores(Stores):
         self.broadcast: RedisBroadcast = RedisBroadcast(
             self._client, namespace=namespace, subscribe_timeout_seconds=command_timeout_seconds
         )
+        self.generations: RedisGenerations = RedisGenerations(self._client, namespace=namespace)
 
     async def ping(self) -> None:
         with _unavailable("PING"):

@@ -10,7 +10,8 @@ from strawberry.types import Info
 
 from rustok.core.modules import GraphQLPart
 from rustok.core.pagination import MAX_PAGE_SIZE
-from rustok.core.permissions import Action, Resource
+from rustok.core.permissions import Action
+from rustok.tenancy.permissions import MODULES
 from rustok.tenancy.schemas import TenantPublic
 from rustok.web.graphql import GraphQLContext, operator, public, requires
 
@@ -108,7 +109,7 @@ class TenancyQuery:
         return TenantPage(items=[Tenant.of(item) for item in items], total=total)
 
     @strawberry.field(
-        extensions=[requires(Resource.MODULES, Action.LIST)],
+        extensions=[requires(MODULES, Action.LIST)],
         description="Modules of this tenant and whether each is on.",
     )
     async def modules(self, info: Info[GraphQLContext, Any]) -> list[Module]:
@@ -119,7 +120,7 @@ class TenancyQuery:
 @strawberry.type
 class TenancyMutation:
     @strawberry.mutation(
-        extensions=[requires(Resource.MODULES, Action.UPDATE)],
+        extensions=[requires(MODULES, Action.UPDATE)],
         description="Enable a module (its dependencies must be on).",
     )
     async def enable_module(self, info: Info[GraphQLContext, Any], slug: str) -> Module:
@@ -129,7 +130,7 @@ class TenancyMutation:
         return Module.of(module)
 
     @strawberry.mutation(
-        extensions=[requires(Resource.MODULES, Action.UPDATE)],
+        extensions=[requires(MODULES, Action.UPDATE)],
         description="Disable a module (no enabled module may depend on it).",
     )
     async def disable_module(self, info: Info[GraphQLContext, Any], slug: str) -> Module:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from rustok.core.modules import ModuleDescriptor
 from rustok.tenancy.handlers import tenant_cache_invalidation
+from rustok.tenancy.permissions import MODULES
 
 MODULE = ModuleDescriptor(
     slug="tenancy",
     name="Tenancy",
     version="1.0.0",
     description="Tenants, their locales and per-tenant module switches.",
-    permissions=("modules:manage",),
+    resources=(MODULES,),
     models=("rustok.tenancy.models",),
     events=("rustok.tenancy.events",),
     rest="rustok.tenancy.rest:router",

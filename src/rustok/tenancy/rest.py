@@ -8,8 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 
 from rustok.core.pagination import Page, PageParams
-from rustok.core.permissions import Action, Resource
+from rustok.core.permissions import Action
 from rustok.tenancy.identifiers import LOCALE_PATTERN
+from rustok.tenancy.permissions import MODULES
 from rustok.tenancy.schemas import (
     ModuleRead,
     TenantCreate,
@@ -130,7 +131,7 @@ async def delete_locale(
 async def list_modules(
     container: ContainerDep,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.MODULES, Action.LIST)],
+    _: Annotated[Access, require(MODULES, Action.LIST)],
 ) -> list[ModuleRead]:
     return await container.modules.list_modules(tenant.id)
 
@@ -140,7 +141,7 @@ async def enable_module(
     slug: str,
     container: ContainerDep,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.MODULES, Action.UPDATE)],
+    _: Annotated[Access, require(MODULES, Action.UPDATE)],
 ) -> ModuleRead:
     return await container.modules.set_enabled(tenant.id, slug, enabled=True)
 
@@ -150,6 +151,6 @@ async def disable_module(
     slug: str,
     container: ContainerDep,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.MODULES, Action.UPDATE)],
+    _: Annotated[Access, require(MODULES, Action.UPDATE)],
 ) -> ModuleRead:
     return await container.modules.set_enabled(tenant.id, slug, enabled=False)

@@ -25,7 +25,7 @@ from rustok.tenancy.schemas import TenantDetail, TenantLocaleRead, TenantRead
 
 if TYPE_CHECKING:
     import uuid
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Awaitable, Callable, Sequence
 
     from rustok.core.uow import UnitOfWork, UnitOfWorkFactory
     from rustok.rbac.service import RoleService
@@ -124,12 +124,17 @@ class TenantService:
                 tenant.settings = data.settings
             if "is_active" in changes and data.is_active is not None:
                 tenant.is_active = data.is_active
-            await self._flush_unique(uow, uow.session.flush, tenant.slug, tenant.domain)
-            detail = await self._detail(uow, tenant)
+            if tenant.domain != old_domain:
+                await self._flush_unique(uow, uow.session.flush, tenant.slug, tenant.domain)
+            # Otherwise nothing unique changes (the slug never does): no SAVEPOINT, and the
+            # UPDATE waits for the commit, the last statement before COMMIT, so the row stays
+            # locked (and concurrent updates of the tenant queued) for two round trips only.
+            locales = await TenantScopedRepository(uow.session, tenant.id).locales()
             self._emit_change(uow, tenant, sorted(changes), was_active=was_active)
             self._invalidate_after_commit(uow, tenant.id, old_slug, old_domain, tenant.domain)
             await uow.commit()
-            return detail
+            # After the flush: `updated_at` is set then.
+            return _detail_of(tenant, locales)
 
     async def set_active(
         self, tenant_id: uuid.UUID, *, active: bool, calling_from: uuid.UUID | None = None
@@ -249,12 +254,7 @@ class TenantService:
 
     @staticmethod
     async def _detail(uow: UnitOfWork, tenant: Tenant) -> TenantDetail:
-        locales = await TenantScopedRepository(uow.session, tenant.id).locales()
-        base = TenantRead.model_validate(tenant)
-        return TenantDetail(
-            **base.model_dump(),
-            locales=[TenantLocaleRead.model_validate(row) for row in locales],
-        )
+        return _detail_of(tenant, await TenantScopedRepository(uow.session, tenant.id).locales())
 
     @staticmethod
     async def _flush_unique(
@@ -294,3 +294,11 @@ class TenantService:
             if name:
                 keys.append(TenantKey("slug" if index == 0 else "host", name))
         uow.on_commit(lambda: self._resolver.invalidate(tenant_id, *keys))
+
+
+def _detail_of(tenant: Tenant, locales: Sequence[TenantLocale]) -> TenantDetail:
+    base = TenantRead.model_validate(tenant)
+    return TenantDetail(
+        **base.model_dump(),
+        locales=[TenantLocaleRead.model_validate(row) for row in locales],
+    )

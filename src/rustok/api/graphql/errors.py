@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import structlog
 from graphql import GraphQLError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from strawberry.extensions import SchemaExtension
 
 from rustok.core.context import current_context
@@ -16,6 +17,11 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 log = structlog.get_logger(__name__)
+
+DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
+UNAVAILABLE_STATE = "graphql_database_unavailable"
+"""Set on the request's state when an error said DATABASE_UNAVAILABLE: the router then
+answers 503 with `Retry-After`, as REST does."""
 
 
 class DomainErrorExtension(SchemaExtension):
@@ -29,6 +35,12 @@ class DomainErrorExtension(SchemaExtension):
         context = current_context()
         request_id = context.request_id if context is not None else None
         result.errors = [self._format(error, request_id) for error in result.errors]
+        if any(
+            (error.extensions or {}).get("code") == DATABASE_UNAVAILABLE for error in result.errors
+        ):
+            request = getattr(self.execution_context.context, "http_request", None)
+            if request is not None:
+                setattr(request.state, UNAVAILABLE_STATE, True)
 
     @staticmethod
     def _format(error: GraphQLError, request_id: str | None) -> GraphQLError:
@@ -48,14 +60,21 @@ class DomainErrorExtension(SchemaExtension):
                     "request_id": request_id,
                 },
             )
-        if connection_lost(original):
-            # As REST's 503: the pool has dropped the broken connections, a retry gets a fresh one.
-            log.warning("graphql.database_connection_lost", path=error.path)
+        if connection_lost(original) or isinstance(original, PoolTimeout):
+            # As REST's 503: the pool has dropped the broken connections, or every connection
+            # stayed busy for the pool timeout; either way a retry soon may well succeed.
+            lost = not isinstance(original, PoolTimeout)
+            log.warning(
+                "graphql.database_connection_lost" if lost else "graphql.database_pool_exhausted",
+                path=error.path,
+            )
             return GraphQLError(
-                "The connection to the database was lost; retry the request.",
+                "The connection to the database was lost; retry the request."
+                if lost
+                else "Every database connection is busy; retry the request.",
                 nodes=error.nodes,
                 path=error.path,
-                extensions={"code": "DATABASE_UNAVAILABLE", "request_id": request_id},
+                extensions={"code": DATABASE_UNAVAILABLE, "request_id": request_id},
             )
         log.error(
             "graphql.unhandled_error",

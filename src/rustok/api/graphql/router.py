@@ -16,6 +16,7 @@ from starlette.responses import HTMLResponse, Response
 from strawberry.fastapi import GraphQLRouter
 from strawberry.types.unset import UNSET
 
+from rustok.api.graphql.errors import UNAVAILABLE_STATE
 from rustok.core.context import current_context
 from rustok.web.access import container_of
 
@@ -78,7 +79,7 @@ class RustokGraphQLRouter(GraphQLRouter[Any, None]):
         root_value: None = UNSET,
     ) -> Any:
         try:
-            return await super().run(request, context, root_value)
+            response = await super().run(request, context, root_value)
         except RequestError as error:
             return error_response(error)
         except HTTPException as exc:
@@ -87,6 +88,11 @@ class RustokGraphQLRouter(GraphQLRouter[Any, None]):
                 code = _CODE_BY_STATUS.get(exc.status_code, "BAD_REQUEST")
                 known = RequestError(exc.status_code, code, exc.reason)
             return error_response(known)
+        if isinstance(response, Response) and getattr(request.state, UNAVAILABLE_STATE, False):
+            # As REST answers a lost connection or an exhausted pool: 503, retry in a second.
+            response.status_code = 503
+            response.headers["Retry-After"] = "1"
+        return response
 
     def parse_json(self, data: str | bytes) -> Any:
         # orjson refuses nesting past 1024 levels with an error; the json module recurses

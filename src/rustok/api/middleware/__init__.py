@@ -1,1 +1,1 @@
-"""Pure ASGI middleware, outermost first: request id and access log, limits, tenant, rate limit."""
+"""The edge every HTTP request passes (`edge.Edge`) and the parts it runs in order."""

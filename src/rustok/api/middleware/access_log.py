@@ -1,22 +1,17 @@
-"""The request id, one structured `http.request` log line and the HTTP metrics of every request.
+"""One structured `http.request` log line and the HTTP metrics of every request.
 
-It is the outermost middleware, so it also sees the answers given before routing (413, 404
-for an unknown tenant, 429). The request id is taken here too rather than in a middleware of
-its own: one `send` wrapper per request instead of two.
+The edge (`rustok.api.middleware.edge`) records each request here when it ends, so the
+answers given before routing (413, 404 for an unknown tenant, 429) are recorded too.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from typing import TYPE_CHECKING, Any
 
 import structlog
 from fastapi.routing import iter_route_contexts
 
-from rustok.api.middleware.request_id import REQUEST_ID_HEADER, begin_request
-from rustok.core.context import set_context
 from rustok.observability.logging import ACCESS_LOG
 from rustok.observability.metrics import (
     HTTP_REQUEST_DURATION,
@@ -28,11 +23,7 @@ from rustok.observability.metrics import (
 if TYPE_CHECKING:
     from fastapi.routing import RouteContext
     from prometheus_client import Counter, Histogram
-    from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-
-# nginx's code for "the client closed the connection before we answered".
-CLIENT_CLOSED_REQUEST = 499
+    from starlette.types import Scope
 
 
 class RouteTemplates:
@@ -95,47 +86,17 @@ class RouteTemplates:
         return partial or UNMATCHED_ROUTE
 
 
-class AccessLogMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+class AccessLog:
+    """The `http.request` line and the HTTP metrics of one finished request."""
+
+    def __init__(self) -> None:
         self._templates = RouteTemplates()
         # The metrics' children per label values, since `labels()` looks them up under a
         # lock on every call; bounded like the labels (methods, route templates, statuses).
         self._counters: dict[tuple[str, str, int], Counter] = {}
         self._histograms: dict[tuple[str, str], Histogram] = {}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        request_id = begin_request(scope)
-        # Until a response starts, an escaping exception means the outer error handler
-        # will answer 500.
-        status = 500
-        response_started = False
-
-        async def send_recording_status(message: Message) -> None:
-            nonlocal status, response_started
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                response_started = True
-                message["headers"] = [*message.get("headers", []), (REQUEST_ID_HEADER, request_id)]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_recording_status)
-        except asyncio.CancelledError:
-            if not response_started:
-                status = CLIENT_CLOSED_REQUEST
-            raise
-        finally:
-            try:
-                self._record(scope, status, time.perf_counter() - started)
-            finally:
-                set_context(None)
-
-    def _record(self, scope: Scope, status: int, duration: float) -> None:
+    def record(self, scope: Scope, status: int, duration: float) -> None:
         route = self._templates.template(scope)
         method = method_label(scope["method"])
         counter = self._counters.get((method, route, status))

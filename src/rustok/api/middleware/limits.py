@@ -15,6 +15,8 @@ from rustok.api.problems import problem_response
 from rustok.core.errors import FieldError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from starlette.responses import Response
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -30,28 +32,32 @@ class BodyRefused(Exception):
         self.response = response
 
 
-class RequestLimitsMiddleware:
+class RequestLimits:
+    """Checked by the edge (`rustok.api.middleware.edge`) before anything else runs."""
+
     def __init__(
         self,
-        app: ASGIApp,
         *,
         max_body_bytes: int,
         body_timeout_seconds: float,
         max_headers: int,
         max_header_bytes: int,
+        large_bodies: Mapping[tuple[str, str], int] | None = None,
     ) -> None:
-        self.app = app
         self.max_bytes = max_body_bytes
+        self.large_bodies = dict(large_bodies or {})
+        """`(method, path) -> bytes`: the few routes that take more (media uploads)."""
         self.body_timeout = body_timeout_seconds
         self.max_headers = max_headers
         self.max_header_bytes = max_header_bytes
 
-    def _too_large(self) -> Response:
+    @staticmethod
+    def _too_large(limit: int) -> Response:
         return problem_response(
             413,
             code="PAYLOAD_TOO_LARGE",
-            detail=f"The request body is larger than {self.max_bytes} bytes.",
-            fields=[FieldError("body", f"at most {self.max_bytes} bytes")],
+            detail=f"The request body is larger than {limit} bytes.",
+            fields=[FieldError("body", f"at most {limit} bytes")],
         )
 
     def _too_slow(self) -> Response:
@@ -82,31 +88,36 @@ class RequestLimitsMiddleware:
             headers={"Connection": "close"},
         )
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    def body_limit(self, scope: Scope) -> int:
+        """The most bytes this request's body may have: `max_body_bytes`, or more on the few
+        routes that take uploads (`large_bodies`)."""
+        return self.large_bodies.get((scope["method"], scope["path"]), self.max_bytes)
+
+    def check(self, scope: Scope) -> tuple[Response | None, bool]:
+        """The refusal of an HTTP request's head (431, 413 by `Content-Length`), if any, and
+        whether a body must be counted and timed (`call_with_body`)."""
         refused = self._headers_refused(scope)
+        limit = self.body_limit(scope)
         has_body = False
         if refused is None:
             for key, value in scope["headers"]:
                 if key == b"content-length":
-                    if not value.isdigit() or int(value) > self.max_bytes:
-                        refused = self._too_large()
+                    if not value.isdigit() or int(value) > limit:
+                        refused = self._too_large(limit)
                         break
                     has_body = has_body or value.strip(b"0") != b""
                 elif key == b"transfer-encoding":
                     has_body = True
-        if refused is not None:
-            await refused(scope, receive, send)
-            return
-        if not has_body and scope.get("http_version") in _FRAMED_BY_HEADERS:
-            # Without Content-Length or Transfer-Encoding an HTTP/1.x request has no body
-            # (RFC 9112, 6.3): nothing to count or time, so no wrappers (most GETs). HTTP/2
-            # may send a body without either, so there the wrappers stay.
-            await self.app(scope, receive, send)
-            return
+        # Without Content-Length or Transfer-Encoding an HTTP/1.x request has no body
+        # (RFC 9112, 6.3): nothing to count or time, so no wrappers (most GETs). HTTP/2
+        # may send a body without either, so there the wrappers stay.
+        return refused, has_body or scope.get("http_version") not in _FRAMED_BY_HEADERS
 
+    async def call_with_body(
+        self, app: ASGIApp, scope: Scope, receive: Receive, send: Send, refusals: Send
+    ) -> None:
+        """Run `app` with its body read counted and timed; a refusal goes out on `refusals`."""
+        limit = self.body_limit(scope)
         loop = asyncio.get_running_loop()
         deadline: float | None = None
         body_read = False
@@ -130,8 +141,8 @@ class RequestLimitsMiddleware:
                 raise BodyRefused(body_refused) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    body_refused = self._too_large()
+                if received > limit:
+                    body_refused = self._too_large(limit)
                     raise BodyRefused(body_refused)
                 body_read = not message.get("more_body", False)
             return message
@@ -143,15 +154,15 @@ class RequestLimitsMiddleware:
                 # exception into a 400 "error parsing the body"), the answer is the refusal.
                 if message["type"] == "http.response.start" and not response_started:
                     response_started = True
-                    await body_refused(scope, receive, send)
+                    await body_refused(scope, receive, refusals)
                 return
             if message["type"] == "http.response.start":
                 response_started = True
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            await app(scope, limited_receive, tracking_send)
         except BodyRefused as error:
             if not response_started:
                 response_started = True
-                await error.response(scope, receive, send)
+                await error.response(scope, receive, refusals)

@@ -1,6 +1,6 @@
 """Spend the request's rate-limit budgets; refuse with 429 past them, with standard headers.
 
-Runs inside the tenant middleware (it needs `scope["state"]["tenant"]`). Every limited
+The edge runs it after tenant resolution (a tenant's budget needs the tenant). Every limited
 response carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (and the
 `X-RateLimit-*` spellings older clients read); a refusal also carries `Retry-After`.
 """
@@ -11,14 +11,15 @@ from typing import TYPE_CHECKING
 
 import structlog
 
-from rustok.api.middleware.proxies import client_ip, trusted_networks
+from rustok.api.middleware.proxies import trusted_networks
 from rustok.api.problems import problem_response
 from rustok.api.rest.paths import RATE_LIMIT_EXEMPT
 from rustok.core.errors import Unavailable
 from rustok.observability.metrics import RATE_LIMIT_REJECTIONS
 
 if TYPE_CHECKING:
-    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+    from starlette.responses import Response
+    from starlette.types import Scope
 
     from rustok.bootstrap import Container
     from rustok.core.tenant import TenantSnapshot
@@ -51,31 +52,23 @@ def rate_limit_headers(decision: RequestDecision) -> dict[str, str]:
     }
 
 
-class RateLimitMiddleware:
-    """Applies `container.rate_limiter` to every non-exempt HTTP request.
+class RateLimits:
+    """Applies `container.rate_limiter` to a request for the edge; the edge also records the
+    client address it uses in `scope["state"]["client_ip"]` for every request, so handlers
+    (login throttling, session records) see the address the limits use."""
 
-    It also records the client address in `scope["state"]["client_ip"]` for every request,
-    so handlers (login throttling, session records) see the address the limits use.
-    """
-
-    def __init__(self, app: ASGIApp, *, container: Container) -> None:
-        self.app = app
+    def __init__(self, container: Container) -> None:
         self._limiter = container.rate_limiter
         self._auth = container.auth
-        self._trusted = trusted_networks(container.settings.trusted_proxies)
+        self.trusted = trusted_networks(container.settings.trusted_proxies)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        state = scope.setdefault("state", {})
-        ip = client_ip(scope, self._trusted)
-        state["client_ip"] = ip
-        if not self._limiter.enabled or scope["path"] in RATE_LIMIT_EXEMPT:
-            await self.app(scope, receive, send)
-            return
+    def applies_to(self, path: str) -> bool:
+        return self._limiter.enabled and path not in RATE_LIMIT_EXEMPT
 
-        tenant: TenantSnapshot | None = state.get("tenant")
+    async def spend(
+        self, scope: Scope, ip: str, tenant: TenantSnapshot | None
+    ) -> tuple[Response | None, list[tuple[bytes, bytes]]]:
+        """The 429 that refuses the request, or None and the headers its answer carries."""
         user_id = self._user_id(scope, tenant)
         if user_id is not None:
             structlog.contextvars.bind_contextvars(user=user_id)
@@ -90,8 +83,7 @@ class RateLimitMiddleware:
         except Unavailable as error:
             # Fail open: an unreachable counter store must not take the whole API down.
             log.warning("rate_limit.store_unavailable", error=error.message)
-            await self.app(scope, receive, send)
-            return
+            return None, []
 
         headers = rate_limit_headers(decision)
         if not decision.allowed:
@@ -103,20 +95,11 @@ class RateLimitMiddleware:
                 detail=f"Too many requests; retry in {wait} seconds.",
                 headers={**headers, "Retry-After": str(wait)},
             )
-            await response(scope, receive, send)
-            return
-
-        extra = [
+            return response, []
+        return None, [
             (name.lower().encode("latin-1"), value.encode("latin-1"))
             for name, value in headers.items()
         ]
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *extra]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
     def _user_id(self, scope: Scope, tenant: TenantSnapshot | None) -> str | None:
         """The caller's user id from a valid access token of this tenant, else None."""

@@ -1,6 +1,6 @@
 """Take the request id from `X-Request-ID` (or make one) and expose it in context.
 
-The access-log middleware, outermost, calls `begin_request` and echoes the id back.
+The edge (`rustok.api.middleware.edge`) calls `begin_request` first and echoes the id back.
 """
 
 from __future__ import annotations

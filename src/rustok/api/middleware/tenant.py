@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import structlog
-
 from rustok.api.middleware.proxies import peer_is_trusted, trusted_networks
-from rustok.api.problems import problem_response, status_of
-from rustok.api.rest.paths import needs_tenant
-from rustok.core.errors import DomainError
 from rustok.tenancy.errors import TenantInactive
 from rustok.tenancy.identifiers import TenantKey, normalise_host, parse_header
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from starlette.types import ASGIApp, Receive, Scope, Send
+    from starlette.types import Scope
 
     from rustok.core.tenant import TenantSnapshot
     from rustok.tenancy.resolver import TenantResolver
@@ -29,8 +24,9 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-class TenantMiddleware:
-    """Puts the `TenantSnapshot` in `request.state.tenant` (or None when none was named).
+class TenantResolution:
+    """The `TenantSnapshot` a request talks to (or None when none was named); the edge puts it
+    in `request.state.tenant`.
 
     Order: `X-Tenant-ID` (UUID or slug), then `X-Forwarded-Host` / `Host` matched against
     tenant domains, then the configured default tenant. A named but unknown tenant is 404,
@@ -43,35 +39,17 @@ class TenantMiddleware:
 
     def __init__(
         self,
-        app: ASGIApp,
         *,
         resolver: TenantResolver,
         default_tenant: str | None,
         trusted_proxies: Sequence[str],
     ) -> None:
-        self.app = app
         self.resolver = resolver
         self.default_tenant = parse_header(default_tenant) if default_tenant else None
         self._trusted = trusted_networks(trusted_proxies)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not needs_tenant(scope["path"]):
-            await self.app(scope, receive, send)
-            return
-        try:
-            tenant = await self._resolve(scope)
-        except DomainError as error:
-            response = problem_response(
-                status_of(error), code=error.code, detail=error.message, fields=error.fields
-            )
-            await response(scope, receive, send)
-            return
-        scope.setdefault("state", {})["tenant"] = tenant
-        if tenant is not None:
-            structlog.contextvars.bind_contextvars(tenant=tenant.slug)
-        await self.app(scope, receive, send)
-
-    async def _resolve(self, scope: Scope) -> TenantSnapshot | None:
+    async def resolve(self, scope: Scope) -> TenantSnapshot | None:
+        """Raises a `DomainError` (400, 403, 404) for a tenant that cannot be talked to."""
         tenant: TenantSnapshot | None = None
         header = _header(scope, b"x-tenant-id")
         if header is not None:

@@ -8,8 +8,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 
 from rustok.core.pagination import Page, PageParams
-from rustok.core.permissions import Action, Resource
+from rustok.core.permissions import Action
 from rustok.events.dlq import DeadLetterFilter, DeadLetterView
+from rustok.events.permissions import EVENTS
 from rustok.web.access import Access, ContainerDep, TenantDep, require
 
 router = APIRouter(prefix="/admin/events", tags=["events"])
@@ -22,7 +23,7 @@ async def list_dead_letters(
     container: ContainerDep,
     tenant: TenantDep,
     page: Annotated[PageParams, Depends()],
-    _: Annotated[Access, require(Resource.EVENTS, Action.LIST)],
+    _: Annotated[Access, require(EVENTS, Action.LIST)],
     status: Annotated[Status | None, Query()] = "open",
     consumer: Annotated[str | None, Query(max_length=128)] = None,
     event_type: Annotated[str | None, Query(max_length=128)] = None,
@@ -41,7 +42,7 @@ async def get_dead_letter(
     dead_letter_id: uuid.UUID,
     container: ContainerDep,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.EVENTS, Action.READ)],
+    _: Annotated[Access, require(EVENTS, Action.READ)],
 ) -> DeadLetterView:
     return await container.events.dead_letters.get(dead_letter_id, tenant_id=tenant.id)
 
@@ -55,7 +56,7 @@ async def replay_dead_letter(
     dead_letter_id: uuid.UUID,
     container: ContainerDep,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.EVENTS, Action.UPDATE)],
+    _: Annotated[Access, require(EVENTS, Action.UPDATE)],
 ) -> DeadLetterView:
     return await container.events.replay(dead_letter_id, tenant_id=tenant.id)
 
@@ -67,6 +68,6 @@ async def discard_dead_letter(
     dead_letter_id: uuid.UUID,
     container: ContainerDep,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.EVENTS, Action.UPDATE)],
+    _: Annotated[Access, require(EVENTS, Action.UPDATE)],
 ) -> DeadLetterView:
     return await container.events.dead_letters.discard(dead_letter_id, tenant_id=tenant.id)

@@ -20,6 +20,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from rustok.commerce.catalog.permissions import PRODUCTS
 from rustok.commerce.catalog.schemas import (
     CategoryCreate,
     CollectionCreate,
@@ -34,7 +35,7 @@ from rustok.commerce.catalog.service import CatalogService
 from rustok.core.cursor import DEFAULT_LIMIT, MAX_LIMIT
 from rustok.core.errors import FieldError, Invalid
 from rustok.core.modules import GraphQLPart
-from rustok.core.permissions import Action, Permission, Resource, Scope
+from rustok.core.permissions import Action, Permission, Scope
 from rustok.core.text import check_plain
 from rustok.web.graphql import GraphQLContext, public, requires
 
@@ -56,7 +57,7 @@ M = TypeVar("M", bound=BaseModel)
 K = TypeVar("K")
 V = TypeVar("V")
 
-_STAFF = Permission(Resource.PRODUCTS, Action.UPDATE)
+_STAFF = Permission(PRODUCTS, Action.UPDATE)
 
 
 def parse_input(model: type[M], data: JSON) -> M:
@@ -216,7 +217,7 @@ class Image:
         return cls(id=image.id, media_id=image.media_id, rank=image.rank, alt=image.alt.get(locale))
 
 
-@strawberry.type
+@strawberry.type(name="ProductCategory")
 class Category:
     id: uuid.UUID
     parent_id: uuid.UUID | None
@@ -345,7 +346,7 @@ class CatalogQuery:
             ) from None
         if q is not None:
             try:
-                check_plain(q)
+                check_plain(q)  # a NUL would fail in PostgreSQL's LIKE
             except ValueError as error:
                 raise Invalid(
                     "Invalid search text.", fields=[FieldError("q", str(error))]
@@ -384,8 +385,10 @@ class CatalogQuery:
         )
         return [Collection.of(row) for row in rows]
 
-    @strawberry.field(extensions=[public()], description="The tenant's categories (a tree).")
-    async def categories(
+    @strawberry.field(
+        extensions=[public()], description="The tenant's product categories (a tree)."
+    )
+    async def product_categories(
         self, info: Info[GraphQLContext, Any], locale: str | None = None
     ) -> list[Category]:
         rows = await info.context.container.service(CatalogService).list_categories(
@@ -397,7 +400,7 @@ class CatalogQuery:
 @strawberry.type
 class CatalogMutation:
     @strawberry.mutation(
-        extensions=[requires(Resource.PRODUCTS, Action.CREATE)],
+        extensions=[requires(PRODUCTS, Action.CREATE)],
         description="Create a product: `input` is the body of POST /api/commerce/products.",
     )
     async def create_product(self, info: Info[GraphQLContext, Any], input: JSON) -> Product:
@@ -407,7 +410,7 @@ class CatalogMutation:
         )
 
     @strawberry.mutation(
-        extensions=[requires(Resource.PRODUCTS, Action.UPDATE)],
+        extensions=[requires(PRODUCTS, Action.UPDATE)],
         description="Change a product at the version read (`input` as PATCH's body).",
     )
     async def update_product(
@@ -418,29 +421,25 @@ class CatalogMutation:
             await catalog.update_product(info.context.tenant, id, parse_input(ProductUpdate, input))
         )
 
-    @strawberry.mutation(
-        extensions=[requires(Resource.PRODUCTS, Action.UPDATE)], description="Put on sale."
-    )
+    @strawberry.mutation(extensions=[requires(PRODUCTS, Action.UPDATE)], description="Put on sale.")
     async def publish_product(self, info: Info[GraphQLContext, Any], id: uuid.UUID) -> Product:
         catalog = info.context.container.service(CatalogService)
         return Product.of(await catalog.publish(info.context.tenant, id))
 
     @strawberry.mutation(
-        extensions=[requires(Resource.PRODUCTS, Action.UPDATE)], description="Back to draft."
+        extensions=[requires(PRODUCTS, Action.UPDATE)], description="Back to draft."
     )
     async def unpublish_product(self, info: Info[GraphQLContext, Any], id: uuid.UUID) -> Product:
         catalog = info.context.container.service(CatalogService)
         return Product.of(await catalog.unpublish(info.context.tenant, id))
 
-    @strawberry.mutation(
-        extensions=[requires(Resource.PRODUCTS, Action.UPDATE)], description="Archive."
-    )
+    @strawberry.mutation(extensions=[requires(PRODUCTS, Action.UPDATE)], description="Archive.")
     async def archive_product(self, info: Info[GraphQLContext, Any], id: uuid.UUID) -> Product:
         catalog = info.context.container.service(CatalogService)
         return Product.of(await catalog.archive(info.context.tenant, id))
 
     @strawberry.mutation(
-        extensions=[requires(Resource.PRODUCTS, Action.DELETE)],
+        extensions=[requires(PRODUCTS, Action.DELETE)],
         description="Delete a draft or archived product; answers its id.",
     )
     async def delete_product(self, info: Info[GraphQLContext, Any], id: uuid.UUID) -> uuid.UUID:
@@ -448,7 +447,7 @@ class CatalogMutation:
         return id
 
     @strawberry.mutation(
-        extensions=[requires(Resource.PRODUCTS, Action.UPDATE)],
+        extensions=[requires(PRODUCTS, Action.UPDATE)],
         description="Add a variant (`input` as POST /products/{id}/variants).",
     )
     async def add_variant(
@@ -461,7 +460,7 @@ class CatalogMutation:
         return Variant.of(variant)
 
     @strawberry.mutation(
-        extensions=[requires(Resource.PRODUCTS, Action.UPDATE)], description="Change a variant."
+        extensions=[requires(PRODUCTS, Action.UPDATE)], description="Change a variant."
     )
     async def update_variant(
         self, info: Info[GraphQLContext, Any], id: uuid.UUID, input: JSON
@@ -473,7 +472,7 @@ class CatalogMutation:
         return Variant.of(variant)
 
     @strawberry.mutation(
-        extensions=[requires(Resource.PRODUCTS, Action.UPDATE)],
+        extensions=[requires(PRODUCTS, Action.UPDATE)],
         description="Delete a variant; answers its id.",
     )
     async def delete_variant(self, info: Info[GraphQLContext, Any], id: uuid.UUID) -> uuid.UUID:
@@ -481,7 +480,7 @@ class CatalogMutation:
         return id
 
     @strawberry.mutation(
-        extensions=[requires(Resource.PRODUCTS, Action.CREATE)], description="Create a collection."
+        extensions=[requires(PRODUCTS, Action.CREATE)], description="Create a collection."
     )
     async def create_collection(self, info: Info[GraphQLContext, Any], input: JSON) -> Collection:
         catalog = info.context.container.service(CatalogService)
@@ -492,9 +491,11 @@ class CatalogMutation:
         )
 
     @strawberry.mutation(
-        extensions=[requires(Resource.PRODUCTS, Action.CREATE)], description="Create a category."
+        extensions=[requires(PRODUCTS, Action.CREATE)], description="Create a product category."
     )
-    async def create_category(self, info: Info[GraphQLContext, Any], input: JSON) -> Category:
+    async def create_product_category(
+        self, info: Info[GraphQLContext, Any], input: JSON
+    ) -> Category:
         catalog = info.context.container.service(CatalogService)
         return Category.of(
             await catalog.create_category(info.context.tenant, parse_input(CategoryCreate, input))

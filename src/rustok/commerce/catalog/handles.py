@@ -2,8 +2,7 @@
 
 A handle keeps letters and digits of every script (`größe`, `футболка`, `東京`), lower-cased
 after NFKC normalisation, with one `-` between words; a title of no letters or digits gets
-the fallback. A handle given by a client is put in this form (`"Green Shirt"` ->
-`"green-shirt"`); one without any letter or digit is refused.
+the fallback. A handle given by a client must already be in this form.
 """
 
 from __future__ import annotations
@@ -11,8 +10,9 @@ from __future__ import annotations
 import unicodedata
 
 MAX_HANDLE_LENGTH = 200
-# For the OpenAPI document: at least one letter or digit, in any script.
-HANDLE_PATTERN = r"[^\W_]"
+# For the OpenAPI document only; `check_handle` is the rule: no spaces, slashes, `?`, `#`,
+# `%`, upper-case ASCII or control characters, and no leading, trailing or doubled `-`.
+HANDLE_PATTERN = r"^[^\sA-Z/?#%\x00-\x1f\x7f-]+(?:-[^\sA-Z/?#%\x00-\x1f\x7f-]+)*$"
 
 
 def handle_from(title: str, *, fallback: str = "item") -> str:
@@ -31,12 +31,14 @@ def handle_from(title: str, *, fallback: str = "item") -> str:
     return handle or fallback
 
 
-def normalise_handle(value: str) -> str:
-    """For validators: the handle `value` gives; ValueError if it has no letter or digit."""
-    handle = handle_from(value, fallback="")
-    if not handle:
-        raise ValueError("must hold a letter or digit, e.g. 'green-shirt'")
-    return handle
+def check_handle(value: str) -> str:
+    """For validators: `value` if it is a handle already (`handle_from(value) == value`)."""
+    if not value or handle_from(value, fallback="") != value:
+        raise ValueError(
+            "must be lower-case letters and digits (any script) joined by single '-', "
+            "e.g. 'green-shirt'"
+        )
+    return value
 
 
 def numbered(handle: str, number: int) -> str:

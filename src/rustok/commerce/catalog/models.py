@@ -162,6 +162,8 @@ class Collection(TenantOwned, IdMixin, TimestampMixin, Base):
     __tablename__ = "commerce_collections"
     __table_args__ = (UniqueConstraint("tenant_id", "id"),)
 
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+
 
 class CollectionTranslation(TenantOwned, IdMixin, Base):
     __tablename__ = "commerce_collection_translations"

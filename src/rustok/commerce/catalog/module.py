@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rustok.commerce.catalog.permissions import PRODUCTS
 from rustok.commerce.catalog.service import CatalogService
 from rustok.core.modules import ModuleDescriptor
+from rustok.core.permissions import CRUDL, grants
+from rustok.rbac.policy import MANAGER
 
 if TYPE_CHECKING:
     from rustok.bootstrap import Container
@@ -22,13 +25,8 @@ MODULE = ModuleDescriptor(
     description="Products with translations, options, variants and base prices; images, "
     "collections and categories.",
     dependencies=("tenancy",),
-    permissions=(
-        "products:create",
-        "products:read",
-        "products:update",
-        "products:delete",
-        "products:list",
-    ),
+    resources=(PRODUCTS,),
+    grants={MANAGER: grants((PRODUCTS,), CRUDL)},
     models=("rustok.commerce.catalog.models",),
     events=("rustok.commerce.catalog.events",),
     rest="rustok.commerce.catalog.rest:router",

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from rustok.commerce.catalog.handles import HANDLE_PATTERN, MAX_HANDLE_LENGTH
+from rustok.commerce.catalog.permissions import PRODUCTS
 from rustok.commerce.catalog.schemas import (
     CategoryCreate,
     CategoryRead,
@@ -32,7 +33,7 @@ from rustok.commerce.catalog.schemas import (
 )
 from rustok.commerce.catalog.service import CatalogService
 from rustok.core.cursor import CursorPage, CursorParams
-from rustok.core.permissions import Action, Permission, Resource, Scope
+from rustok.core.permissions import Action, Permission, Scope
 from rustok.core.text import PlainText
 from rustok.tenancy.schemas import Locale
 from rustok.web.access import (
@@ -48,7 +49,7 @@ from rustok.web.access import (
 router = APIRouter(prefix="/commerce")
 
 LocaleQuery = Annotated[Locale | None, Query(description="Locale to read in (fallback chain).")]
-_STAFF = Permission(Resource.PRODUCTS, Action.UPDATE)
+_STAFF = Permission(PRODUCTS, Action.UPDATE)
 
 
 async def _is_staff(request: Request) -> bool:
@@ -96,6 +97,7 @@ async def list_products(
     ] = None,
     collection_id: uuid.UUID | None = None,
     category_id: uuid.UUID | None = None,
+    # Plain text: a NUL would reach PostgreSQL's LIKE and fail there (a 500, not a 422).
     q: Annotated[
         PlainText | None, Query(min_length=1, max_length=100, description="Title text.")
     ] = None,
@@ -130,7 +132,7 @@ async def create_product(
     data: ProductCreate,
     catalog: Catalog,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.PRODUCTS, Action.CREATE)],
+    _: Annotated[Access, require(PRODUCTS, Action.CREATE)],
 ) -> ProductRead:
     return await catalog.create_product(tenant, data)
 
@@ -178,7 +180,7 @@ async def update_product(
     data: ProductUpdate,
     catalog: Catalog,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.PRODUCTS, Action.UPDATE)],
+    _: Annotated[Access, require(PRODUCTS, Action.UPDATE)],
 ) -> ProductRead:
     return await catalog.update_product(tenant, product_id, data)
 
@@ -192,7 +194,7 @@ async def delete_product(
     product_id: uuid.UUID,
     catalog: Catalog,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.PRODUCTS, Action.DELETE)],
+    _: Annotated[Access, require(PRODUCTS, Action.DELETE)],
 ) -> Response:
     await catalog.delete_product(tenant, product_id)
     return Response(status_code=204)
@@ -205,7 +207,7 @@ async def publish_product(
     product_id: uuid.UUID,
     catalog: Catalog,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.PRODUCTS, Action.UPDATE)],
+    _: Annotated[Access, require(PRODUCTS, Action.UPDATE)],
 ) -> ProductRead:
     return await catalog.publish(tenant, product_id)
 
@@ -219,7 +221,7 @@ async def unpublish_product(
     product_id: uuid.UUID,
     catalog: Catalog,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.PRODUCTS, Action.UPDATE)],
+    _: Annotated[Access, require(PRODUCTS, Action.UPDATE)],
 ) -> ProductRead:
     return await catalog.unpublish(tenant, product_id)
 
@@ -231,7 +233,7 @@ async def archive_product(
     product_id: uuid.UUID,
     catalog: Catalog,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.PRODUCTS, Action.UPDATE)],
+    _: Annotated[Access, require(PRODUCTS, Action.UPDATE)],
 ) -> ProductRead:
     return await catalog.archive(tenant, product_id)
 
@@ -247,7 +249,7 @@ async def add_variant(
     data: VariantInput,
     catalog: Catalog,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.PRODUCTS, Action.UPDATE)],
+    _: Annotated[Access, require(PRODUCTS, Action.UPDATE)],
 ) -> VariantRead:
     return await catalog.add_variant(tenant, product_id, data)
 
@@ -274,7 +276,7 @@ async def update_variant(
     data: VariantUpdate,
     catalog: Catalog,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.PRODUCTS, Action.UPDATE)],
+    _: Annotated[Access, require(PRODUCTS, Action.UPDATE)],
 ) -> VariantRead:
     return await catalog.update_variant(tenant, variant_id, data)
 
@@ -284,7 +286,7 @@ async def delete_variant(
     variant_id: uuid.UUID,
     catalog: Catalog,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.PRODUCTS, Action.UPDATE)],
+    _: Annotated[Access, require(PRODUCTS, Action.UPDATE)],
 ) -> Response:
     await catalog.delete_variant(tenant, variant_id)
     return Response(status_code=204)
@@ -310,7 +312,7 @@ async def create_collection(
     data: CollectionCreate,
     catalog: Catalog,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.PRODUCTS, Action.CREATE)],
+    _: Annotated[Access, require(PRODUCTS, Action.CREATE)],
 ) -> CollectionRead:
     return await catalog.create_collection(tenant, data)
 
@@ -340,7 +342,7 @@ async def update_collection(
     data: CollectionUpdate,
     catalog: Catalog,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.PRODUCTS, Action.UPDATE)],
+    _: Annotated[Access, require(PRODUCTS, Action.UPDATE)],
 ) -> CollectionRead:
     return await catalog.update_collection(tenant, collection_id, data)
 
@@ -354,7 +356,7 @@ async def delete_collection(
     collection_id: uuid.UUID,
     catalog: Catalog,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.PRODUCTS, Action.DELETE)],
+    _: Annotated[Access, require(PRODUCTS, Action.DELETE)],
 ) -> Response:
     await catalog.delete_collection(tenant, collection_id)
     return Response(status_code=204)
@@ -383,7 +385,7 @@ async def create_category(
     data: CategoryCreate,
     catalog: Catalog,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.PRODUCTS, Action.CREATE)],
+    _: Annotated[Access, require(PRODUCTS, Action.CREATE)],
 ) -> CategoryRead:
     return await catalog.create_category(tenant, data)
 
@@ -415,7 +417,7 @@ async def update_category(
     data: CategoryUpdate,
     catalog: Catalog,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.PRODUCTS, Action.UPDATE)],
+    _: Annotated[Access, require(PRODUCTS, Action.UPDATE)],
 ) -> CategoryRead:
     return await catalog.update_category(tenant, category_id, data)
 
@@ -429,7 +431,7 @@ async def delete_category(
     category_id: uuid.UUID,
     catalog: Catalog,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.PRODUCTS, Action.DELETE)],
+    _: Annotated[Access, require(PRODUCTS, Action.DELETE)],
 ) -> Response:
     await catalog.delete_category(tenant, category_id)
     return Response(status_code=204)

@@ -14,33 +14,18 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
-    StrictInt,
     ValidationInfo,
     field_validator,
 )
 
-from rustok.commerce.catalog.handles import HANDLE_PATTERN, MAX_HANDLE_LENGTH, normalise_handle
+from rustok.commerce.catalog.handles import HANDLE_PATTERN, MAX_HANDLE_LENGTH, check_handle
 from rustok.core.money import EXPONENTS, check_currency_code
+from rustok.core.numbers import WholeNumber
 from rustok.core.text import JsonObject, PlainText, ProseText
 from rustok.tenancy.schemas import Locale
-
-
-def _whole(value: object) -> object:
-    """`396.0` is the integer 396 (JSON has one number type); `19.99`, `"396"` and `true` stay
-    what they are, and the strict integer check after this refuses them."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-WHOLE = BeforeValidator(_whole)
-"""After a strict int and its bounds (`Annotated[StrictInt, Field(ge=0), WHOLE]`, in that order,
-so the document keeps the bounds): JSON's `396` or `396.0`; never a fraction, a string or a
-boolean."""
 
 MAX_AMOUNT = 10**13
 """Far above any real price (10^11 EUR), far below what a 64-bit column holds."""
@@ -57,13 +42,12 @@ CurrencyCode = Annotated[
     ),
 ]
 Amount = Annotated[
-    StrictInt,
+    WholeNumber,
     Field(ge=0, le=MAX_AMOUNT, examples=[1999], description="Minor units (cents), never a float."),
-    WHOLE,
 ]
 Handle = Annotated[
     str,
-    AfterValidator(normalise_handle),
+    AfterValidator(check_handle),
     Field(
         min_length=1,
         max_length=MAX_HANDLE_LENGTH,
@@ -74,14 +58,9 @@ Handle = Annotated[
 Title = Annotated[PlainText, Field(min_length=1, max_length=255, examples=["Green shirt"])]
 Label = Annotated[PlainText, Field(min_length=1, max_length=100, examples=["Size"])]
 Sku = Annotated[PlainText, Field(min_length=1, max_length=64, examples=["SHIRT-GREEN-M"])]
-Measure = Annotated[StrictInt, Field(ge=0, le=10**9), WHOLE]
-Rank = Annotated[StrictInt, Field(ge=0, le=10**6), WHOLE]
-# Keys are checked by the model; `additionalProperties: false` tells the document so.
-CLOSED = {"additionalProperties": False}
-LocalizedLabels = Annotated[
-    dict[Locale, Label],
-    Field(max_length=50, examples=[{"de": "Größe"}], json_schema_extra=CLOSED),
-]
+Measure = Annotated[WholeNumber, Field(ge=0, le=10**9)]
+Rank = Annotated[WholeNumber, Field(ge=0, le=10**6)]
+LocalizedLabels = Annotated[dict[Locale, Label], Field(max_length=50, examples=[{"de": "Größe"}])]
 
 
 class ProductStatus(StrEnum):
@@ -193,7 +172,7 @@ class VariantInput(_Input):
     sku: Sku
     barcode: Annotated[PlainText, Field(max_length=64)] | None = None
     title: Annotated[PlainText, Field(max_length=255)] | None = None
-    options: Annotated[dict[Label, Label], Field(max_length=20, json_schema_extra=CLOSED)] = Field(
+    options: Annotated[dict[Label, Label], Field(max_length=20)] = Field(
         default_factory=dict, examples=[{"Size": "M"}]
     )
     weight_g: Measure | None = None
@@ -234,8 +213,7 @@ class ImageInput(_Input):
     media_id: uuid.UUID
     rank: Rank | None = None
     alt: Annotated[
-        dict[Locale, Annotated[PlainText, Field(max_length=500)]],
-        Field(max_length=50, json_schema_extra=CLOSED),
+        dict[Locale, Annotated[PlainText, Field(max_length=500)]], Field(max_length=50)
     ] = Field(default_factory=dict)
 
 
@@ -315,7 +293,7 @@ class ProductUpdate(_Input):
         },
     )
 
-    version: Annotated[StrictInt, Field(ge=1, examples=[1]), WHOLE]
+    version: Annotated[WholeNumber, Field(ge=1, examples=[1])]
     translations: Translations | None = None
     images: Annotated[list[ImageInput], Field(max_length=50)] | None = None
     collection_ids: Ids | None = None
@@ -479,17 +457,17 @@ class CollectionCreate(_Input):
         },
     )
     translations: GroupTranslations
+    metadata: JsonObject = Field(default_factory=dict)
 
 
 class CollectionUpdate(_Input):
     model_config = ConfigDict(
         extra="forbid",
         str_strip_whitespace=True,
-        json_schema_extra={
-            "examples": [{"translations": [{"locale": "en", "title": "Summer favourites"}]}]
-        },
+        json_schema_extra={"examples": [{"metadata": {"banner": "summer"}}]},
     )
     translations: GroupTranslations | None = None
+    metadata: JsonObject | None = None
 
 
 class CategoryCreate(_Input):
@@ -540,6 +518,7 @@ class CollectionRead(BaseModel):
     title: str
     handle: str
     translations: list[GroupTranslationRead]
+    metadata: dict[str, Any]
     created_at: datetime
 
 

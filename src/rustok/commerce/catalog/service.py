@@ -747,7 +747,7 @@ class CatalogService:
     ) -> CollectionRead:
         async with self._uow(tenant.id) as uow:
             repo = CatalogRepository(uow.session, tenant.id)
-            row = Collection(id=new_id(), tenant_id=tenant.id)
+            row = Collection(id=new_id(), tenant_id=tenant.id, metadata_=data.metadata)
             uow.session.add(row)
             await self._flush(uow)
             uow.session.add_all(
@@ -768,6 +768,8 @@ class CatalogService:
             row = await repo.collection(collection_id)
             if row is None:
                 raise CollectionNotFound("No such collection.")
+            if data.metadata is not None:
+                row.metadata_ = data.metadata
             if data.translations is not None:
                 existing = (await repo.collection_translations([row.id])).get(row.id, [])
                 await self._replace_group_translations(
@@ -1188,6 +1190,7 @@ class CatalogService:
                     title=served.title,
                     handle=served.handle,
                     translations=[_group_read(t) for t in own],
+                    metadata=row.metadata_,
                     created_at=row.created_at,
                 )
             )

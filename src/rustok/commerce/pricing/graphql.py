@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from rustok.commerce.pricing.permissions import PRICES
 from rustok.commerce.pricing.schemas import (
     PriceListCreate,
     PriceListUpdate,
@@ -20,7 +21,7 @@ from rustok.commerce.pricing.schemas import (
 from rustok.commerce.pricing.service import PricingService
 from rustok.core.errors import FieldError, Invalid
 from rustok.core.modules import GraphQLPart
-from rustok.core.permissions import Action, Resource
+from rustok.core.permissions import Action
 from rustok.web.graphql import GraphQLContext, public, requires
 
 if TYPE_CHECKING:
@@ -177,9 +178,7 @@ class PricingQuery:
         )
         return [Region.of(row) for row in rows]
 
-    @strawberry.field(
-        extensions=[requires(Resource.PRICES, Action.LIST)], description="Price lists."
-    )
+    @strawberry.field(extensions=[requires(PRICES, Action.LIST)], description="Price lists.")
     async def price_lists(self, info: Info[GraphQLContext, Any]) -> list[PriceList]:
         rows = await info.context.container.service(PricingService).list_price_lists(
             info.context.tenant
@@ -211,7 +210,7 @@ class PricingQuery:
 @strawberry.type
 class PricingMutation:
     @strawberry.mutation(
-        extensions=[requires(Resource.PRICES, Action.CREATE)],
+        extensions=[requires(PRICES, Action.CREATE)],
         description="Create a region (`input` as POST /api/commerce/regions).",
     )
     async def create_region(self, info: Info[GraphQLContext, Any], input: JSON) -> Region:
@@ -221,7 +220,7 @@ class PricingMutation:
         )
 
     @strawberry.mutation(
-        extensions=[requires(Resource.PRICES, Action.CREATE)],
+        extensions=[requires(PRICES, Action.CREATE)],
         description="Create a price list (`input` as POST /api/commerce/price-lists).",
     )
     async def create_price_list(self, info: Info[GraphQLContext, Any], input: JSON) -> PriceList:
@@ -231,7 +230,7 @@ class PricingMutation:
         )
 
     @strawberry.mutation(
-        extensions=[requires(Resource.PRICES, Action.UPDATE)],
+        extensions=[requires(PRICES, Action.UPDATE)],
         description="Change a price list at the version read.",
     )
     async def update_price_list(
@@ -243,7 +242,7 @@ class PricingMutation:
         )
 
     @strawberry.mutation(
-        extensions=[requires(Resource.PRICES, Action.UPDATE)],
+        extensions=[requires(PRICES, Action.UPDATE)],
         description="Replace a variant's base prices (`input`: {prices: [...]}).",
     )
     async def set_variant_prices(

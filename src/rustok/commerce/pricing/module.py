@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rustok.commerce.catalog.service import CatalogService
+from rustok.commerce.pricing.permissions import PRICES
 from rustok.commerce.pricing.service import PricingService
 from rustok.core.modules import ModuleDescriptor
+from rustok.core.permissions import CRUDL, grants
+from rustok.rbac.policy import MANAGER
 
 if TYPE_CHECKING:
     from rustok.bootstrap import Container
@@ -22,13 +25,8 @@ MODULE = ModuleDescriptor(
     version="1.0.0",
     description="Regions with tax, base prices, price lists with tiers, and price calculation.",
     dependencies=("commerce.catalog",),
-    permissions=(
-        "prices:create",
-        "prices:read",
-        "prices:update",
-        "prices:delete",
-        "prices:list",
-    ),
+    resources=(PRICES,),
+    grants={MANAGER: grants((PRICES,), CRUDL)},
     models=("rustok.commerce.pricing.models",),
     events=("rustok.commerce.pricing.events",),
     rest="rustok.commerce.pricing.rest:router",

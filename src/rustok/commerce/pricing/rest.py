@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from rustok.commerce.catalog.schemas import CurrencyCode
+from rustok.commerce.pricing.permissions import PRICES
 from rustok.commerce.pricing.schemas import (
     PriceCalculationRead,
     PriceListCreate,
@@ -24,7 +25,7 @@ from rustok.commerce.pricing.schemas import (
     VariantPricesUpdate,
 )
 from rustok.commerce.pricing.service import PricingService
-from rustok.core.permissions import Action, Resource
+from rustok.core.permissions import Action
 from rustok.web.access import Access, ContainerDep, TenantDep, get_principal, public, require
 
 router = APIRouter(prefix="/commerce")
@@ -78,7 +79,7 @@ async def get_variant_prices(
     variant_id: uuid.UUID,
     pricing: Pricing,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.PRICES, Action.READ)],
+    _: Annotated[Access, require(PRICES, Action.READ)],
 ) -> VariantPrices:
     return await pricing.get_variant_prices(tenant, variant_id)
 
@@ -93,7 +94,7 @@ async def set_variant_prices(
     data: VariantPricesUpdate,
     pricing: Pricing,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.PRICES, Action.UPDATE)],
+    _: Annotated[Access, require(PRICES, Action.UPDATE)],
 ) -> VariantPrices:
     return await pricing.set_variant_prices(tenant, variant_id, data.prices)
 
@@ -112,7 +113,7 @@ async def create_region(
     data: RegionCreate,
     pricing: Pricing,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.PRICES, Action.CREATE)],
+    _: Annotated[Access, require(PRICES, Action.CREATE)],
 ) -> RegionRead:
     return await pricing.create_region(tenant, data)
 
@@ -136,7 +137,7 @@ async def update_region(
     data: RegionUpdate,
     pricing: Pricing,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.PRICES, Action.UPDATE)],
+    _: Annotated[Access, require(PRICES, Action.UPDATE)],
 ) -> RegionRead:
     return await pricing.update_region(tenant, region_id, data)
 
@@ -146,7 +147,7 @@ async def delete_region(
     region_id: uuid.UUID,
     pricing: Pricing,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.PRICES, Action.DELETE)],
+    _: Annotated[Access, require(PRICES, Action.DELETE)],
 ) -> Response:
     await pricing.delete_region(tenant, region_id)
     return Response(status_code=204)
@@ -156,7 +157,7 @@ async def delete_region(
 async def list_price_lists(
     pricing: Pricing,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.PRICES, Action.LIST)],
+    _: Annotated[Access, require(PRICES, Action.LIST)],
 ) -> list[PriceListRead]:
     return await pricing.list_price_lists(tenant)
 
@@ -171,7 +172,7 @@ async def create_price_list(
     data: PriceListCreate,
     pricing: Pricing,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.PRICES, Action.CREATE)],
+    _: Annotated[Access, require(PRICES, Action.CREATE)],
 ) -> PriceListRead:
     return await pricing.create_price_list(tenant, data)
 
@@ -181,7 +182,7 @@ async def get_price_list(
     price_list_id: uuid.UUID,
     pricing: Pricing,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.PRICES, Action.READ)],
+    _: Annotated[Access, require(PRICES, Action.READ)],
 ) -> PriceListRead:
     return await pricing.get_price_list(tenant, price_list_id)
 
@@ -196,7 +197,7 @@ async def update_price_list(
     data: PriceListUpdate,
     pricing: Pricing,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.PRICES, Action.UPDATE)],
+    _: Annotated[Access, require(PRICES, Action.UPDATE)],
 ) -> PriceListRead:
     return await pricing.update_price_list(tenant, price_list_id, data)
 
@@ -206,7 +207,7 @@ async def delete_price_list(
     price_list_id: uuid.UUID,
     pricing: Pricing,
     tenant: TenantDep,
-    _: Annotated[Access, require(Resource.PRICES, Action.DELETE)],
+    _: Annotated[Access, require(PRICES, Action.DELETE)],
 ) -> Response:
     await pricing.delete_price_list(tenant, price_list_id)
     return Response(status_code=204)

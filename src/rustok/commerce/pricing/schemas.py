@@ -18,14 +18,14 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
-    StrictInt,
     ValidationInfo,
     field_validator,
 )
 
-from rustok.commerce.catalog.schemas import WHOLE, Amount, CurrencyCode, PriceRead, Prices
+from rustok.commerce.catalog.schemas import Amount, CurrencyCode, PriceRead, Prices
 from rustok.commerce.pricing.calculation import PriceKind, PriceListType
 from rustok.core.money import BASIS_POINTS
+from rustok.core.numbers import WholeNumber
 from rustok.core.text import PlainText
 
 T = TypeVar("T")
@@ -69,13 +69,12 @@ Country = Annotated[
     ),
 ]
 BasisPoints = Annotated[
-    StrictInt,
+    WholeNumber,
     Field(ge=0, le=BASIS_POINTS, examples=[1900], description="1/100 %: 1900 is 19 %."),
-    WHOLE,
 ]
 Name = Annotated[PlainText, Field(min_length=1, max_length=100, examples=["Europe"])]
 CustomerGroup = Annotated[PlainText, Field(min_length=1, max_length=64, examples=["vip"])]
-Quantity = Annotated[StrictInt, Field(ge=1, le=1_000_000, examples=[1]), WHOLE]
+Quantity = Annotated[WholeNumber, Field(ge=1, le=1_000_000, examples=[1])]
 
 
 class _Input(BaseModel):
@@ -242,7 +241,7 @@ class PriceListUpdate(_Input):
         json_schema_extra={"examples": [{"version": 1, "status": "active"}]},
     )
 
-    version: Annotated[StrictInt, Field(ge=1, examples=[1]), WHOLE]
+    version: Annotated[WholeNumber, Field(ge=1, examples=[1])]
     name: Annotated[PlainText, Field(min_length=1, max_length=200)] | None = None
     description: Annotated[PlainText, Field(max_length=1000)] | None = None
     status: PriceListStatus | None = None

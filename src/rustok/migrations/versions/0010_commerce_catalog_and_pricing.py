@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql
 from rustok.core.walls import disable_tenant_wall, enable_tenant_wall
 
 revision: str = "0010"
-down_revision: str | None = "0007"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -78,6 +78,9 @@ def upgrade() -> None:
 
     op.create_table(
         "commerce_collections",
+        sa.Column(
+            "metadata", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
+        ),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

@@ -1,0 +1,1 @@
+"""Content: nodes of many kinds with translations, bodies, revisions, categories, tags and SEO."""

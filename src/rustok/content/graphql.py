@@ -1,0 +1,537 @@
+"""GraphQL of the content module: nodes (a Relay-style connection), a node by id or slug,
+categories and tags; mutations to create, update, publish, unpublish and delete nodes.
+
+A node's translations, author, category and tags are fields with per-request DataLoaders, so a
+page of N nodes costs the same handful of statements whatever N is (tests/content/
+test_graphql.py counts them).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+import strawberry
+from pydantic import BaseModel, ValidationError
+from strawberry.dataloader import DataLoader
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from rustok.content.permissions import NODES
+from rustok.content.rest import editor_reach
+from rustok.content.schemas import (
+    NodeCreate,
+    NodeQuery,
+    NodeRead,
+    NodeSort,
+    NodeUpdate,
+    TagRef,
+    TranslationRead,
+)
+from rustok.content.service import CategoryService, NodeService, TagService
+from rustok.core.cursor import DEFAULT_LIMIT, MAX_LIMIT
+from rustok.core.errors import FieldError, Invalid
+from rustok.core.modules import GraphQLPart
+from rustok.core.permissions import Action
+from rustok.web.graphql import GraphQLContext, public, requires
+
+if TYPE_CHECKING:
+    from rustok.auth.schemas import UserSummary
+    from rustok.bootstrap import Container
+    from rustok.content.schemas import CategoryRead, TagRead
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class ContentLoaders:
+    """The loaders of one request and one locale: each batches its keys into one call."""
+
+    def __init__(self, container: Container, tenant_id: uuid.UUID, locale: str | None) -> None:
+        nodes = container.service(NodeService)
+        categories = container.service(CategoryService)
+
+        async def translations(ids: list[uuid.UUID]) -> list[list[TranslationRead]]:
+            found = await nodes.translations_of(tenant_id, ids)
+            return [found.get(node_id, []) for node_id in ids]
+
+        async def tags(ids: list[uuid.UUID]) -> list[list[TagRef]]:
+            found = await nodes.tags_of(tenant_id, ids, locale=locale)
+            return [found.get(node_id, []) for node_id in ids]
+
+        async def authors(ids: list[uuid.UUID]) -> list[UserSummary | None]:
+            found = await container.auth.user_summaries(tenant_id, ids)
+            return [found.get(user_id) for user_id in ids]
+
+        async def by_category(ids: list[uuid.UUID]) -> list[CategoryRead | None]:
+            found = await categories.get_many(tenant_id, ids, locale=locale)
+            return [found.get(category_id) for category_id in ids]
+
+        self.translations = DataLoader(load_fn=translations)
+        self.tags = DataLoader(load_fn=tags)
+        self.authors = DataLoader(load_fn=authors)
+        self.categories = DataLoader(load_fn=by_category)
+
+
+def loaders(info: Info[GraphQLContext, Any], locale: str | None) -> ContentLoaders:
+    """This request's loaders for `locale` (made on first use, dropped with the request)."""
+    state = info.context.http_request.state
+    per_locale: dict[str | None, ContentLoaders] | None = getattr(state, "content_loaders", None)
+    if per_locale is None:
+        per_locale = {}
+        state.content_loaders = per_locale
+    if locale not in per_locale:
+        per_locale[locale] = ContentLoaders(info.context.container, info.context.tenant.id, locale)
+    return per_locale[locale]
+
+
+@strawberry.type
+class Seo:
+    title: str | None
+    description: str | None
+    canonical_url: str | None
+    robots: str | None
+    og_image_id: uuid.UUID | None
+
+
+@strawberry.type
+class NodeTranslation:
+    locale: str
+    title: str
+    slug: str
+    excerpt: str
+    body: str | None
+    format: str | None
+    html: str | None = strawberry.field(description="The body as sanitized HTML.")
+    seo: Seo | None
+
+    @classmethod
+    def of(cls, read: TranslationRead) -> NodeTranslation:
+        return cls(
+            locale=read.locale,
+            title=read.title,
+            slug=read.slug,
+            excerpt=read.excerpt,
+            body=read.body,
+            format=read.format.value if read.format else None,
+            html=read.html,
+            seo=Seo(**read.seo.model_dump()) if read.seo else None,
+        )
+
+
+@strawberry.type
+class Author:
+    id: uuid.UUID
+    name: str
+
+
+@strawberry.type
+class Tag:
+    id: uuid.UUID
+    name: str | None
+    slug: str | None
+    served_locale: str | None
+
+    @classmethod
+    def of(cls, read: TagRef | TagRead) -> Tag:
+        return cls(id=read.id, name=read.name, slug=read.slug, served_locale=read.served_locale)
+
+
+@strawberry.type
+class Category:
+    id: uuid.UUID
+    parent_id: uuid.UUID | None
+    position: int
+    name: str | None
+    slug: str | None
+    served_locale: str | None
+
+    @classmethod
+    def of(cls, read: CategoryRead) -> Category:
+        return cls(
+            id=read.id,
+            parent_id=read.parent_id,
+            position=read.position,
+            name=read.name,
+            slug=read.slug,
+            served_locale=read.served_locale,
+        )
+
+
+@strawberry.type
+class Node:
+    id: uuid.UUID
+    kind: str
+    status: str
+    parent_id: uuid.UUID | None
+    author_id: uuid.UUID | None
+    category_id: uuid.UUID | None
+    position: int
+    metadata: JSON
+    version: int
+    publish_at: datetime | None
+    published_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    locale: strawberry.Private[str | None]
+    chain: strawberry.Private[list[str]]
+
+    @classmethod
+    def of(cls, read: NodeRead, locale: str | None, chain: list[str]) -> Node:
+        return cls(
+            id=read.id,
+            kind=read.kind,
+            status=read.status.value,
+            parent_id=read.parent_id,
+            author_id=read.author_id,
+            category_id=read.category_id,
+            position=read.position,
+            metadata=cast("JSON", read.metadata),
+            version=read.version,
+            publish_at=read.publish_at,
+            published_at=read.published_at,
+            created_at=read.created_at,
+            updated_at=read.updated_at,
+            locale=locale,
+            chain=chain,
+        )
+
+    async def _served(self, info: Info[GraphQLContext, Any]) -> TranslationRead | None:
+        rows = await loaders(info, self.locale).translations.load(self.id)
+        by_locale = {row.locale: row for row in rows}
+        return next(
+            (by_locale[loc] for loc in self.chain if loc in by_locale), rows[0] if rows else None
+        )
+
+    @strawberry.field(description="The locale title and slug are served in (after fallback).")
+    async def served_locale(self, info: Info[GraphQLContext, Any]) -> str | None:
+        served = await self._served(info)
+        return served.locale if served else None
+
+    @strawberry.field
+    async def title(self, info: Info[GraphQLContext, Any]) -> str | None:
+        served = await self._served(info)
+        return served.title if served else None
+
+    @strawberry.field
+    async def slug(self, info: Info[GraphQLContext, Any]) -> str | None:
+        served = await self._served(info)
+        return served.slug if served else None
+
+    @strawberry.field
+    async def translations(self, info: Info[GraphQLContext, Any]) -> list[NodeTranslation]:
+        rows = await loaders(info, self.locale).translations.load(self.id)
+        return [NodeTranslation.of(row) for row in rows]
+
+    @strawberry.field
+    async def author(self, info: Info[GraphQLContext, Any]) -> Author | None:
+        if self.author_id is None:
+            return None
+        found = await loaders(info, self.locale).authors.load(self.author_id)
+        return Author(id=found.id, name=found.name) if found else None
+
+    @strawberry.field
+    async def category(self, info: Info[GraphQLContext, Any]) -> Category | None:
+        if self.category_id is None:
+            return None
+        found = await loaders(info, self.locale).categories.load(self.category_id)
+        return Category.of(found) if found else None
+
+    @strawberry.field
+    async def tags(self, info: Info[GraphQLContext, Any]) -> list[Tag]:
+        return [Tag.of(ref) for ref in await loaders(info, self.locale).tags.load(self.id)]
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class NodeEdge:
+    node: Node
+
+
+@strawberry.type
+class NodeConnection:
+    edges: list[NodeEdge]
+    page_info: PageInfo
+
+
+@strawberry.type
+class CategoryConnection:
+    items: list[Category]
+    page_info: PageInfo
+
+
+@strawberry.type
+class TagConnection:
+    items: list[Tag]
+    page_info: PageInfo
+
+
+def _first(first: int) -> int:
+    return max(1, min(first, MAX_LIMIT))
+
+
+async def _chain(info: Info[GraphQLContext, Any], locale: str | None) -> list[str]:
+    tenant_id = info.context.tenant.id
+    locales = await info.context.container.service(NodeService).locales(tenant_id)
+    if locale is not None:
+        locales.check(locale, "locale")
+    return locales.chain(locale)
+
+
+def _node(read: NodeRead, locale: str | None) -> Node:
+    chain = [read.served_locale] if read.served_locale else []
+    return Node.of(read, locale, chain)
+
+
+@strawberry.type
+class ContentQuery:
+    @strawberry.field(extensions=[public()], description="One node (published, for the public).")
+    async def node(
+        self, info: Info[GraphQLContext, Any], id: uuid.UUID, locale: str | None = None
+    ) -> Node:
+        read = await info.context.container.service(NodeService).get(
+            info.context.tenant.id,
+            id,
+            reader=await editor_reach(info.context.http_request),
+            locale=locale,
+        )
+        return _node(read, locale)
+
+    @strawberry.field(extensions=[public()], description="The node with this slug.")
+    async def node_by_slug(
+        self,
+        info: Info[GraphQLContext, Any],
+        slug: str,
+        kind: str | None = None,
+        locale: str | None = None,
+    ) -> Node:
+        read = await info.context.container.service(NodeService).get_by_slug(
+            info.context.tenant.id,
+            slug.lower(),
+            kind=kind,
+            locale=locale,
+            reader=await editor_reach(info.context.http_request),
+        )
+        return _node(read, locale)
+
+    @strawberry.field(extensions=[public()], description="Nodes, a page at a time.")
+    async def nodes(
+        self,
+        info: Info[GraphQLContext, Any],
+        first: int = DEFAULT_LIMIT,
+        after: str | None = None,
+        kind: str | None = None,
+        status: str | None = None,
+        category_id: uuid.UUID | None = None,
+        tag_id: uuid.UUID | None = None,
+        parent_id: uuid.UUID | None = None,
+        author_id: uuid.UUID | None = None,
+        locale: str | None = None,
+        search: str | None = None,
+        sort: str = NodeSort.NEWEST.value,
+    ) -> NodeConnection:
+        query = _validated(
+            NodeQuery,
+            {
+                "kind": kind,
+                "status": status,
+                "category_id": category_id,
+                "tag_id": tag_id,
+                "parent_id": parent_id,
+                "author_id": author_id,
+                "locale": locale,
+                "q": search,
+                "sort": sort,
+            },
+        )
+        chain = await _chain(info, locale)
+        page = await info.context.container.service(NodeService).list_nodes(
+            info.context.tenant.id,
+            query,
+            after=after,
+            limit=_first(first),
+            reader=await editor_reach(info.context.http_request),
+            details=False,
+        )
+        return NodeConnection(
+            edges=[NodeEdge(node=Node.of(item, locale, chain)) for item in page.items],
+            page_info=PageInfo(has_next_page=page.has_more, end_cursor=page.next_cursor),
+        )
+
+    @strawberry.field(extensions=[public()], description="Categories, by position.")
+    async def categories(
+        self,
+        info: Info[GraphQLContext, Any],
+        first: int = DEFAULT_LIMIT,
+        after: str | None = None,
+        locale: str | None = None,
+    ) -> CategoryConnection:
+        page = await info.context.container.service(CategoryService).list_categories(
+            info.context.tenant.id, after=after, limit=_first(first), locale=locale
+        )
+        return CategoryConnection(
+            items=[Category.of(item) for item in page.items],
+            page_info=PageInfo(has_next_page=page.has_more, end_cursor=page.next_cursor),
+        )
+
+    @strawberry.field(extensions=[public()], description="Tags, oldest first.")
+    async def tags(
+        self,
+        info: Info[GraphQLContext, Any],
+        first: int = DEFAULT_LIMIT,
+        after: str | None = None,
+        locale: str | None = None,
+    ) -> TagConnection:
+        page = await info.context.container.service(TagService).list_tags(
+            info.context.tenant.id, after=after, limit=_first(first), locale=locale
+        )
+        return TagConnection(
+            items=[Tag.of(item) for item in page.items],
+            page_info=PageInfo(has_next_page=page.has_more, end_cursor=page.next_cursor),
+        )
+
+
+@strawberry.input
+class TranslationInput:
+    locale: str
+    title: str | None = None
+    slug: str | None = None
+    excerpt: str | None = None
+    body: str | None = None
+    format: str | None = None
+
+
+@strawberry.input
+class NodeCreateInput:
+    kind: str
+    translations: list[TranslationInput]
+    status: str | None = None
+    publish_at: datetime | None = None
+    parent_id: uuid.UUID | None = None
+    category_id: uuid.UUID | None = None
+    position: int | None = None
+    metadata: JSON | None = None
+    tag_ids: list[uuid.UUID] | None = None
+
+
+@strawberry.input
+class NodeUpdateInput:
+    version: int
+    parent_id: uuid.UUID | None = strawberry.UNSET
+    category_id: uuid.UUID | None = strawberry.UNSET
+    position: int | None = strawberry.UNSET
+    metadata: JSON | None = strawberry.UNSET
+    translations: list[TranslationInput] | None = strawberry.UNSET
+
+
+def _given(value: object) -> dict[str, Any]:
+    """An input as a dict of the fields the caller gave (unset and null-for-default left out)."""
+    data: dict[str, Any] = {}
+    for name, item in vars(value).items():
+        if item is strawberry.UNSET:
+            continue
+        if isinstance(item, list):
+            data[name] = [_given(x) if hasattr(x, "__dict__") else x for x in item]
+        else:
+            data[name] = item
+    return data
+
+
+def _validated(model: type[M], data: dict[str, Any], *, prefix: str = "") -> M:
+    """`data` checked by the REST body model; its problems are field errors, as over REST."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise Invalid(
+            "Invalid input.",
+            fields=[
+                FieldError(
+                    ".".join([*filter(None, [prefix]), *(str(p) for p in issue["loc"])]),
+                    issue["msg"],
+                )
+                for issue in error.errors()
+            ],
+        ) from None
+
+
+def _without_nulls(data: dict[str, Any]) -> dict[str, Any]:
+    cleaned = {key: value for key, value in data.items() if value is not None}
+    if "translations" in cleaned:
+        cleaned["translations"] = [
+            {key: value for key, value in item.items() if value is not None}
+            for item in cleaned["translations"]
+        ]
+    return cleaned
+
+
+@strawberry.type
+class ContentMutation:
+    @strawberry.mutation(
+        extensions=[requires(NODES, Action.CREATE)],
+        description="Create a node with its translations and bodies.",
+    )
+    async def create_node(self, info: Info[GraphQLContext, Any], input: NodeCreateInput) -> Node:
+        data = _validated(NodeCreate, _without_nulls(_given(input)), prefix="input")
+        access = await info.context.access(NODES, Action.CREATE)
+        read = await info.context.container.service(NodeService).create(
+            info.context.tenant.id, data, reach=access.reach
+        )
+        return _node(read, None)
+
+    @strawberry.mutation(
+        extensions=[requires(NODES, Action.UPDATE)],
+        description="Change a node read at `version`.",
+    )
+    async def update_node(
+        self, info: Info[GraphQLContext, Any], id: uuid.UUID, input: NodeUpdateInput
+    ) -> Node:
+        raw = _given(input)
+        if raw.get("translations") is not None:
+            raw["translations"] = _without_nulls({"translations": raw["translations"]})[
+                "translations"
+            ]
+        data = _validated(NodeUpdate, raw, prefix="input")
+        access = await info.context.access(NODES, Action.UPDATE)
+        read = await info.context.container.service(NodeService).update(
+            info.context.tenant.id, id, data, reach=access.reach
+        )
+        return _node(read, None)
+
+    @strawberry.mutation(extensions=[requires(NODES, Action.UPDATE)], description="Publish a node.")
+    async def publish_node(self, info: Info[GraphQLContext, Any], id: uuid.UUID) -> Node:
+        access = await info.context.access(NODES, Action.UPDATE)
+        read = await info.context.container.service(NodeService).publish(
+            info.context.tenant.id, id, reach=access.reach
+        )
+        return _node(read, None)
+
+    @strawberry.mutation(
+        extensions=[requires(NODES, Action.UPDATE)],
+        description="Take a node back to draft.",
+    )
+    async def unpublish_node(self, info: Info[GraphQLContext, Any], id: uuid.UUID) -> Node:
+        access = await info.context.access(NODES, Action.UPDATE)
+        read = await info.context.container.service(NodeService).unpublish(
+            info.context.tenant.id, id, reach=access.reach
+        )
+        return _node(read, None)
+
+    @strawberry.mutation(
+        extensions=[requires(NODES, Action.DELETE)],
+        description="Delete a node (restorable over REST).",
+    )
+    async def delete_node(self, info: Info[GraphQLContext, Any], id: uuid.UUID) -> bool:
+        access = await info.context.access(NODES, Action.DELETE)
+        await info.context.container.service(NodeService).delete(
+            info.context.tenant.id, id, reach=access.reach
+        )
+        return True
+
+
+GRAPHQL = GraphQLPart(query=ContentQuery, mutation=ContentMutation)
