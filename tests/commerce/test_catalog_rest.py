@@ -94,12 +94,14 @@ async def test_the_list_pages_by_cursor_and_filters(
     ).json()
     found = (await http.get(f"{P}/products?q=shirt%202", headers=anonymous)).json()
     foreign = await http.get(f"{P}/products?after=bm90LWEtY3Vyc29y", headers=anonymous)
+    control = await http.get(f"{P}/products?q=a%00b", headers=anonymous)
 
     assert [p["id"] for p in first["items"] + second["items"]] == ids[::-1]
     assert (first["has_more"], second["has_more"]) == (True, False)
     assert {p["id"] for p in cheap["items"]} == set(ids[:2])
     assert [p["id"] for p in found["items"]] == [ids[1]]
     assert (foreign.status_code, foreign.json()["errors"][0]["field"]) == (422, "cursor")
+    assert (control.status_code, control.json()["errors"][0]["field"]) == (422, "query.q")
 
 
 async def test_update_publish_unpublish_archive_delete(

@@ -36,6 +36,7 @@ from rustok.core.cursor import DEFAULT_LIMIT, MAX_LIMIT
 from rustok.core.errors import FieldError, Invalid
 from rustok.core.modules import GraphQLPart
 from rustok.core.permissions import Action, Permission, Scope
+from rustok.core.text import check_plain
 from rustok.web.graphql import GraphQLContext, public, requires
 
 if TYPE_CHECKING:
@@ -343,6 +344,13 @@ class CatalogQuery:
             raise Invalid(
                 "Unknown status.", fields=[FieldError("status", "draft, active or archived")]
             ) from None
+        if q is not None:
+            try:
+                check_plain(q)  # a NUL would fail in PostgreSQL's LIKE
+            except ValueError as error:
+                raise Invalid(
+                    "Invalid search text.", fields=[FieldError("q", str(error))]
+                ) from None
         filters = ProductFilter(
             status=wanted, collection_id=collection_id, category_id=category_id, q=q or None
         )

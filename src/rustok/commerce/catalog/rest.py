@@ -34,6 +34,7 @@ from rustok.commerce.catalog.schemas import (
 from rustok.commerce.catalog.service import CatalogService
 from rustok.core.cursor import CursorPage, CursorParams
 from rustok.core.permissions import Action, Permission, Scope
+from rustok.core.text import PlainText
 from rustok.tenancy.schemas import Locale
 from rustok.web.access import (
     Access,
@@ -96,7 +97,10 @@ async def list_products(
     ] = None,
     collection_id: uuid.UUID | None = None,
     category_id: uuid.UUID | None = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=100, description="Title text.")] = None,
+    # Plain text: a NUL would reach PostgreSQL's LIKE and fail there (a 500, not a 422).
+    q: Annotated[
+        PlainText | None, Query(min_length=1, max_length=100, description="Title text.")
+    ] = None,
     currency_code: Annotated[
         CurrencyCode | None,
         Query(description="With price_min / price_max: a variant's base price."),
