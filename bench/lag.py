@@ -30,6 +30,7 @@ import time
 import uuid
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 # The repo root instead of bench/ (whose http.py would shadow the standard library).
 sys.path[0] = str(Path(__file__).resolve().parents[1])
@@ -46,6 +47,10 @@ from rustok.events.models import HandledEvent, SysEvent  # noqa: E402 - after th
 from rustok.testing.app import settings_for_tests  # noqa: E402 - after the sys.path fix above
 from rustok.testing.services import wait_until_async  # noqa: E402 - after the sys.path fix above
 
+if TYPE_CHECKING:
+    from rustok.bootstrap import Container
+    from rustok.core.settings import Settings
+
 CONSUMER = "probe.recorder"
 BACKLOG = 200
 
@@ -61,21 +66,21 @@ def _dispatcher_with_probe() -> None:
     app(["worker", "dispatch"])
 
 
-def _env(settings: object, **extra: str) -> dict[str, str]:
+def _env(settings: Settings, **extra: str) -> dict[str, str]:
     return {
         **os.environ,
         "RUSTOK_ENV": "test",
-        "RUSTOK_DATABASE_URL": settings.database_url,  # type: ignore[attr-defined]
+        "RUSTOK_DATABASE_URL": settings.database_url,
         "RUSTOK_EVENT_TRANSPORT": "nats",
-        "RUSTOK_NATS_URL": settings.nats_url,  # type: ignore[attr-defined]
+        "RUSTOK_NATS_URL": settings.nats_url,
         "RUSTOK_LOG_FORMAT": "json",
         "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
         **extra,
     }
 
 
-async def _handled(container: object) -> int:
-    async with container.session_factory() as session:  # type: ignore[attr-defined]
+async def _handled(container: Container) -> int:
+    async with container.session_factory() as session:
         bind_platform(session)
         query = (
             select(func.count()).select_from(HandledEvent).where(HandledEvent.consumer == CONSUMER)
@@ -83,8 +88,8 @@ async def _handled(container: object) -> int:
         return int(await session.scalar(query) or 0)
 
 
-async def _lags_since(container: object, since: datetime) -> list[float]:
-    async with container.session_factory() as session:  # type: ignore[attr-defined]
+async def _lags_since(container: Container, since: datetime) -> list[float]:
+    async with container.session_factory() as session:
         bind_platform(session)
         rows = await session.execute(
             select(HandledEvent.handled_at, SysEvent.occurred_at)
@@ -123,7 +128,7 @@ def _quantile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
-async def _start_dispatcher(settings: object, port: int) -> asyncio.subprocess.Process:
+async def _start_dispatcher(settings: Settings, port: int) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         sys.executable,
         __file__,
@@ -258,19 +263,19 @@ async def main(database: str, rates: list[int], seconds: float, restarts: int) -
     await engine.dispose()
 
 
-async def _write_one(container: object, n: int) -> None:
-    async with container.uow.platform() as uow:  # type: ignore[attr-defined]
+async def _write_one(container: Container, n: int) -> None:
+    async with container.uow.platform() as uow:
         emit_into(uow, [(f"t{n % 50}", n)])
         await uow.commit()
 
 
-async def _more(container: object, count: int) -> bool:
+async def _more(container: Container, count: int) -> bool:
     return await _handled(container) > count
 
 
-async def _published_all(container: object) -> None:
+async def _published_all(container: Container) -> None:
     async def done() -> bool:
-        async with container.session_factory() as session:  # type: ignore[attr-defined]
+        async with container.session_factory() as session:
             bind_platform(session)
             query = (
                 select(func.count()).select_from(SysEvent).where(SysEvent.published_at.is_(None))

@@ -19,6 +19,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, text
 
@@ -34,29 +35,33 @@ from rustok.events.models import SysEvent  # noqa: E402 - after the sys.path fix
 from rustok.testing.app import settings_for_tests  # noqa: E402 - after the sys.path fix above
 from rustok.testing.services import wait_until_async  # noqa: E402 - after the sys.path fix above
 
+if TYPE_CHECKING:
+    from rustok.bootstrap import Container
+    from rustok.core.settings import Settings
+
 BACKLOG = 2000
 
 
-async def _published(container: object) -> int:
-    async with container.platform_sessions() as session:  # type: ignore[attr-defined]
+async def _published(container: Container) -> int:
+    async with container.platform_sessions() as session:
         query = select(func.count()).select_from(SysEvent).where(SysEvent.published_at.is_not(None))
         return int(await session.scalar(query) or 0)
 
 
-async def _write_backlog(container: object, count: int) -> None:
+async def _write_backlog(container: Container, count: int) -> None:
     for start in range(0, count, 100):
-        async with container.uow.platform() as uow:  # type: ignore[attr-defined]
+        async with container.uow.platform() as uow:
             emit_into(uow, [(f"t{n % 20}", n) for n in range(start, start + 100)])
             await uow.commit()
 
 
-def _env(settings: object, **extra: str) -> dict[str, str]:
+def _env(settings: Settings, **extra: str) -> dict[str, str]:
     return {
         **os.environ,
         "RUSTOK_ENV": "test",
-        "RUSTOK_DATABASE_URL": settings.database_url,  # type: ignore[attr-defined]
+        "RUSTOK_DATABASE_URL": settings.database_url,
         "RUSTOK_EVENT_TRANSPORT": "nats",
-        "RUSTOK_NATS_URL": settings.nats_url,  # type: ignore[attr-defined]
+        "RUSTOK_NATS_URL": settings.nats_url,
         "RUSTOK_LOG_LEVEL": "WARNING",
         **extra,
     }
@@ -125,7 +130,7 @@ async def main(database: str) -> None:
     await engine.dispose()
 
 
-async def _more(container: object, count: int) -> bool:
+async def _more(container: Container, count: int) -> bool:
     return await _published(container) > count
 
 

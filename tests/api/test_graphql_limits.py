@@ -187,3 +187,26 @@ async def test_a_query_just_under_every_limit_runs(
     assert "errors" not in body
     assert len(body["data"]) == 50 + 2
     assert body["data"]["currentTenant"] == {"slug": "acme"}
+
+
+async def test_a_nul_in_the_document_or_the_variables_is_refused_before_any_field_runs(
+    client: httpx.AsyncClient, tenant: TenantDetail
+) -> None:
+    # On PostgreSQL a NUL reaching a text argument was a 500 from the driver (nodeBySlug).
+    headers = {"X-Tenant-ID": tenant.slug}
+    by_slug = "query($slug: String!) { nodeBySlug(slug: $slug) { id } }"
+    bodies = [
+        {"query": '{ nodeBySlug(slug: "a\\u0000b") { id } }'},
+        {"query": by_slug, "variables": {"slug": "a\x00b"}},
+        {"query": '{ nodeBySlug(slug: "a\x00b") { id } }'},
+    ]
+
+    answers = [
+        (await client.post("/api/graphql", json=body, headers=headers)).json() for body in bodies
+    ]
+
+    assert [(a["data"], a["errors"][0]["extensions"]) for a in answers] == [
+        (None, {"code": "NUL_IN_REQUEST", "field": "query"}),
+        (None, {"code": "NUL_IN_REQUEST", "field": "variables"}),
+        (None, {"code": "NUL_IN_REQUEST", "field": "query"}),
+    ]

@@ -107,3 +107,21 @@ async def test_a_body_that_arrives_in_time_is_read(
 
     assert response.status_code == 401
     assert response.json()["code"] == "INVALID_CREDENTIALS"
+
+
+async def test_a_nul_in_the_path_or_the_query_is_refused_on_every_route(
+    make_client: MakeClient, tenant: TenantDetail
+) -> None:
+    # On PostgreSQL a NUL reaching a text parameter was a 500 (content's slug path).
+    async with make_client() as client:
+        answers = [
+            await client.get(url, headers={"X-Tenant-ID": tenant.slug})
+            for url in (
+                "/api/content/nodes/by-slug/a%00b",
+                "/api/content/nodes?kind=article&q=%00",
+                "/api/commerce/products?q=x%00",
+            )
+        ]
+
+    assert [(r.status_code, r.json()["code"]) for r in answers] == [(422, "NUL_IN_URL")] * 3
+    assert [r.json()["errors"][0]["field"] for r in answers] == ["path", "query.q", "query.q"]

@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from rustok.commerce.catalog.models import Category, Collection, Product, Variant, VariantPrice
+from rustok.testing.factories import make_media
 from tests.commerce.conftest import count, events, product_body
 
 if TYPE_CHECKING:
     import httpx
 
     from rustok.bootstrap import Container
+    from rustok.tenancy.schemas import TenantDetail
 
 P = "/api/commerce"
 
@@ -233,6 +235,26 @@ async def test_bad_input_names_the_field_writes_nothing_and_emits_nothing(
     assert field in [error["field"] for error in response.json()["errors"]]
     assert await count(container, Product) == 0
     assert await count(container, Variant) == 0
+    assert await events(container) == []
+
+
+async def test_an_image_of_another_tenants_media_is_422_and_writes_nothing(
+    http: httpx.AsyncClient,
+    admin: dict[str, str],
+    container: Container,
+    other_tenant: TenantDetail,
+    tenant: TenantDetail,
+) -> None:
+    theirs = await make_media(container, other_tenant.id)
+    ours = await make_media(container, tenant.id)
+    body = product_body(sku="PIC", images=[{"media_id": str(ours)}, {"media_id": str(theirs)}])
+
+    response = await http.post(f"{P}/products", json=body, headers=admin)
+
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "MEDIA_REFERENCE_UNKNOWN"
+    assert [error["field"] for error in response.json()["errors"]] == ["body.images.1"]
+    assert await count(container, Product) == 0
     assert await events(container) == []
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import event
 
 from rustok.commerce.catalog.models import Product
 from rustok.commerce.catalog.schemas import CategoryCreate, ProductCreate
+from rustok.testing.factories import make_media
 from tests.commerce.conftest import count, events, product_body
 
 if TYPE_CHECKING:
@@ -67,8 +68,13 @@ def statements(container: Container) -> Iterator[list[str]]:
 
 
 async def _shop_of(
-    catalog: CatalogService, shop: TenantSnapshot, products: int, start: int = 0
+    container: Container,
+    catalog: CatalogService,
+    shop: TenantSnapshot,
+    products: int,
+    start: int = 0,
 ) -> None:
+    picture = await make_media(container, shop.id)
     category = await catalog.create_category(
         shop,
         CategoryCreate.model_validate(
@@ -81,7 +87,7 @@ async def _shop_of(
             title=f"Shirt {index}",
             status="active",
             category_ids=[str(category.id)],
-            images=[{"media_id": "01a23322-5d1b-7882-b482-5c31a89b5a46"}],
+            images=[{"media_id": str(picture)}],
         )
         await catalog.create_product(shop, ProductCreate.model_validate(body))
 
@@ -94,10 +100,10 @@ async def test_a_page_of_products_costs_the_same_statements_for_5_or_40(
     container: Container,
 ) -> None:
     # `client` runs on `container`, whose engine the statements are counted on.
-    await _shop_of(catalog, shop, 5)
+    await _shop_of(container, catalog, shop, 5)
     with statements(container) as small:
         five = await _gql(client, anonymous, PRODUCTS, first=100)
-    await _shop_of(catalog, shop, 35, start=5)
+    await _shop_of(container, catalog, shop, 35, start=5)
     with statements(container) as large:
         forty = await _gql(client, anonymous, PRODUCTS, first=100)
 

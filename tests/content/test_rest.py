@@ -333,6 +333,20 @@ async def test_an_author_under_own_scope_sees_and_changes_only_its_nodes(
             "CATEGORY_INVALID",
             "body.category_id",
         ),
+        (
+            {
+                "translations": [
+                    {
+                        "locale": "en",
+                        "title": "x",
+                        "seo": {"og_image_id": "00000000-0000-7000-8000-000000000000"},
+                    }
+                ]
+            },
+            422,
+            "MEDIA_REFERENCE_UNKNOWN",
+            "body.translations.0.seo.og_image_id",
+        ),
         ({"status": "scheduled"}, 422, "VALIDATION_ERROR", "body"),
         ({"metadata": {"a": "\u0000"}}, 422, "VALIDATION_ERROR", "body.metadata"),
     ],

@@ -7,7 +7,17 @@ import uuid
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, insert, select
+from sqlalchemy import (
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    insert,
+    select,
+)
 
 from rustok.core.cursor import (
     SortKey,
@@ -30,7 +40,7 @@ items = Table(
 ORDER = "score-desc,name"
 
 
-def walk(engine: object, limit: int) -> list[tuple[str, int, str]]:
+def walk(engine: Engine, limit: int) -> list[tuple[str, int, str]]:
     keys = (
         SortKey(items.c.score, descending=True),
         SortKey(items.c.name),
@@ -38,7 +48,7 @@ def walk(engine: object, limit: int) -> list[tuple[str, int, str]]:
     )
     seen: list[tuple[str, int, str]] = []
     cursor: str | None = None
-    with engine.connect() as connection:  # type: ignore[attr-defined]
+    with engine.connect() as connection:
         for _ in range(1000):
             query = select(items.c.id, items.c.score, items.c.name).order_by(
                 items.c.score.desc(), items.c.name, items.c.id
@@ -46,9 +56,9 @@ def walk(engine: object, limit: int) -> list[tuple[str, int, str]]:
             if cursor is not None:
                 values = decode_cursor(cursor, order=ORDER, width=3)
                 query = query.where(keyset_after(keys, values))
-            rows = [tuple(r) for r in connection.execute(query.limit(limit + 1))]
+            rows = [(r.id, r.score, r.name) for r in connection.execute(query.limit(limit + 1))]
             page, cursor = page_of(rows, limit, lambda r: (r[1], r[2], r[0]), order=ORDER)
-            seen.extend(page)  # type: ignore[arg-type]
+            seen.extend(page)
             if cursor is None:
                 return seen
     raise AssertionError("pagination did not end")

@@ -86,6 +86,7 @@ from rustok.core.cursor import CursorPage, SortKey, decode_cursor, keyset_after,
 from rustok.core.db import UTCDateTime
 from rustok.core.errors import FieldError, Forbidden, Invalid
 from rustok.core.permissions import Scope
+from rustok.media.service import MediaService
 
 if TYPE_CHECKING:
     import uuid
@@ -188,6 +189,14 @@ def _seo_read(row: NodeSeo | None) -> SeoRead | None:
         robots=row.robots,
         og_image_id=row.og_image_id,
     )
+
+
+async def _check_og_image(uow: UnitOfWork, seo: SeoInput, index: int) -> None:
+    """The SEO image, when given, is one of this tenant's media (422 naming it otherwise)."""
+    if seo.og_image_id is not None:
+        await MediaService.ensure_media_in(
+            uow, [seo.og_image_id], field=f"body.translations.{index}.seo.og_image_id"
+        )
 
 
 async def _flush_slugs(uow: UnitOfWork, field: str, slug: str) -> None:
@@ -463,7 +472,7 @@ class NodeService(_ContentBase):
             rows = await repo.page(criteria, keys, limit)
             page, cursor = page_of(rows, limit, key_of, order=order)
             items = await _Reads(repo).nodes(page, chain, details=details)
-        return CursorPage(items=items, next_cursor=cursor, has_more=cursor is not None)
+        return CursorPage(items=items, next_cursor=cursor)
 
     async def translations_of(
         self, tenant_id: uuid.UUID, node_ids: Sequence[uuid.UUID]
@@ -1022,6 +1031,7 @@ class NodeService(_ContentBase):
             )
             uow.session.add(body)
         if item.seo is not None:
+            await _check_og_image(uow, item.seo, index)
             uow.session.add(self._seo_row(node, item.locale, item.seo))
         await _flush_slugs(uow, field, slug)
         return row, body
@@ -1095,6 +1105,7 @@ class NodeService(_ContentBase):
                     body.format = patch.format.value
                 parts.append(self._body_event(node, body))
             if patch.seo is not None:
+                await _check_og_image(uow, patch.seo, index)
                 current = seo.get((node.id, row.locale))
                 uow.session.add(self._seo_row(node, row.locale, patch.seo, current))
             await _flush_slugs(uow, field, row.slug)
@@ -1297,7 +1308,7 @@ class CategoryService(_ContentBase):
             rows = await repo.categories(criterion, limit)
             page, cursor = page_of(rows, limit, lambda c: (c.position, c.id), order=order)
             items = await _Reads(repo).categories(page, chain)
-        return CursorPage(items=items, next_cursor=cursor, has_more=cursor is not None)
+        return CursorPage(items=items, next_cursor=cursor)
 
     async def create(
         self, tenant_id: uuid.UUID, data: CategoryCreate, *, reach: Reach
@@ -1463,7 +1474,7 @@ class TagService(_ContentBase):
             rows = await repo.tags(criterion, limit)
             page, cursor = page_of(rows, limit, lambda t: (t.created_at, t.id), order=order)
             items = await _Reads(repo).tags(page, chain)
-        return CursorPage(items=items, next_cursor=cursor, has_more=cursor is not None)
+        return CursorPage(items=items, next_cursor=cursor)
 
     async def create(self, tenant_id: uuid.UUID, data: TagCreate, *, reach: Reach) -> TagRead:
         self._check_writer(reach)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 import orjson
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 from sqlalchemy import and_, false, or_
 
 from rustok.core.errors import FieldError, Invalid
@@ -51,7 +51,12 @@ class CursorPage(BaseModel, Generic[T]):
 
     items: list[T]
     next_cursor: str | None = None
-    has_more: bool = False
+
+    @computed_field  # type: ignore[prop-decorator]  # mypy cannot type pydantic's documented form
+    @property
+    def has_more(self) -> bool:
+        """Whether a next page exists: exactly when there is a cursor to it."""
+        return self.next_cursor is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -178,7 +178,7 @@ class MediaService:
                 rows, limit, lambda row: (row.created_at, row.id), order=LIST_ORDER_NAME
             )
             reads = await _reads(repository, page)
-        return CursorPage(items=reads, next_cursor=cursor, has_more=cursor is not None)
+        return CursorPage(items=reads, next_cursor=cursor)
 
     async def get_media(
         self, tenant_id: uuid.UUID, media_id: uuid.UUID, reach: Reach | None = None

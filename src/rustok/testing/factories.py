@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import io
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, BinaryIO
 
+from PIL import Image
+
+from rustok.media.service import MediaService
 from rustok.tenancy.schemas import TenantCreate
 
 if TYPE_CHECKING:
+    import uuid
     from collections.abc import Sequence
 
     import httpx
@@ -80,3 +86,19 @@ async def user_token(
     await make_user(container, tenant, email=email, roles=roles, operator=operator)
     token: str = (await login(client, tenant, email))["access_token"]
     return token
+
+
+@dataclass
+class _Upload:
+    filename: str = "pixel.png"
+    content_type: str | None = "image/png"
+    file: BinaryIO = field(default_factory=io.BytesIO)
+
+
+async def make_media(container: Container, tenant_id: uuid.UUID) -> uuid.UUID:
+    """A stored 2x2 PNG of the tenant's media, for rows that reference media."""
+    upload = _Upload()
+    Image.new("RGB", (2, 2), (10, 20, 30)).save(upload.file, format="PNG")
+    upload.file.seek(0)
+    stored = await container.service(MediaService).upload(tenant_id, upload, uploaded_by=None)
+    return stored.id

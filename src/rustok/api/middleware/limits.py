@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING
+from urllib.parse import unquote_plus
 
 from rustok.api.problems import problem_response
 from rustok.core.errors import FieldError
@@ -93,10 +94,30 @@ class RequestLimits:
         routes that take uploads (`large_bodies`)."""
         return self.large_bodies.get((scope["method"], scope["path"]), self.max_bytes)
 
+    @staticmethod
+    def _url_refused(scope: Scope) -> Response | None:
+        # A NUL is never part of a name, slug, id or search here, and PostgreSQL refuses it in
+        # text: refused once for every route instead of by each path and query parameter.
+        if "\x00" in scope["path"]:
+            field = "path"
+        elif b"%00" in scope["query_string"]:
+            pair = next(p for p in scope["query_string"].split(b"&") if b"%00" in p)
+            name = unquote_plus(pair.partition(b"=")[0].decode("latin-1")).replace("\x00", "")
+            field = f"query.{name}"
+        else:
+            return None
+        return problem_response(
+            422,
+            code="NUL_IN_URL",
+            detail=f"`{field}` carries a NUL character (%00).",
+            fields=[FieldError(field, "must not contain NUL (%00)")],
+        )
+
     def check(self, scope: Scope) -> tuple[Response | None, bool]:
-        """The refusal of an HTTP request's head (431, 413 by `Content-Length`), if any, and
-        whether a body must be counted and timed (`call_with_body`)."""
-        refused = self._headers_refused(scope)
+        """The refusal of an HTTP request's head (431, 400 for a NUL in the URL, 413 by
+        `Content-Length`), if any, and whether a body must be counted and timed
+        (`call_with_body`)."""
+        refused = self._headers_refused(scope) or self._url_refused(scope)
         limit = self.body_limit(scope)
         has_body = False
         if refused is None:

@@ -24,7 +24,7 @@ MODULE = ModuleDescriptor(
     version="1.0.0",
     description="Products with translations, options, variants and base prices; images, "
     "collections and categories.",
-    dependencies=("tenancy",),
+    dependencies=("tenancy", "media"),
     resources=(PRODUCTS,),
     grants={MANAGER: grants((PRODUCTS,), CRUDL)},
     models=("rustok.commerce.catalog.models",),

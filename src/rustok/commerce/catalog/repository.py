@@ -71,10 +71,6 @@ def _group(rows: Iterable[T], key: str) -> dict[uuid.UUID, list[T]]:
     return grouped
 
 
-def escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 class CatalogRepository:
     def __init__(self, session: AsyncSession, tenant_id: uuid.UUID) -> None:
         self.session = session
@@ -138,12 +134,13 @@ class CatalogRepository:
                 )
             )
         if filters.q:
-            pattern = f"%{escape_like(filters.q.lower())}%"
             query = query.where(
                 exists().where(
                     ProductTranslation.tenant_id == self.tenant_id,
                     ProductTranslation.product_id == Product.id,
-                    func.lower(ProductTranslation.title).like(pattern, escape="\\"),
+                    func.lower(ProductTranslation.title).contains(
+                        filters.q.lower(), autoescape=True
+                    ),
                 )
             )
         if filters.currency_code is not None:
@@ -355,7 +352,7 @@ class CatalogRepository:
             select(ProductTranslation.handle).where(
                 ProductTranslation.tenant_id == self.tenant_id,
                 ProductTranslation.locale == locale,
-                ProductTranslation.handle.like(f"{escape_like(prefix)}%", escape="\\"),
+                ProductTranslation.handle.startswith(prefix, autoescape=True),
             )
         )
         return set(rows.all())
@@ -559,7 +556,7 @@ class CatalogRepository:
             select(model.handle).where(
                 model.tenant_id == self.tenant_id,
                 model.locale == locale,
-                model.handle.like(f"{escape_like(prefix)}%", escape="\\"),
+                model.handle.startswith(prefix, autoescape=True),
             )
         )
         return set(rows.all())

@@ -78,6 +78,7 @@ from rustok.core.clock import utcnow
 from rustok.core.cursor import CursorPage, decode_cursor, page_of
 from rustok.core.errors import FieldError
 from rustok.core.ids import new_id
+from rustok.media.service import MediaService
 
 if TYPE_CHECKING:
     import uuid
@@ -192,7 +193,7 @@ class CatalogService:
             rows = await repo.list_products(filters, staff=staff, after=position, limit=limit)
             page, cursor = page_of(rows, limit, lambda p: (p.created_at, p.id), order=PRODUCT_ORDER)
             items = await self._read(repo, page, locale_chain(tenant, locale))
-            return CursorPage(items=items, next_cursor=cursor, has_more=cursor is not None)
+            return CursorPage(items=items, next_cursor=cursor)
 
     # --- batch reads (GraphQL's DataLoaders): a fixed number of statements per batch ----------
 
@@ -213,7 +214,7 @@ class CatalogService:
             rows = await repo.list_products(filters, staff=staff, after=position, limit=limit)
             page, cursor = page_of(rows, limit, lambda p: (p.created_at, p.id), order=PRODUCT_ORDER)
             items = await self._cards(repo, page, locale_chain(tenant, locale))
-            return CursorPage(items=items, next_cursor=cursor, has_more=cursor is not None)
+            return CursorPage(items=items, next_cursor=cursor)
 
     async def product_card(
         self,
@@ -423,7 +424,7 @@ class CatalogService:
                     )
                     for value_id in options.ids_of(variant.id)
                 )
-            uow.session.add_all(self._images(tenant.id, product.id, data.images))
+            uow.session.add_all(await self._images(uow, tenant.id, product.id, data.images))
             await repo.replace_links(ProductCollection, product.id, data.collection_ids)
             await repo.replace_links(ProductCategory, product.id, data.category_ids)
             await self._flush(uow)
@@ -471,7 +472,7 @@ class CatalogService:
                 product.metadata_ = data.metadata
             if data.images is not None:
                 await repo.replace_images(
-                    product_id, self._images(tenant.id, product_id, data.images)
+                    product_id, await self._images(uow, tenant.id, product_id, data.images)
                 )
             if data.collection_ids is not None:
                 await repo.replace_links(ProductCollection, product_id, data.collection_ids)
@@ -1078,9 +1079,15 @@ class CatalogService:
                 )
             seen[sku] = index
 
-    def _images(
-        self, tenant_id: uuid.UUID, product_id: uuid.UUID, items: Sequence[ImageInput]
+    @staticmethod
+    async def _images(
+        uow: UnitOfWork, tenant_id: uuid.UUID, product_id: uuid.UUID, items: Sequence[ImageInput]
     ) -> list[ProductImage]:
+        """The image rows, once every media id is one of this tenant's (422 naming the image)."""
+        if items:
+            await MediaService.ensure_media_in(
+                uow, [item.media_id for item in items], field="body.images"
+            )
         return [
             ProductImage(
                 id=new_id(),
