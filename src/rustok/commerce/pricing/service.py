@@ -89,39 +89,61 @@ class PricingService:
         """The price of `quantity` units of a variant in a currency, at a time (now by
         default), for a customer group, with the tax of `region_id` (none without a region).
         Rules: `rustok.commerce.pricing.calculation`; rounding: `rustok.core.money`."""
+        async with self._uow(tenant.id, read_only=True) as uow:
+            return await self.calculate_in(
+                uow,
+                variant_id,
+                quantity,
+                currency_code,
+                region_id=region_id,
+                at=at,
+                customer_group=customer_group,
+                staff=staff,
+            )
+
+    async def calculate_in(
+        self,
+        uow: UnitOfWork,
+        variant_id: uuid.UUID,
+        quantity: int,
+        currency_code: str,
+        *,
+        region_id: uuid.UUID | None = None,
+        at: datetime | None = None,
+        customer_group: str | None = None,
+        staff: bool = False,
+    ) -> PriceCalculationRead:
+        """`calculate` inside a caller's unit of work (the cart prices its lines with it)."""
         currency = currency_of(currency_code, field="currency")
         moment = at or utcnow()
-        async with self._uow(tenant.id, read_only=True) as uow:
-            repo = PricingRepository(uow.session, tenant.id)
-            tax = Tax()
-            if region_id is not None:
-                region = await repo.region(region_id)
-                if region is None:
-                    raise RegionNotFound(
-                        "No such region.", fields=[FieldError("region_id", "no such region")]
-                    )
-                if region.currency_code != currency.code:
-                    raise RegionCurrencyMismatch(
-                        f"The region sells in {region.currency_code}, not {currency.code}.",
-                        fields=[FieldError("currency", f"the region's is {region.currency_code}")],
-                    )
-                tax = Tax(region.tax_rate_bp, region.tax_inclusive)
-            detail = await self._catalog.variant_in(uow, variant_id, staff=staff)
-            base = next(
-                (p for p in detail.variant.prices if p.currency_code == currency.code), None
+        if uow.tenant_id is None:
+            raise RegionNotFound("No such region.")
+        repo = PricingRepository(uow.session, uow.tenant_id)
+        tax = Tax()
+        if region_id is not None:
+            region = await repo.region(region_id)
+            if region is None:
+                raise RegionNotFound(
+                    "No such region.", fields=[FieldError("region_id", "no such region")]
+                )
+            if region.currency_code != currency.code:
+                raise RegionCurrencyMismatch(
+                    f"The region sells in {region.currency_code}, not {currency.code}.",
+                    fields=[FieldError("currency", f"the region's is {region.currency_code}")],
+                )
+            tax = Tax(region.tax_rate_bp, region.tax_inclusive)
+        detail = await self._catalog.variant_in(uow, variant_id, staff=staff)
+        base = next((p for p in detail.variant.prices if p.currency_code == currency.code), None)
+        if base is None:
+            raise PriceNotFound(
+                f"The variant has no price in {currency.code}.",
+                fields=[FieldError("currency", "the variant has no price in it")],
             )
-            if base is None:
-                raise PriceNotFound(
-                    f"The variant has no price in {currency.code}.",
-                    fields=[FieldError("currency", "the variant has no price in it")],
-                )
-            list_prices = [
-                _list_price(price_list, price)
-                for price_list, price in await repo.prices_in_force(
-                    variant_id, currency.code, moment
-                )
-                if _applies(price_list, region_id, customer_group)
-            ]
+        list_prices = [
+            _list_price(price_list, price)
+            for price_list, price in await repo.prices_in_force(variant_id, currency.code, moment)
+            if _applies(price_list, region_id, customer_group)
+        ]
         result = calculate(Money(base.amount, currency), quantity, list_prices, tax)
         applied = result.price_list
         return PriceCalculationRead(
@@ -186,6 +208,13 @@ class PricingService:
         async with self._uow(tenant.id, read_only=True) as uow:
             rows = await PricingRepository(uow.session, tenant.id).regions()
             return [RegionRead.model_validate(row) for row in rows]
+
+    async def region_in(self, uow: UnitOfWork, region_id: uuid.UUID) -> RegionRead | None:
+        """A region inside a caller's unit of work (the cart checks the one it is given)."""
+        if uow.tenant_id is None:
+            return None
+        region = await PricingRepository(uow.session, uow.tenant_id).region(region_id)
+        return None if region is None else RegionRead.model_validate(region)
 
     async def get_region(self, tenant: TenantSnapshot, region_id: uuid.UUID) -> RegionRead:
         async with self._uow(tenant.id, read_only=True) as uow:
