@@ -141,9 +141,7 @@ async def test_a_price_change_is_reported_on_the_line(
     cart_id = await _cart(carts, shop)
     await carts.add_line(shop, cart_id, CartLineAdd(variant_id=variant, quantity=2), GUEST)
 
-    await pricing.set_variant_prices(
-        shop, variant, [PriceInput(currency_code="EUR", amount=2499)]
-    )
+    await pricing.set_variant_prices(shop, variant, [PriceInput(currency_code="EUR", amount=2499)])
     cart = await carts.get_cart(shop, cart_id, GUEST)
 
     (line,) = cart.lines
