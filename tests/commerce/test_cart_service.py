@@ -34,7 +34,9 @@ from rustok.commerce.cart.schemas import (
     WarningCode,
 )
 from rustok.commerce.cart.service import CartService
-from rustok.commerce.catalog.schemas import PriceInput, ProductCreate
+from rustok.commerce.catalog.schemas import PriceInput, ProductCreate, VariantUpdate
+from rustok.commerce.inventory.schemas import InventoryAdjust
+from rustok.commerce.inventory.service import InventoryService
 from rustok.commerce.pricing.schemas import RegionCreate
 from rustok.core.clock import utcnow
 from tests.commerce.conftest import count, events, product_body
@@ -51,6 +53,18 @@ GUEST = CartCaller()
 @pytest.fixture
 def carts(container: Container) -> CartService:
     return container.service(CartService)
+
+
+async def stocked(
+    container: Container, shop: TenantSnapshot, variant_ids: list[uuid.UUID], units: int = 100
+) -> list[uuid.UUID]:
+    """The variants, with `units` in stock each at the default location."""
+    inventory = container.service(InventoryService)
+    for variant_id in variant_ids:
+        await inventory.adjust(
+            shop, variant_id, InventoryAdjust(adjustment=units, reason="received")
+        )
+    return variant_ids
 
 
 async def _variants(
@@ -76,7 +90,7 @@ async def _cart_events(container: Container) -> list[str]:
 async def test_a_guest_cart_adds_lines_and_totals_them(
     container: Container, carts: CartService, catalog: CatalogService, shop: TenantSnapshot
 ) -> None:
-    small, medium = await _variants(catalog, shop, eur=1999)
+    small, medium = await stocked(container, shop, await _variants(catalog, shop, eur=1999))
     cart_id = await _cart(carts, shop)
 
     await carts.add_line(shop, cart_id, CartLineAdd(variant_id=small, quantity=2), GUEST)
@@ -135,9 +149,13 @@ async def test_the_region_adds_or_includes_its_tax(
 
 
 async def test_a_price_change_is_reported_on_the_line(
-    carts: CartService, catalog: CatalogService, pricing: PricingService, shop: TenantSnapshot
+    container: Container,
+    carts: CartService,
+    catalog: CatalogService,
+    pricing: PricingService,
+    shop: TenantSnapshot,
 ) -> None:
-    (variant, _) = await _variants(catalog, shop, eur=1999)
+    (variant, _) = await stocked(container, shop, await _variants(catalog, shop, eur=1999))
     cart_id = await _cart(carts, shop)
     await carts.add_line(shop, cart_id, CartLineAdd(variant_id=variant, quantity=2), GUEST)
 
@@ -184,6 +202,30 @@ async def test_an_unpublished_variant_is_reported_unavailable_and_stops_checkout
         with pytest.raises(CartLineUnavailable) as refused:
             await carts.checkout_snapshot_in(uow, cart_id, customer_id=None)
     assert refused.value.fields[0].field == "lines.0"
+
+
+async def test_a_stock_shortage_is_reported_on_the_line(
+    container: Container, carts: CartService, catalog: CatalogService, shop: TenantSnapshot
+) -> None:
+    (variant, unmanaged) = await _variants(catalog, shop)
+    await catalog.update_variant(shop, unmanaged, VariantUpdate(manage_inventory=False))
+    await stocked(container, shop, [variant], units=3)
+    cart_id = await _cart(carts, shop)
+    await carts.add_line(shop, cart_id, CartLineAdd(variant_id=variant, quantity=3), GUEST)
+    await carts.add_line(shop, cart_id, CartLineAdd(variant_id=unmanaged, quantity=50), GUEST)
+    assert (await carts.get_cart(shop, cart_id, GUEST)).has_warnings is False
+
+    await container.service(InventoryService).adjust(
+        shop, variant, InventoryAdjust(adjustment=-2, reason="damaged")
+    )
+    cart = await carts.get_cart(shop, cart_id, GUEST)
+
+    (short, plenty) = cart.lines
+    (warning,) = short.warnings
+    assert warning.code is WarningCode.INSUFFICIENT_STOCK
+    assert warning.available == 1
+    assert warning.message == "Only 1 of SHIRT-S left, not 3."
+    assert plenty.warnings == []
 
 
 async def test_a_variant_not_for_sale_is_refused_with_nothing_written(
@@ -255,9 +297,15 @@ async def test_quantity_zero_removes_the_line(
 
 
 async def test_a_new_currency_prices_the_lines_anew(
-    carts: CartService, catalog: CatalogService, pricing: PricingService, shop: TenantSnapshot
+    container: Container,
+    carts: CartService,
+    catalog: CatalogService,
+    pricing: PricingService,
+    shop: TenantSnapshot,
 ) -> None:
-    (variant, _) = await _variants(catalog, shop, eur=1999, usd=2199)
+    (variant, _) = await stocked(
+        container, shop, await _variants(catalog, shop, eur=1999, usd=2199)
+    )
     europe = await pricing.create_region(shop, RegionCreate(name="EU", currency_code="EUR"))
     cart_id = await _cart(carts, shop, region_id=str(europe.id))
     await carts.add_line(shop, cart_id, CartLineAdd(variant_id=variant, quantity=1), GUEST)

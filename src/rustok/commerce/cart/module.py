@@ -8,6 +8,7 @@ from rustok.commerce.cart.permissions import CARTS
 from rustok.commerce.cart.service import CartService
 from rustok.commerce.cart.settings import CartSettings
 from rustok.commerce.catalog.service import CatalogService
+from rustok.commerce.inventory.service import InventoryService
 from rustok.commerce.pricing.service import PricingService
 from rustok.core.idempotency import prune_keys
 from rustok.core.modules import ModuleDescriptor, PeriodicJob
@@ -23,6 +24,7 @@ def _carts(container: Container) -> CartService:
         container.uow,
         container.service(CatalogService),
         container.service(PricingService),
+        container.service(InventoryService),
         container.settings_of(CartSettings),
     )
 
@@ -55,8 +57,9 @@ MODULE = ModuleDescriptor(
     slug="commerce.cart",
     name="Cart",
     version="1.0.0",
-    description="Carts of guests and customers, priced by pricing, with expiry.",
-    dependencies=("commerce.catalog", "commerce.pricing"),
+    description="Carts of guests and customers, priced by pricing, stock-checked by "
+    "inventory, with expiry.",
+    dependencies=("commerce.catalog", "commerce.pricing", "commerce.inventory"),
     resources=(CARTS,),
     grants={
         MANAGER: grants((CARTS,), CRUDL),

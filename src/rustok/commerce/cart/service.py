@@ -63,6 +63,8 @@ if TYPE_CHECKING:
     from rustok.commerce.cart.schemas import CartCaller, CartCreate, CartLineAdd, CartUpdate
     from rustok.commerce.cart.settings import CartSettings
     from rustok.commerce.catalog.service import CatalogService
+    from rustok.commerce.inventory.schemas import Availability
+    from rustok.commerce.inventory.service import InventoryService
     from rustok.commerce.pricing.schemas import PriceCalculationRead, RegionRead
     from rustok.commerce.pricing.service import PricingService
     from rustok.core.idempotency import Receipt
@@ -72,10 +74,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class _Priced:
-    """A line and what it costs now (None: it cannot be bought any more)."""
+    """A line, what it costs now (None: it cannot be bought any more) and its stock."""
 
     line: CartLine
     price: PriceCalculationRead | None
+    stock: Availability | None
 
 
 class CartService:
@@ -86,11 +89,13 @@ class CartService:
         uow: UnitOfWorkFactory,
         catalog: CatalogService,
         pricing: PricingService,
+        inventory: InventoryService,
         settings: CartSettings,
     ) -> None:
         self._uow = uow
         self._catalog = catalog
         self._pricing = pricing
+        self._inventory = inventory
         self._settings = settings
 
     # --- reads --------------------------------------------------------------------------------
@@ -502,8 +507,10 @@ class CartService:
     async def _read(self, uow: UnitOfWork, repo: CartRepository, cart: Cart) -> CartRead:
         """The cart with its lines priced now, and their warnings."""
         region = await self._region(uow, cart)
+        lines = await repo.lines(cart.id)
+        stock = await self._inventory.availability_in(uow, [line.variant_id for line in lines])
         priced = []
-        for line in await repo.lines(cart.id):
+        for line in lines:
             try:
                 price: PriceCalculationRead | None = await self._pricing.calculate_in(
                     uow,
@@ -514,7 +521,7 @@ class CartService:
                 )
             except NotFound:
                 price = None
-            priced.append(_Priced(line, price))
+            priced.append(_Priced(line, price, stock.get(line.variant_id)))
         return _cart_read(cart, priced, region)
 
 
@@ -589,6 +596,15 @@ def _cart_read(cart: Cart, priced: Sequence[_Priced], region: RegionRead | None)
         line, price = item.line, item.price
         added = MoneyRead(amount=line.unit_price, currency_code=currency.code)
         warnings: list[LineWarning] = []
+        if price is not None and item.stock is not None and not item.stock.serves(line.quantity):
+            left = max(item.stock.available, 0)
+            warnings.append(
+                LineWarning(
+                    code=WarningCode.INSUFFICIENT_STOCK,
+                    message=f"Only {left} of {line.sku} left, not {line.quantity}.",
+                    available=left,
+                )
+            )
         if price is None:
             warnings.append(
                 LineWarning(

@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql
 from rustok.core.walls import disable_tenant_wall, enable_tenant_wall
 
 revision: str = "0012"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,7 @@
+"""GraphQL of inventory."""
+
+from __future__ import annotations
+
+from rustok.core.modules import GraphQLPart
+
+GRAPHQL = GraphQLPart()
