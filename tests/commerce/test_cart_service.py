@@ -40,6 +40,7 @@ from rustok.commerce.inventory.service import InventoryService
 from rustok.commerce.pricing.schemas import RegionCreate
 from rustok.core.clock import utcnow
 from tests.commerce.conftest import count, events, product_body
+from tests.commerce.test_graphql import statements
 
 if TYPE_CHECKING:
     from rustok.bootstrap import Container
@@ -450,3 +451,22 @@ async def test_checkout_of_a_customer_cart_needs_its_customer(
         snapshot = await carts.checkout_snapshot_in(uow, cart.id, customer_id=owner.user_id)
 
     assert snapshot.cart.id == cart.id
+
+
+async def test_the_checkout_snapshot_runs_the_same_statements_for_any_number_of_lines(
+    container: Container, carts: CartService, catalog: CatalogService, shop: TenantSnapshot
+) -> None:
+    variants = await stocked(
+        container, shop, await _variants(catalog, shop, sizes=("S", "M", "L", "XL"))
+    )
+    cart_id = await _cart(carts, shop)
+    counts = []
+    for variant in variants:
+        await carts.add_line(shop, cart_id, CartLineAdd(variant_id=variant, quantity=2), GUEST)
+        with statements(container) as seen:
+            async with container.uow(shop.id) as uow:
+                snapshot = await carts.checkout_snapshot_in(uow, cart_id, customer_id=None)
+        counts.append((len(snapshot.lines), len(seen)))
+
+    # The cart (locked), its lines, the stock (3), variants, base prices and price lists.
+    assert counts == [(1, 8), (2, 8), (3, 8), (4, 8)]

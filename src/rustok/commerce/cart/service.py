@@ -509,19 +509,15 @@ class CartService:
         region = await self._region(uow, cart)
         lines = await repo.lines(cart.id)
         stock = await self._inventory.availability_in(uow, [line.variant_id for line in lines])
-        priced = []
-        for line in lines:
-            try:
-                price: PriceCalculationRead | None = await self._pricing.calculate_in(
-                    uow,
-                    line.variant_id,
-                    line.quantity,
-                    cart.currency_code,
-                    region_id=region.id if region is not None else None,
-                )
-            except NotFound:
-                price = None
-            priced.append(_Priced(line, price, stock.get(line.variant_id)))
+        prices = await self._pricing.calculate_many_in(
+            uow,
+            [(line.variant_id, line.quantity) for line in lines],
+            cart.currency_code,
+            region_id=region.id if region is not None else None,
+        )
+        priced = [
+            _Priced(line, prices.get(line.variant_id), stock.get(line.variant_id)) for line in lines
+        ]
         return _cart_read(cart, priced, region)
 
 
