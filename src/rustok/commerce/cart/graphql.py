@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import strawberry
-from pydantic import ValidationError
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
@@ -23,35 +22,14 @@ from rustok.commerce.cart.schemas import (
     CartUpdate,
 )
 from rustok.commerce.cart.service import CartService
-from rustok.core.errors import FieldError, Invalid
 from rustok.core.modules import GraphQLPart
 from rustok.core.permissions import Action, Permission, Scope
 from rustok.web.access import optional_access
-from rustok.web.graphql import GraphQLContext, public
+from rustok.web.graphql import GraphQLContext, parse_input, public
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel
-
     from rustok.commerce.cart.schemas import Address, CartLineRead, CartRead, LineWarning
     from rustok.commerce.pricing.schemas import MoneyRead
-
-
-M = TypeVar("M", bound="BaseModel")
-
-
-def _parse(model: type[M], data: JSON) -> M:
-    """A mutation's JSON input as a model; a refusal names each field as `input.<path>` (as
-    the catalog's; a module's GraphQL part may not import another's)."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        raise Invalid(
-            "Invalid input.",
-            fields=[
-                FieldError(".".join(["input", *(str(part) for part in item["loc"])]), item["msg"])
-                for item in error.errors()
-            ],
-        ) from None
 
 
 async def _caller(info: Info[GraphQLContext, Any], action: Action) -> CartCaller:
@@ -220,7 +198,7 @@ class CartMutation:
     )
     async def create_cart(self, info: Info[GraphQLContext, Any], input: JSON) -> Cart:
         carts = info.context.container.service(CartService)
-        data = _parse(CartCreate, input)
+        data = parse_input(CartCreate, input)
         caller = await _caller(info, Action.UPDATE)
         return Cart.of(await carts.create_cart(info.context.tenant, data, caller))
 
@@ -232,7 +210,7 @@ class CartMutation:
         self, info: Info[GraphQLContext, Any], id: uuid.UUID, input: JSON
     ) -> Cart:
         carts = info.context.container.service(CartService)
-        data = _parse(CartUpdate, input)
+        data = parse_input(CartUpdate, input)
         caller = await _caller(info, Action.UPDATE)
         return Cart.of(await carts.update_cart(info.context.tenant, id, data, caller))
 
@@ -244,7 +222,7 @@ class CartMutation:
         self, info: Info[GraphQLContext, Any], cart_id: uuid.UUID, input: JSON
     ) -> Cart:
         carts = info.context.container.service(CartService)
-        data = _parse(CartLineAdd, input)
+        data = parse_input(CartLineAdd, input)
         caller = await _caller(info, Action.UPDATE)
         return Cart.of(await carts.add_line(info.context.tenant, cart_id, data, caller))
 
@@ -256,7 +234,7 @@ class CartMutation:
         self, info: Info[GraphQLContext, Any], cart_id: uuid.UUID, line_id: uuid.UUID, input: JSON
     ) -> Cart:
         carts = info.context.container.service(CartService)
-        data = _parse(CartLineUpdate, input)
+        data = parse_input(CartLineUpdate, input)
         caller = await _caller(info, Action.UPDATE)
         return Cart.of(
             await carts.update_line(info.context.tenant, cart_id, line_id, data.quantity, caller)
