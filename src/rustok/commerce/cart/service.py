@@ -185,11 +185,12 @@ class CartService:
                     changed.append(name)
             self._touch(cart)
             await uow.session.flush()
-            uow.emit(
-                CartUpdated(**_about(cart), fields=changed),
-                tenant_id=tenant.id,
-                aggregate_version=cart.version,
-            )
+            if changed:
+                uow.emit(
+                    CartUpdated(**_about(cart), fields=changed),
+                    tenant_id=tenant.id,
+                    aggregate_version=cart.version,
+                )
             return await self._finish(uow, repo, cart, receipt)
 
     async def add_line(
