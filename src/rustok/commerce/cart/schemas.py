@@ -18,10 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from rustok.auth.schemas import Email
 from rustok.commerce.catalog.schemas import CurrencyCode
 from rustok.commerce.pricing.schemas import Country, MoneyRead
-from rustok.core.numbers import WholeNumber
+from rustok.core.numbers import WHOLE_NUMBER
 from rustok.core.text import PlainText
 
-Quantity = Annotated[WholeNumber, Field(ge=1, le=1_000_000, examples=[2])]
+Quantity = Annotated[int, Field(ge=1, le=1_000_000, examples=[2]), WHOLE_NUMBER]
 """At least one unit; the cart's `max_quantity_per_line` setting caps it further."""
 Line = Annotated[PlainText, Field(min_length=1, max_length=200)]
 Optional = Annotated[PlainText, Field(max_length=200)]
@@ -134,7 +134,7 @@ class CartLineUpdate(_Input):
         extra="forbid", str_strip_whitespace=True, json_schema_extra={"examples": [{"quantity": 3}]}
     )
 
-    quantity: Annotated[WholeNumber, Field(ge=0, le=1_000_000, examples=[3])]
+    quantity: Annotated[int, Field(ge=0, le=1_000_000, examples=[3]), WHOLE_NUMBER]
 
 
 class WarningCode(StrEnum):
