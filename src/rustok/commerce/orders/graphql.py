@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import strawberry
-from pydantic import ValidationError
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
@@ -28,31 +27,11 @@ from rustok.core.cursor import DEFAULT_LIMIT, MAX_LIMIT
 from rustok.core.errors import FieldError, Invalid
 from rustok.core.modules import GraphQLPart
 from rustok.core.permissions import Action
-from rustok.web.graphql import GraphQLContext, public, requires
+from rustok.web.graphql import GraphQLContext, parse_input, public, requires
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel
-
     from rustok.commerce.orders.schemas import OrderLineRead, OrderRead, PaymentRead, RefundRead
     from rustok.commerce.pricing.schemas import MoneyRead
-
-
-M = TypeVar("M", bound="BaseModel")
-
-
-def _parse(model: type[M], data: JSON | None) -> M:
-    """A mutation's JSON input as a model; a refusal names each field as `input.<path>` (as
-    the catalog's; a module's GraphQL part may not import another's)."""
-    try:
-        return model.model_validate(data if data is not None else {})
-    except ValidationError as error:
-        raise Invalid(
-            "Invalid input.",
-            fields=[
-                FieldError(".".join(["input", *(str(part) for part in item["loc"])]), item["msg"])
-                for item in error.errors()
-            ],
-        ) from None
 
 
 @strawberry.type
@@ -239,7 +218,7 @@ class OrdersMutation:
     async def checkout(
         self, info: Info[GraphQLContext, Any], cart_id: uuid.UUID, input: JSON
     ) -> Order:
-        data = _parse(CheckoutInput, input)
+        data = parse_input(CheckoutInput, input)
         buyer = None
         if "authorization" in info.context.http_request.headers:
             buyer = (await info.context.principal()).user_id
@@ -259,7 +238,7 @@ class OrdersMutation:
     async def pay_order(
         self, info: Info[GraphQLContext, Any], id: uuid.UUID, input: JSON | None = None
     ) -> Order:
-        data = _parse(PayInput, input)
+        data = parse_input(PayInput, input or {})
         return Order.of(await _orders(info).pay(info.context.tenant, id, data))
 
     @strawberry.mutation(
@@ -269,7 +248,7 @@ class OrdersMutation:
     async def fulfil_order(
         self, info: Info[GraphQLContext, Any], id: uuid.UUID, input: JSON
     ) -> Order:
-        data = _parse(FulfilInput, input)
+        data = parse_input(FulfilInput, input)
         return Order.of(await _orders(info).fulfil(info.context.tenant, id, data))
 
     @strawberry.mutation(
@@ -286,7 +265,7 @@ class OrdersMutation:
     async def cancel_order(
         self, info: Info[GraphQLContext, Any], id: uuid.UUID, input: JSON | None = None
     ) -> Order:
-        data = _parse(CancelInput, input)
+        data = parse_input(CancelInput, input or {})
         return Order.of(await _orders(info).cancel(info.context.tenant, id, data))
 
     @strawberry.mutation(
@@ -296,7 +275,7 @@ class OrdersMutation:
     async def refund_order(
         self, info: Info[GraphQLContext, Any], id: uuid.UUID, input: JSON
     ) -> Order:
-        data = _parse(RefundInput, input)
+        data = parse_input(RefundInput, input)
         return Order.of(await _orders(info).refund(info.context.tenant, id, data))
 
 
