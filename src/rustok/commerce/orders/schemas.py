@@ -11,12 +11,17 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from rustok.auth.schemas import Email
 from rustok.commerce.cart.schemas import Address
-from rustok.commerce.catalog.schemas import Amount
+from rustok.commerce.catalog.schemas import MAX_AMOUNT, Amount
 from rustok.commerce.orders.states import OrderStatus
 from rustok.commerce.pricing.schemas import MoneyRead
+from rustok.core.numbers import WholeNumber
 from rustok.core.text import PlainText
 
 Reason = Annotated[PlainText, Field(max_length=500, examples=["Customer changed their mind"])]
+RefundAmount = Annotated[
+    WholeNumber,
+    Field(ge=1, le=MAX_AMOUNT, examples=[500], description="Minor units (cents), never a float."),
+]
 ProviderName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$", examples=["manual"])]
 
 
@@ -80,7 +85,7 @@ class RefundInput(_Input):
         str_strip_whitespace=True,
         json_schema_extra={"examples": [{"amount": 500, "restock": False}]},
     )
-    amount: Annotated[Amount, Field(ge=1)]
+    amount: RefundAmount
     restock: StrictBool = False
     reason: Reason = ""
 
