@@ -85,6 +85,7 @@ NOT_APPLICABLE = {
     "POST /api/auth/change-password": [positive_data_acceptance],
     # `after` is a cursor the list handed out; any other string is INVALID_CURSOR (422).
     "GET /api/admin/users": [positive_data_acceptance],
+    "GET /api/commerce/inventory/movements": [positive_data_acceptance],
     "GET /api/content/media": [positive_data_acceptance],
     "PATCH /api/content/media/{media_id}": [positive_data_acceptance],
     "POST /api/content/media": [positive_data_acceptance],

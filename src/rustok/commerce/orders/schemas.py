@@ -7,20 +7,22 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
 from rustok.auth.schemas import Email
 from rustok.commerce.cart.schemas import Address
 from rustok.commerce.catalog.schemas import MAX_AMOUNT, Amount
 from rustok.commerce.orders.states import OrderStatus
 from rustok.commerce.pricing.schemas import MoneyRead
-from rustok.core.numbers import WholeNumber
+from rustok.core.numbers import check_whole
 from rustok.core.text import PlainText
 
 Reason = Annotated[PlainText, Field(max_length=500, examples=["Customer changed their mind"])]
+# Bounds before the whole-number check, so the JSON Schema says minimum / maximum.
 RefundAmount = Annotated[
-    WholeNumber,
+    int,
     Field(ge=1, le=MAX_AMOUNT, examples=[500], description="Minor units (cents), never a float."),
+    BeforeValidator(check_whole),
 ]
 ProviderName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$", examples=["manual"])]
 
