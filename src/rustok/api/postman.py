@@ -49,6 +49,7 @@ BODY_VARIABLES: dict[str, dict[str, str | list[str]]] = {
     "auth_logout": {"refresh_token": "{{refresh_token}}"},
     "auth_change_password": {"current_password": "{{password}}"},
     "content_attach_tags": {"tag_ids": ["{{tag_id}}"]},
+    "commerce_cart_add_cart_line": {"variant_id": "{{variant_id}}"},
 }
 # Files a multipart request uploads, by operation and part: newman reads them from its working
 # directory (the repository's root in `make contract`).

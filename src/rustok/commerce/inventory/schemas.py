@@ -9,25 +9,23 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, computed_field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, computed_field
 
-from rustok.core.numbers import check_whole
+from rustok.core.numbers import WHOLE_NUMBER
 from rustok.core.text import PlainText
 
 MAX_UNITS = 1_000_000_000
 """The largest quantity one request moves (a level holds at most this much more)."""
 
 # Bounds before the whole-number check, so the JSON Schema says minimum / maximum.
-Units = Annotated[int, Field(ge=0, le=MAX_UNITS, examples=[10]), BeforeValidator(check_whole)]
-PositiveUnits = Annotated[
-    int, Field(ge=1, le=MAX_UNITS, examples=[1]), BeforeValidator(check_whole)
-]
+Units = Annotated[int, Field(ge=0, le=MAX_UNITS, examples=[10]), WHOLE_NUMBER]
+PositiveUnits = Annotated[int, Field(ge=1, le=MAX_UNITS, examples=[1]), WHOLE_NUMBER]
 Adjustment = Annotated[
     int,
     Field(
         ge=-MAX_UNITS, le=MAX_UNITS, examples=[5], description="Units to add (negative: remove)."
     ),
-    BeforeValidator(check_whole),
+    WHOLE_NUMBER,
 ]
 Reason = Annotated[PlainText, Field(min_length=1, max_length=200, examples=["received"])]
 Reference = Annotated[PlainText, Field(min_length=1, max_length=200, examples=["PO-1042"])]
