@@ -73,6 +73,7 @@ def import_all_events() -> None:
 def default_modules() -> list[ModuleDescriptor]:
     """The modules a stock RusToK ships, in dependency order."""
     from rustok.auth.module import MODULE as AUTH
+    from rustok.blog.module import MODULE as BLOG
     from rustok.commerce.catalog.module import MODULE as CATALOG
     from rustok.commerce.pricing.module import MODULE as PRICING
     from rustok.content.module import MODULE as CONTENT
@@ -81,7 +82,7 @@ def default_modules() -> list[ModuleDescriptor]:
     from rustok.rbac.module import MODULE as RBAC
     from rustok.tenancy.module import MODULE as TENANCY
 
-    return [EVENTS, TENANCY, RBAC, AUTH, MEDIA, CONTENT, CATALOG, PRICING]
+    return [EVENTS, TENANCY, RBAC, AUTH, MEDIA, CONTENT, BLOG, CATALOG, PRICING]
 
 
 def build_stores(settings: Settings) -> Stores:
