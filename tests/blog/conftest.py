@@ -82,6 +82,9 @@ class Db:
             rows = await session.scalars(select(SysEvent.event_type).order_by(SysEvent.seq))
             return [row for row in rows.all() if row.startswith(prefixes or ("",))]
 
+    async def count_blog_events(self) -> int:
+        return len(await self.event_types("blog."))
+
     async def snapshot(self) -> tuple[int, ...]:
         """How many blog and node rows and events there are: a refused write changes none."""
         counts = [await self.count(model) for model in BLOG_TABLES]

@@ -70,5 +70,6 @@ MODULE = ModuleDescriptor(
     models=("rustok.blog.models",),
     events=("rustok.blog.events",),
     rest="rustok.blog.rest:router",
+    graphql_part="rustok.blog.graphql:GRAPHQL",
     services=(_posts, _comments),
 )
