@@ -72,4 +72,5 @@ MODULE = ModuleDescriptor(
     rest="rustok.blog.rest:router",
     graphql_part="rustok.blog.graphql:GRAPHQL",
     services=(_posts, _comments),
+    demo_seed="rustok.blog.demo:seed",
 )
