@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from rustok.auth.schemas import Email
 from rustok.blog.settings import Moderation
@@ -67,7 +67,7 @@ class PostCreate(BaseModel):
     category_id: uuid.UUID | None = None
     tag_ids: list[uuid.UUID] = Field(default_factory=list, max_length=MAX_TAGS)
     featured_image_id: uuid.UUID | None = None
-    comments_open: bool = True
+    comments_open: StrictBool = True
     translations: list[TranslationInput] = Field(min_length=1, max_length=MAX_TRANSLATIONS)
 
     @model_validator(mode="after")
@@ -99,7 +99,7 @@ class PostUpdate(BaseModel):
     version: int = Field(ge=1, le=2_000_000_000, examples=[1])
     category_id: uuid.UUID | None = None
     featured_image_id: uuid.UUID | None = None
-    comments_open: bool | None = None
+    comments_open: StrictBool | None = None
     translations: list[TranslationPatch] | None = Field(default=None, max_length=MAX_TRANSLATIONS)
 
     @model_validator(mode="after")
@@ -207,5 +207,5 @@ class BlogSettingsUpdate(BaseModel):
         json_schema_extra={"examples": [{"guest_comments": False, "moderation": "guests"}]},
     )
 
-    guest_comments: bool | None = None
+    guest_comments: StrictBool | None = None
     moderation: Moderation | None = None
