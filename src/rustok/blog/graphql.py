@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import strawberry
-from pydantic import BaseModel, ValidationError
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
@@ -30,18 +29,15 @@ from rustok.blog.schemas import (
 from rustok.blog.service import CommentService, PostService
 from rustok.content.service import CategoryService
 from rustok.core.cursor import DEFAULT_LIMIT, MAX_LIMIT
-from rustok.core.errors import FieldError, Invalid
 from rustok.core.modules import GraphQLPart
 from rustok.core.permissions import Action
-from rustok.web.graphql import GraphQLContext, public, requires
+from rustok.web.graphql import GraphQLContext, parse_input, public, requires
 
 if TYPE_CHECKING:
     from rustok.auth.schemas import UserSummary
     from rustok.blog.schemas import BlogSettingsRead, CommentRead, PostRead, PostTranslationRead
     from rustok.bootstrap import Container
     from rustok.content.schemas import CategoryRead, TagRef
-
-M = TypeVar("M", bound=BaseModel)
 
 
 class BlogLoaders:
@@ -225,7 +221,7 @@ class Post:
         after: str | None = None,
         status: str | None = None,
     ) -> CommentConnection:
-        query = _validated(CommentQuery, {"status": status})
+        query = parse_input(CommentQuery, {"status": status}, prefix="")
         page = await info.context.container.service(CommentService).list_comments(
             info.context.tenant.id,
             self.id,
@@ -272,23 +268,6 @@ def _first(first: int) -> int:
     return max(1, min(first, MAX_LIMIT))
 
 
-def _validated(model: type[M], data: dict[str, Any], *, prefix: str = "") -> M:
-    """`data` checked by the REST body model; its problems are field errors, as over REST."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        raise Invalid(
-            "Invalid input.",
-            fields=[
-                FieldError(
-                    ".".join([*filter(None, [prefix]), *(str(p) for p in issue["loc"])]),
-                    issue["msg"],
-                )
-                for issue in error.errors()
-            ],
-        ) from None
-
-
 def _given(value: object) -> dict[str, Any]:
     """An input as a dict of the fields the caller gave (unset and null left out)."""
     data: dict[str, Any] = {}
@@ -316,7 +295,7 @@ class BlogQuery:
         locale: str | None = None,
         status: str | None = None,
     ) -> PostConnection:
-        query = _validated(
+        query = parse_input(
             PostQuery,
             {
                 "tag_id": tag_id,
@@ -325,6 +304,7 @@ class BlogQuery:
                 "locale": locale,
                 "status": status,
             },
+            prefix="",
         )
         page = await info.context.container.service(PostService).list_posts(
             info.context.tenant.id,
@@ -393,7 +373,7 @@ class CommentInput:
 class BlogMutation:
     @strawberry.mutation(extensions=[requires(POSTS, Action.CREATE)], description="Create a post.")
     async def create_post(self, info: Info[GraphQLContext, Any], input: PostCreateInput) -> Post:
-        data = _validated(PostCreate, _given(input), prefix="input")
+        data = parse_input(PostCreate, _given(input))
         access = await info.context.access(POSTS, Action.CREATE)
         read = await info.context.container.service(PostService).create(
             info.context.tenant.id, data, reach=access.reach
@@ -409,7 +389,7 @@ class BlogMutation:
         raw = {name: value for name, value in vars(input).items() if value is not strawberry.UNSET}
         if raw.get("translations") is not None:
             raw["translations"] = [_given(item) for item in raw["translations"]]
-        data = _validated(PostUpdate, raw, prefix="input")
+        data = parse_input(PostUpdate, raw)
         access = await info.context.access(POSTS, Action.UPDATE)
         read = await info.context.container.service(PostService).update(
             info.context.tenant.id, id, data, reach=access.reach
@@ -450,7 +430,7 @@ class BlogMutation:
     async def create_comment(
         self, info: Info[GraphQLContext, Any], post_id: uuid.UUID, input: CommentInput
     ) -> Comment:
-        data = _validated(CommentCreate, _given(input), prefix="input")
+        data = parse_input(CommentCreate, _given(input))
         author = await commenter(info.context.http_request)
         read = await info.context.container.service(CommentService).create(
             info.context.tenant.id, post_id, data, commenter=author
@@ -500,8 +480,10 @@ class BlogMutation:
         guest_comments: bool | None = None,
         moderation: str | None = None,
     ) -> BlogSettingsType:
-        data = _validated(
-            BlogSettingsUpdate, _given_args(guest_comments=guest_comments, moderation=moderation)
+        data = parse_input(
+            BlogSettingsUpdate,
+            _given_args(guest_comments=guest_comments, moderation=moderation),
+            prefix="",
         )
         read = await info.context.container.service(CommentService).update_settings(
             info.context.tenant.id, data
