@@ -8,9 +8,16 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from rustok.blog.kinds import PostMetadata
 from rustok.blog.permissions import COMMENTS, POSTS
 from rustok.blog.schemas import CommentCreate, PostCreate
-from rustok.blog.service import Commenter, CommentService, PostService, reading_minutes
+from rustok.blog.service import (
+    Commenter,
+    CommentService,
+    PostService,
+    reading_minutes,
+    stored_metadata,
+)
 from rustok.content.errors import VersionConflict
 from rustok.content.schemas import BodyFormat
 from rustok.core.permissions import Action, Permission, Reach, Scope
@@ -39,6 +46,13 @@ def test_reading_time_counts_words_not_markup(
     body: str | None, format: BodyFormat | None, minutes: int
 ) -> None:
     assert reading_minutes(body, format, 200) == minutes
+
+
+def test_metadata_stored_before_the_strict_model_still_reads() -> None:
+    assert stored_metadata({"reading_minutes": 2, "comments_open": False}) == PostMetadata(
+        comments_open=False
+    )
+    assert stored_metadata({"featured_image_id": "not an id"}) == PostMetadata()
 
 
 async def test_concurrent_approvals_and_rejections_count_each_comment_once(

@@ -15,7 +15,9 @@ import math
 import re
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
+
+from pydantic import ValidationError
 
 from rustok.blog.errors import (
     CommentForbidden,
@@ -91,6 +93,16 @@ def reading_minutes(body: str | None, format: BodyFormat | None, words_per_minut
     text = _TAG.sub(" ", body) if format is BodyFormat.HTML else body
     words = len(_WORD.findall(text))
     return math.ceil(words / words_per_minute) if words else 0
+
+
+def stored_metadata(raw: dict[str, Any]) -> PostMetadata:
+    """A stored post's metadata. A post written before the strict model (through content, with
+    other keys) keeps what fits and the defaults for the rest, instead of failing every read."""
+    known = {name: raw[name] for name in PostMetadata.model_fields if name in raw}
+    try:
+        return PostMetadata.model_validate(known)
+    except ValidationError:
+        return PostMetadata()
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +240,7 @@ class PostService(_BlogBase):
             if data.translations is not None:
                 changes["translations"] = data.translations
             if given & {"featured_image_id", "comments_open"}:
-                metadata = PostMetadata.model_validate(current.metadata)
+                metadata = stored_metadata(current.metadata)
                 if "featured_image_id" in given:
                     await self._check_image(uow, data.featured_image_id)
                     metadata.featured_image_id = data.featured_image_id
@@ -283,7 +295,7 @@ class PostService(_BlogBase):
             for item in read.translations
         ]
         served = next((t for t in translations if t.locale == read.served_locale), None)
-        metadata = PostMetadata.model_validate(read.metadata)
+        metadata = stored_metadata(read.metadata)
         return PostRead(
             id=read.id,
             status=read.status,
@@ -455,7 +467,7 @@ class CommentService(_BlogBase):
                     "Sign in to comment: this blog takes no comments from guests."
                 )
             post = await self._node_of_kind(uow, post_id, POST, None)
-            if not PostMetadata.model_validate(post.metadata).comments_open:
+            if not stored_metadata(post.metadata).comments_open:
                 raise CommentsClosed("This post takes no comments.")
             approved = commenter.moderator or rules.moderation is Moderation.NONE
             approved = approved or (rules.moderation is Moderation.GUESTS and not guest)
