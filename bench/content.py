@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 20
 EXTRA_POSTS = 30
+SEQUENTIAL = 50
 REST_PATH = f"/api/content/nodes?kind=post&limit={PAGE_SIZE}&locale=de"
 GRAPHQL_QUERY = (
     f'{{ nodes(first: {PAGE_SIZE}, kind: "post", locale: "de") {{ edges {{ node {{ id title '
@@ -159,8 +160,9 @@ def check_same_bytes(servers: dict[str, Any], session: Any) -> None:
                     raise SystemExit(f"{name} answers {endpoint.label} with other bytes")
 
 
-async def count_statements(directory: Path) -> dict[str, int]:
-    """SQL statements of one request of each kind (after one warm-up request), in process."""
+async def count_statements(directory: Path, cpu_ms: dict[str, float]) -> dict[str, int]:
+    """SQL statements of one request of each kind (after one warm-up request), in process;
+    `cpu_ms` gets the process CPU per request of 50 sequential ones."""
     from sqlalchemy import event
 
     from rustok.testing.app import client_for, running_container, settings_for_tests
@@ -188,6 +190,12 @@ async def count_statements(directory: Path) -> dict[str, int]:
             finally:
                 event.remove(engine, "before_cursor_execute", record)
             counts[endpoint.label] = len(seen)
+            # Process CPU of sequential requests (no concurrency, ASGI in process): what one
+            # request costs the server, whatever the machine's load does to wall-clock figures.
+            started = time.process_time()
+            for _ in range(SEQUENTIAL):
+                await client.get(endpoint.path, headers=headers)
+            cpu_ms[endpoint.label] = (time.process_time() - started) * 1000 / SEQUENTIAL
     return counts
 
 
@@ -236,14 +244,18 @@ def main() -> None:
     )
     output: list[str] = []
     with tempfile.TemporaryDirectory(prefix=f"rustok-bench-{uuid.uuid4().hex[:6]}-") as directory:
-        statements = uvloop.run(count_statements(Path(directory)))
+        cpu_ms: dict[str, float] = {}
+        statements = uvloop.run(count_statements(Path(directory), cpu_ms))
         for stack in arguments.stack_list:
             output += [*HARNESS.run_stack(stack, arguments, Path(directory)), ""]
     print(f"\n{started}, load {load:.2f} at the start\n")
     print("\n".join(output))
-    print("SQL statements per request (in process, SQLite, after a warm-up request):")
+    print(
+        "In process, SQLite, one request at a time after a warm-up: SQL statements per request"
+        f" and the process CPU per request (mean of {SEQUENTIAL}, test client included):"
+    )
     for label, count in statements.items():
-        print(f"  {label}: {count}")
+        print(f"  {label}: {count} statements; {cpu_ms[label]:.1f} ms CPU per request")
 
 
 if __name__ == "__main__":
