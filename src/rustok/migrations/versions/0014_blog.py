@@ -1,7 +1,7 @@
 """blog: comment moderation, post comment counters, per-tenant comment rules
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-01 22:40:00
 
 Posts and comments are content nodes; `blog_comments` holds a comment's moderation status,
@@ -18,7 +18,7 @@ from alembic import op
 from rustok.core.walls import disable_tenant_wall, enable_tenant_wall
 
 revision: str = "0014"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
