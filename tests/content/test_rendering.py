@@ -4,10 +4,12 @@ written as HTML or hidden in markdown."""
 from __future__ import annotations
 
 import re
+import uuid
 from html.parser import HTMLParser
 
 import pytest
 
+from rustok.content import rendering
 from rustok.content.rendering import render, sanitize
 
 XSS_PAYLOADS = [
@@ -165,3 +167,16 @@ def test_json_bodies_have_no_html_and_safe_links_stay() -> None:
     assert sanitize('<a href="mailto:ada@example.com">mail</a>') == (
         '<a href="mailto:ada@example.com" rel="noopener noreferrer nofollow">mail</a>'
     )
+
+
+def test_short_bodies_are_rendered_once_and_long_ones_every_time() -> None:
+    short = "Cached *once* " + uuid.uuid4().hex
+    long = "x" * (rendering.CACHED_BODY_CHARS + 1)
+    before = rendering._render_cached.cache_info()
+
+    first, second = render(short, "markdown"), render(short, "markdown")
+    render(long, "plain")
+    after = rendering._render_cached.cache_info()
+
+    assert first == second == f"<p>Cached <em>once</em> {short.split()[-1]}</p>\n"
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, 1)

@@ -10,12 +10,21 @@ these with a stricter one, at import time of its `kinds`/`module` file:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from rustok.content.errors import MetadataInvalid, UnknownKind
 from rustok.core.errors import FieldError
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from rustok.core.uow import UnitOfWork
+
+    MetadataCheck = Callable[[UnitOfWork, dict[str, Any], str], Awaitable[None]]
+    """Checks checked metadata against the tenant's rows (a media id exists) inside the write's
+    unit of work; raises Invalid naming `<field>.<key>`."""
 
 
 class OpenMetadata(BaseModel):
@@ -29,6 +38,7 @@ class NodeKind:
     name: str
     metadata: type[BaseModel] = OpenMetadata
     description: str = ""
+    check: MetadataCheck | None = None
 
 
 BUILTIN_KINDS = (

@@ -165,6 +165,12 @@ def _pick(rows: Sequence[T], chain: Sequence[str], locale_of: Callable[[T], str]
     return rows[0] if rows else None
 
 
+def _tenant_of(uow: UnitOfWork) -> uuid.UUID:
+    if uow.tenant_id is None:
+        raise RuntimeError("nodes are written in a tenant's unit of work")
+    return uow.tenant_id
+
+
 def _key(column: object, *, descending: bool = False) -> SortKey:
     """A sort key over a mapped column or an SQL expression."""
     return SortKey(cast("ColumnElement[object]", column), descending)
@@ -397,14 +403,25 @@ class NodeService(_ContentBase):
         locale: str | None = None,
     ) -> NodeRead:
         """One node as `reader` may see it (None: the public), served in `locale`."""
-        locales = await self.locales(tenant_id)
-        chain = self._read_chain(locales, locale)
         async with self._uow(tenant_id, read_only=True) as uow:
-            repo = ContentRepository(uow.session, tenant_id)
-            node = await repo.node(node_id)
-            if node is None or not self._sees(reader, node):
-                raise NodeNotFound("No such node.")
-            return (await _Reads(repo).nodes([node], chain))[0]
+            return await self.get_in(uow, node_id, reader=reader, locale=locale)
+
+    async def get_in(
+        self,
+        uow: UnitOfWork,
+        node_id: uuid.UUID,
+        *,
+        reader: Reach | None = None,
+        locale: str | None = None,
+    ) -> NodeRead:
+        """`get` inside a caller's unit of work (blog, pages and forum read their nodes)."""
+        tenant_id = _tenant_of(uow)
+        chain = self._read_chain(await self.locales(tenant_id), locale)
+        repo = ContentRepository(uow.session, tenant_id)
+        node = await repo.node(node_id)
+        if node is None or not self._sees(reader, node):
+            raise NodeNotFound("No such node.")
+        return (await _Reads(repo).nodes([node], chain))[0]
 
     async def get_by_slug(
         self,
@@ -501,7 +518,18 @@ class NodeService(_ContentBase):
 
     async def create(self, tenant_id: uuid.UUID, data: NodeCreate, *, reach: Reach) -> NodeRead:
         """A node with its translations, bodies, SEO and tags, authored by the caller."""
-        KINDS.get(data.kind)
+        async with self._uow(tenant_id) as uow:
+            read = await self.create_in(uow, data, reach=reach)
+            await uow.commit()
+            return read
+
+    async def create_in(
+        self, uow: UnitOfWork, data: NodeCreate, *, reach: Reach, guest: bool = False
+    ) -> NodeRead:
+        """`create` inside a caller's unit of work, which commits it; `guest`: the node has no
+        author (a guest's blog comment)."""
+        tenant_id = _tenant_of(uow)
+        kind = KINDS.get(data.kind)
         metadata = KINDS.validate_metadata(data.kind, data.metadata)
         locales = await self.locales(tenant_id)
         for index, item in enumerate(data.translations):
@@ -513,49 +541,59 @@ class NodeService(_ContentBase):
                 "publish_at must be in the future.",
                 fields=[FieldError("body.publish_at", "must be in the future")],
             )
-        async with self._uow(tenant_id) as uow:
-            repo = ContentRepository(uow.session, tenant_id)
-            if data.parent_id is not None:
-                await self._check_parent(repo, None, data.parent_id)
-            if data.category_id is not None:
-                await self._check_category(repo, data.category_id)
-            tag_ids = list(dict.fromkeys(data.tag_ids))
-            await self._check_tags(repo, tag_ids, "body.tag_ids")
-            node = Node(
-                tenant_id=tenant_id,
-                kind=data.kind,
-                parent_id=data.parent_id,
-                author_id=reach.actor_id,
-                category_id=data.category_id,
-                status=data.status.value,
-                publish_at=data.publish_at,
-                published_at=now if data.status is NodeStatus.PUBLISHED else None,
-                position=data.position,
-                metadata_=metadata,
-                version=1,
-                created_at=now,
-                updated_at=now,
+        if kind.check is not None:
+            await kind.check(uow, metadata, "body.metadata")
+        repo = ContentRepository(uow.session, tenant_id)
+        if data.parent_id is not None:
+            await self._check_parent(repo, None, data.parent_id)
+        if data.category_id is not None:
+            await self._check_category(repo, data.category_id)
+        tag_ids = list(dict.fromkeys(data.tag_ids))
+        await self._check_tags(repo, tag_ids, "body.tag_ids")
+        node = Node(
+            tenant_id=tenant_id,
+            kind=data.kind,
+            parent_id=data.parent_id,
+            author_id=None if guest else reach.actor_id,
+            category_id=data.category_id,
+            status=data.status.value,
+            publish_at=data.publish_at,
+            published_at=now if data.status is NodeStatus.PUBLISHED else None,
+            position=data.position,
+            metadata_=metadata,
+            version=1,
+            created_at=now,
+            updated_at=now,
+        )
+        await repo.add(node)
+        for index, item in enumerate(data.translations):
+            await self._add_translation(uow, repo, node, item, index)
+        for tag_id in tag_ids:
+            uow.session.add(
+                NodeTag(tenant_id=tenant_id, node_id=node.id, tag_id=tag_id, created_at=now)
             )
-            await repo.add(node)
-            for index, item in enumerate(data.translations):
-                await self._add_translation(uow, repo, node, item, index)
-            for tag_id in tag_ids:
-                uow.session.add(
-                    NodeTag(tenant_id=tenant_id, node_id=node.id, tag_id=tag_id, created_at=now)
-                )
-            await uow.session.flush()
-            read = (await _Reads(repo).nodes([node], locales.chain(None)))[0]
-            uow.emit(NodeCreated(**self._payload(read)), **self._aggregate(tenant_id, read))
-            if node.status == NodeStatus.PUBLISHED.value:
-                uow.emit(NodePublished(**self._payload(read)), **self._aggregate(tenant_id, read))
-            await uow.commit()
-            return read
+        await uow.session.flush()
+        read = (await _Reads(repo).nodes([node], locales.chain(None)))[0]
+        uow.emit(NodeCreated(**self._payload(read)), **self._aggregate(tenant_id, read))
+        if node.status == NodeStatus.PUBLISHED.value:
+            uow.emit(NodePublished(**self._payload(read)), **self._aggregate(tenant_id, read))
+        return read
 
     async def update(
         self, tenant_id: uuid.UUID, node_id: uuid.UUID, data: NodeUpdate, *, reach: Reach
     ) -> NodeRead:
         """Change a node read at `data.version` (else 409 `VERSION_CONFLICT`); every locale
         whose translation or body changes keeps its previous state as a revision."""
+        async with self._uow(tenant_id) as uow:
+            read = await self.update_in(uow, node_id, data, reach=reach)
+            await uow.commit()
+            return read
+
+    async def update_in(
+        self, uow: UnitOfWork, node_id: uuid.UUID, data: NodeUpdate, *, reach: Reach
+    ) -> NodeRead:
+        """`update` inside a caller's unit of work, which commits it."""
+        tenant_id = _tenant_of(uow)
         given = data.model_fields_set
         locales = await self.locales(tenant_id)
         for index, patch in enumerate(data.translations or []):
@@ -568,47 +606,52 @@ class NodeService(_ContentBase):
                 fields=[FieldError("body.author_id", "cannot reassign the author")],
             )
         now = clock.utcnow()
-        async with self._uow(tenant_id) as uow:
-            repo = ContentRepository(uow.session, tenant_id)
-            node = await self._claim(repo, node_id, reach, expected=data.version, now=now)
-            changes: list[str] = []
-            if "metadata" in given:
-                node.metadata_ = KINDS.validate_metadata(node.kind, data.metadata or {})
-                changes.append("metadata")
-            if "parent_id" in given:
-                if data.parent_id is not None:
-                    await self._check_parent(repo, node.id, data.parent_id)
-                node.parent_id = data.parent_id
-                changes.append("parent_id")
-            if "category_id" in given:
-                if data.category_id is not None:
-                    await self._check_category(repo, data.category_id)
-                node.category_id = data.category_id
-                changes.append("category_id")
-            if "author_id" in given:
-                node.author_id = data.author_id
-                changes.append("author_id")
-            if "position" in given and data.position is not None:
-                node.position = data.position
-                changes.append("position")
-            parts: list[TranslationUpdated | BodyUpdated] = []
-            if data.translations:
-                parts = await self._patch_translations(
-                    uow, repo, node, data.translations, reach.actor_id, now
-                )
-                changes.append("translations")
-            await uow.session.flush()
-            read = (await _Reads(repo).nodes([node], locales.chain(None)))[0]
-            aggregate = self._aggregate(tenant_id, read)
-            uow.emit(NodeUpdated(**self._payload(read), changes=changes), **aggregate)
-            for part in parts:
-                uow.emit(part, **aggregate)
-            await uow.commit()
-            return read
+        repo = ContentRepository(uow.session, tenant_id)
+        node = await self._claim(repo, node_id, reach, expected=data.version, now=now)
+        changes: list[str] = []
+        if "metadata" in given:
+            node.metadata_ = KINDS.validate_metadata(node.kind, data.metadata or {})
+            check = KINDS.get(node.kind).check
+            if check is not None:
+                await check(uow, node.metadata_, "body.metadata")
+            changes.append("metadata")
+        if "parent_id" in given:
+            if data.parent_id is not None:
+                await self._check_parent(repo, node.id, data.parent_id)
+            node.parent_id = data.parent_id
+            changes.append("parent_id")
+        if "category_id" in given:
+            if data.category_id is not None:
+                await self._check_category(repo, data.category_id)
+            node.category_id = data.category_id
+            changes.append("category_id")
+        if "author_id" in given:
+            node.author_id = data.author_id
+            changes.append("author_id")
+        if "position" in given and data.position is not None:
+            node.position = data.position
+            changes.append("position")
+        parts: list[TranslationUpdated | BodyUpdated] = []
+        if data.translations:
+            parts = await self._patch_translations(
+                uow, repo, node, data.translations, reach.actor_id, now
+            )
+            changes.append("translations")
+        await uow.session.flush()
+        read = (await _Reads(repo).nodes([node], locales.chain(None)))[0]
+        aggregate = self._aggregate(tenant_id, read)
+        uow.emit(NodeUpdated(**self._payload(read), changes=changes), **aggregate)
+        for part in parts:
+            uow.emit(part, **aggregate)
+        return read
 
     async def publish(self, tenant_id: uuid.UUID, node_id: uuid.UUID, *, reach: Reach) -> NodeRead:
-        return await self._transition(
-            tenant_id,
+        return await self._committed(tenant_id, lambda uow: self.publish_in(uow, node_id, reach))
+
+    async def publish_in(self, uow: UnitOfWork, node_id: uuid.UUID, reach: Reach) -> NodeRead:
+        """`publish` inside a caller's unit of work (a blog comment approved)."""
+        return await self._transition_in(
+            uow,
             node_id,
             reach,
             allowed=(NodeStatus.DRAFT, NodeStatus.SCHEDULED, NodeStatus.ARCHIVED),
@@ -619,8 +662,11 @@ class NodeService(_ContentBase):
     async def unpublish(
         self, tenant_id: uuid.UUID, node_id: uuid.UUID, *, reach: Reach
     ) -> NodeRead:
-        return await self._transition(
-            tenant_id,
+        return await self._committed(tenant_id, lambda uow: self.unpublish_in(uow, node_id, reach))
+
+    async def unpublish_in(self, uow: UnitOfWork, node_id: uuid.UUID, reach: Reach) -> NodeRead:
+        return await self._transition_in(
+            uow,
             node_id,
             reach,
             allowed=(NodeStatus.PUBLISHED, NodeStatus.SCHEDULED),
@@ -629,8 +675,12 @@ class NodeService(_ContentBase):
         )
 
     async def archive(self, tenant_id: uuid.UUID, node_id: uuid.UUID, *, reach: Reach) -> NodeRead:
-        return await self._transition(
-            tenant_id,
+        return await self._committed(tenant_id, lambda uow: self.archive_in(uow, node_id, reach))
+
+    async def archive_in(self, uow: UnitOfWork, node_id: uuid.UUID, reach: Reach) -> NodeRead:
+        """`archive` inside a caller's unit of work (a blog comment rejected)."""
+        return await self._transition_in(
+            uow,
             node_id,
             reach,
             allowed=(NodeStatus.DRAFT, NodeStatus.PUBLISHED, NodeStatus.SCHEDULED),
@@ -648,28 +698,35 @@ class NodeService(_ContentBase):
                 "publish_at must be in the future.",
                 fields=[FieldError("body.publish_at", "must be in the future")],
             )
-        return await self._transition(
+        return await self._committed(
             tenant_id,
-            node_id,
-            reach,
-            # A published node may be scheduled too: it goes offline until publish_at.
-            allowed=tuple(NodeStatus),
-            to=NodeStatus.SCHEDULED,
-            event=None,
-            publish_at=publish_at,
+            lambda uow: self._transition_in(
+                uow,
+                node_id,
+                reach,
+                # A published node may be scheduled too: it goes offline until publish_at.
+                allowed=tuple(NodeStatus),
+                to=NodeStatus.SCHEDULED,
+                event=None,
+                publish_at=publish_at,
+            ),
         )
 
     async def delete(self, tenant_id: uuid.UUID, node_id: uuid.UUID, *, reach: Reach) -> None:
         """Soft delete: hidden from every read but restorable; its slugs stay reserved."""
+        await self._committed(tenant_id, lambda uow: self.delete_in(uow, node_id, reach))
+
+    async def delete_in(self, uow: UnitOfWork, node_id: uuid.UUID, reach: Reach) -> NodeRead:
+        """`delete` inside a caller's unit of work; the node as it was deleted."""
+        tenant_id = _tenant_of(uow)
         now = clock.utcnow()
-        async with self._uow(tenant_id) as uow:
-            repo = ContentRepository(uow.session, tenant_id)
-            node = await self._claim(repo, node_id, reach, now=now)
-            node.deleted_at = now
-            await uow.session.flush()
-            read = (await _Reads(repo).nodes([node], []))[0]
-            uow.emit(NodeDeleted(**self._payload(read)), **self._aggregate(tenant_id, read))
-            await uow.commit()
+        repo = ContentRepository(uow.session, tenant_id)
+        node = await self._claim(repo, node_id, reach, now=now)
+        node.deleted_at = now
+        await uow.session.flush()
+        read = (await _Reads(repo).nodes([node], []))[0]
+        uow.emit(NodeDeleted(**self._payload(read)), **self._aggregate(tenant_id, read))
+        return read
 
     async def restore(self, tenant_id: uuid.UUID, node_id: uuid.UUID, *, reach: Reach) -> NodeRead:
         locales = await self.locales(tenant_id)
@@ -1168,9 +1225,18 @@ class NodeService(_ContentBase):
             tag_id: {row.locale: row.slug for row in rows} for tag_id, rows in translations.items()
         }
 
-    async def _transition(
+    async def _committed(
+        self, tenant_id: uuid.UUID, step: Callable[[UnitOfWork], Awaitable[T]]
+    ) -> T:
+        """`step` in a unit of work of its own, committed."""
+        async with self._uow(tenant_id) as uow:
+            result = await step(uow)
+            await uow.commit()
+            return result
+
+    async def _transition_in(
         self,
-        tenant_id: uuid.UUID,
+        uow: UnitOfWork,
         node_id: uuid.UUID,
         reach: Reach,
         *,
@@ -1179,32 +1245,31 @@ class NodeService(_ContentBase):
         event: type[NodePublished | NodeUnpublished | NodeArchived] | None,
         publish_at: datetime | None = None,
     ) -> NodeRead:
+        tenant_id = _tenant_of(uow)
         locales = await self.locales(tenant_id)
         now = clock.utcnow()
-        async with self._uow(tenant_id) as uow:
-            repo = ContentRepository(uow.session, tenant_id)
-            node = await self._claim(repo, node_id, reach, now=now)
-            if NodeStatus(node.status) not in allowed:
-                raise StatusConflict(
-                    f"A {node.status} node cannot become {to.value}.",
-                    fields=[FieldError("status", f"is {node.status}")],
-                )
-            node.status = to.value
-            node.publish_at = publish_at
-            if to is NodeStatus.PUBLISHED:
-                node.published_at = now
-            await uow.session.flush()
-            read = (await _Reads(repo).nodes([node], locales.chain(None)))[0]
-            aggregate = self._aggregate(tenant_id, read)
-            if event is None:
-                uow.emit(
-                    NodeUpdated(**self._payload(read), changes=["status", "publish_at"]),
-                    **aggregate,
-                )
-            else:
-                uow.emit(event(**self._payload(read)), **aggregate)
-            await uow.commit()
-            return read
+        repo = ContentRepository(uow.session, tenant_id)
+        node = await self._claim(repo, node_id, reach, now=now)
+        if NodeStatus(node.status) not in allowed:
+            raise StatusConflict(
+                f"A {node.status} node cannot become {to.value}.",
+                fields=[FieldError("status", f"is {node.status}")],
+            )
+        node.status = to.value
+        node.publish_at = publish_at
+        if to is NodeStatus.PUBLISHED:
+            node.published_at = now
+        await uow.session.flush()
+        read = (await _Reads(repo).nodes([node], locales.chain(None)))[0]
+        aggregate = self._aggregate(tenant_id, read)
+        if event is None:
+            uow.emit(
+                NodeUpdated(**self._payload(read), changes=["status", "publish_at"]),
+                **aggregate,
+            )
+        else:
+            uow.emit(event(**self._payload(read)), **aggregate)
+        return read
 
     @staticmethod
     def _payload(read: NodeRead) -> dict[str, Any]:
