@@ -78,10 +78,11 @@ def default_modules() -> list[ModuleDescriptor]:
     from rustok.content.module import MODULE as CONTENT
     from rustok.events.module import MODULE as EVENTS
     from rustok.media.module import MODULE as MEDIA
+    from rustok.pages.module import MODULE as PAGES
     from rustok.rbac.module import MODULE as RBAC
     from rustok.tenancy.module import MODULE as TENANCY
 
-    return [EVENTS, TENANCY, RBAC, AUTH, MEDIA, CONTENT, CATALOG, PRICING]
+    return [EVENTS, TENANCY, RBAC, AUTH, MEDIA, CONTENT, PAGES, CATALOG, PRICING]
 
 
 def build_stores(settings: Settings) -> Stores:

@@ -501,6 +501,15 @@ class NodeService(_ContentBase):
 
     async def create(self, tenant_id: uuid.UUID, data: NodeCreate, *, reach: Reach) -> NodeRead:
         """A node with its translations, bodies, SEO and tags, authored by the caller."""
+        async with self._uow(tenant_id) as uow:
+            read = await self.create_in(uow, data, reach=reach)
+            await uow.commit()
+            return read
+
+    async def create_in(self, uow: UnitOfWork, data: NodeCreate, *, reach: Reach) -> NodeRead:
+        """`create` inside the caller's unit of work (pages create a page and its blocks in
+        one): the node and its events are written when the caller commits."""
+        tenant_id = self._tenant_of(uow)
         KINDS.get(data.kind)
         metadata = KINDS.validate_metadata(data.kind, data.metadata)
         locales = await self.locales(tenant_id)
@@ -513,43 +522,102 @@ class NodeService(_ContentBase):
                 "publish_at must be in the future.",
                 fields=[FieldError("body.publish_at", "must be in the future")],
             )
-        async with self._uow(tenant_id) as uow:
-            repo = ContentRepository(uow.session, tenant_id)
-            if data.parent_id is not None:
-                await self._check_parent(repo, None, data.parent_id)
-            if data.category_id is not None:
-                await self._check_category(repo, data.category_id)
-            tag_ids = list(dict.fromkeys(data.tag_ids))
-            await self._check_tags(repo, tag_ids, "body.tag_ids")
-            node = Node(
-                tenant_id=tenant_id,
-                kind=data.kind,
-                parent_id=data.parent_id,
-                author_id=reach.actor_id,
-                category_id=data.category_id,
-                status=data.status.value,
-                publish_at=data.publish_at,
-                published_at=now if data.status is NodeStatus.PUBLISHED else None,
-                position=data.position,
-                metadata_=metadata,
-                version=1,
-                created_at=now,
-                updated_at=now,
+        repo = ContentRepository(uow.session, tenant_id)
+        if data.parent_id is not None:
+            await self._check_parent(repo, None, data.parent_id)
+        if data.category_id is not None:
+            await self._check_category(repo, data.category_id)
+        tag_ids = list(dict.fromkeys(data.tag_ids))
+        await self._check_tags(repo, tag_ids, "body.tag_ids")
+        node = Node(
+            tenant_id=tenant_id,
+            kind=data.kind,
+            parent_id=data.parent_id,
+            author_id=reach.actor_id,
+            category_id=data.category_id,
+            status=data.status.value,
+            publish_at=data.publish_at,
+            published_at=now if data.status is NodeStatus.PUBLISHED else None,
+            position=data.position,
+            metadata_=metadata,
+            version=1,
+            created_at=now,
+            updated_at=now,
+        )
+        await repo.add(node)
+        for index, item in enumerate(data.translations):
+            await self._add_translation(uow, repo, node, item, index)
+        for tag_id in tag_ids:
+            uow.session.add(
+                NodeTag(tenant_id=tenant_id, node_id=node.id, tag_id=tag_id, created_at=now)
             )
-            await repo.add(node)
-            for index, item in enumerate(data.translations):
-                await self._add_translation(uow, repo, node, item, index)
-            for tag_id in tag_ids:
-                uow.session.add(
-                    NodeTag(tenant_id=tenant_id, node_id=node.id, tag_id=tag_id, created_at=now)
+        await uow.session.flush()
+        read = (await _Reads(repo).nodes([node], locales.chain(None)))[0]
+        uow.emit(NodeCreated(**self._payload(read)), **self._aggregate(tenant_id, read))
+        if node.status == NodeStatus.PUBLISHED.value:
+            uow.emit(NodePublished(**self._payload(read)), **self._aggregate(tenant_id, read))
+        return read
+
+    async def access_in(
+        self, uow: UnitOfWork, node_id: uuid.UUID, reach: Reach, *, kind: str
+    ) -> NodeRead:
+        """The live node of `kind` inside the caller's unit of work, checked against `reach`
+        (`NODE_NOT_FOUND` for another kind or tenant, `NOT_OWNER` out of reach); without its
+        translations and tags. Pages use it before they change a page's blocks."""
+        node = await self._access(
+            ContentRepository(uow.session, self._tenant_of(uow)), node_id, reach
+        )
+        if node.kind != kind:
+            raise NodeNotFound("No such node.")
+        return (
+            await _Reads(ContentRepository(uow.session, node.tenant_id)).nodes(
+                [node], [], details=False
+            )
+        )[0]
+
+    async def existing_in(
+        self, uow: UnitOfWork, node_ids: Sequence[uuid.UUID], *, kind: str
+    ) -> set[uuid.UUID]:
+        """Which of `node_ids` are live nodes of `kind` of the unit of work's tenant, in one
+        query (another tenant's id is missing here, like a made-up one)."""
+        repo = ContentRepository(uow.session, self._tenant_of(uow))
+        return {
+            node.id
+            for node in await repo.nodes(list(dict.fromkeys(node_ids)))
+            if node.kind == kind and node.deleted_at is None
+        }
+
+    async def links(
+        self,
+        tenant_id: uuid.UUID,
+        node_ids: Sequence[uuid.UUID],
+        *,
+        kind: str,
+        locale: str | None = None,
+        reader: Reach | None = None,
+    ) -> dict[uuid.UUID, NodeRead]:
+        """The nodes of `kind` among `node_ids` that `reader` may see, with their title and
+        slug served in `locale`, in two queries (menus link to pages with them)."""
+        chain = self._read_chain(await self.locales(tenant_id), locale)
+        async with self._uow(tenant_id, read_only=True) as uow:
+            repo = ContentRepository(uow.session, tenant_id)
+            nodes = [
+                node
+                for node in await repo.nodes(list(dict.fromkeys(node_ids)))
+                if node.kind == kind and node.deleted_at is None and self._sees(reader, node)
+            ]
+            translations = await repo.translations([node.id for node in nodes])
+            found: dict[uuid.UUID, NodeRead] = {}
+            for read in await _Reads(repo).nodes(nodes, chain, details=False):
+                served = _pick(translations.get(read.id, []), chain, lambda row: row.locale)
+                found[read.id] = read.model_copy(
+                    update={
+                        "served_locale": served.locale if served else None,
+                        "title": served.title if served else None,
+                        "slug": served.slug if served else None,
+                    }
                 )
-            await uow.session.flush()
-            read = (await _Reads(repo).nodes([node], locales.chain(None)))[0]
-            uow.emit(NodeCreated(**self._payload(read)), **self._aggregate(tenant_id, read))
-            if node.status == NodeStatus.PUBLISHED.value:
-                uow.emit(NodePublished(**self._payload(read)), **self._aggregate(tenant_id, read))
-            await uow.commit()
-            return read
+            return found
 
     async def update(
         self, tenant_id: uuid.UUID, node_id: uuid.UUID, data: NodeUpdate, *, reach: Reach
@@ -839,6 +907,12 @@ class NodeService(_ContentBase):
                 return total
 
     # steps
+
+    @staticmethod
+    def _tenant_of(uow: UnitOfWork) -> uuid.UUID:
+        if uow.tenant_id is None:
+            raise RuntimeError("nodes are written in a tenant's unit of work")
+        return uow.tenant_id
 
     @staticmethod
     def _read_chain(locales: Locales, locale: str | None) -> list[str]:
