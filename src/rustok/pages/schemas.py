@@ -365,14 +365,16 @@ class MenuItemRead(BaseModel):
     )
 
     id: uuid.UUID
-    parent_id: uuid.UUID | None
+    parent_id: uuid.UUID | None = None
     position: int
-    served_locale: str | None
-    label: str | None
+    served_locale: str | None = None
+    label: str | None = None
     labels: dict[str, str]
-    url: str | None
-    page_id: uuid.UUID | None
-    page_slug: str | None = Field(description="The linked page's slug in `served_locale`'s chain.")
+    url: str | None = None
+    page_id: uuid.UUID | None = None
+    page_slug: str | None = Field(
+        default=None, description="The linked page's slug in `served_locale`'s chain."
+    )
     children: list[MenuItemRead]
 
 
