@@ -559,13 +559,23 @@ class NodeService(_ContentBase):
         return read
 
     async def access_in(
-        self, uow: UnitOfWork, node_id: uuid.UUID, reach: Reach, *, kind: str
+        self,
+        uow: UnitOfWork,
+        node_id: uuid.UUID,
+        reach: Reach,
+        *,
+        kind: str,
+        deleted_ok: bool = False,
     ) -> NodeRead:
-        """The live node of `kind` inside the caller's unit of work, checked against `reach`
-        (`NODE_NOT_FOUND` for another kind or tenant, `NOT_OWNER` out of reach); without its
-        translations and tags. Pages use it before they change a page's blocks."""
+        """The live (or, with `deleted_ok`, soft-deleted) node of `kind` inside the caller's
+        unit of work, checked against `reach` (`NODE_NOT_FOUND` for another kind or tenant,
+        `NOT_OWNER` out of reach); without its translations and tags. Pages use it before they
+        change a page's blocks."""
         node = await self._access(
-            ContentRepository(uow.session, self._tenant_of(uow)), node_id, reach
+            ContentRepository(uow.session, self._tenant_of(uow)),
+            node_id,
+            reach,
+            deleted_ok=deleted_ok,
         )
         if node.kind != kind:
             raise NodeNotFound("No such node.")

@@ -151,8 +151,8 @@ class PageCreate(_Input):
                     "template": "landing",
                     "status": "published",
                     "translations": [
-                        {"locale": "en", "title": "Home", "slug": "home"},
-                        {"locale": "de", "title": "Startseite", "slug": "startseite"},
+                        {"locale": "en", "title": "Spring sale", "slug": "spring-sale"},
+                        {"locale": "de", "title": "Frühlingsaktion", "slug": "fruehlingsaktion"},
                     ],
                     "blocks": [
                         _HERO,
@@ -237,7 +237,7 @@ class MenuLabelInput(_Input):
 
 _ITEM: dict[str, JsonValue] = {
     "labels": [{"locale": "en", "label": "About us"}, {"locale": "de", "label": "Über uns"}],
-    "page_id": "7f3b1c2e-5d4a-4e8b-9c1d-2a3b4c5d6e7f",
+    "url": "/about",
     "children": [{"labels": [{"locale": "en", "label": "Blog"}], "url": "/blog", "children": []}],
 }
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rustok.content.errors import NodeNotFound
-from rustok.content.schemas import NodeCreate, NodeQuery, NodeRead, NodeUpdate
+from rustok.content.schemas import NodeCreate, NodeQuery, NodeRead, NodeStatus, NodeUpdate
 from rustok.core import clock
 from rustok.core.cursor import CursorPage
 from rustok.core.errors import FieldError
@@ -291,7 +291,11 @@ class PageService:
         return (await self._with_blocks(tenant_id, [node], None))[0]
 
     async def publish(self, tenant_id: uuid.UUID, page_id: uuid.UUID, *, reach: Reach) -> PageRead:
-        await self._writable(tenant_id, page_id, reach)
+        """Publish a page; publishing a published page answers it as it is (no change, no
+        event), like restoring a live node."""
+        current = await self.get(tenant_id, page_id, reader=reach)
+        if current.status is NodeStatus.PUBLISHED:
+            return current
         node = await self._nodes.publish(tenant_id, page_id, reach=reach)
         return (await self._with_blocks(tenant_id, [node], None))[0]
 
@@ -370,7 +374,8 @@ class PageService:
         self, tenant_id: uuid.UUID, page_id: uuid.UUID, block_id: uuid.UUID, *, reach: Reach
     ) -> None:
         async with self._uow(tenant_id) as uow:
-            await self._page_in(uow, page_id, reach)
+            # Also on a deleted page: taking blocks off what is in the bin is housekeeping.
+            await self._page_in(uow, page_id, reach, deleted_ok=True)
             repo = PagesRepository(uow.session, tenant_id)
             block = await self._block(repo, page_id, block_id)
             event = _block_event(BlockDeleted, block)
@@ -441,9 +446,13 @@ class PageService:
         """A page (not another kind of node) the caller can see; its service checks the rest."""
         await self.get(tenant_id, page_id, reader=reach)
 
-    async def _page_in(self, uow: UnitOfWork, page_id: uuid.UUID, reach: Reach) -> NodeRead:
+    async def _page_in(
+        self, uow: UnitOfWork, page_id: uuid.UUID, reach: Reach, *, deleted_ok: bool = False
+    ) -> NodeRead:
         try:
-            return await self._nodes.access_in(uow, page_id, reach, kind=PAGE_KIND)
+            return await self._nodes.access_in(
+                uow, page_id, reach, kind=PAGE_KIND, deleted_ok=deleted_ok
+            )
         except NodeNotFound:
             raise PageNotFound("No such page.") from None
 
