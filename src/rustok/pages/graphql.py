@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 import strawberry
-from pydantic import BaseModel, ValidationError
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
@@ -41,9 +40,7 @@ from rustok.pages.schemas import (
     PageUpdate,
 )
 from rustok.pages.service import MenuService, PageService
-from rustok.web.graphql import GraphQLContext, public, requires
-
-M = TypeVar("M", bound=BaseModel)
+from rustok.web.graphql import GraphQLContext, parse_input, public, requires
 
 
 @strawberry.type
@@ -195,20 +192,6 @@ def _present(values: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in values.items() if value is not None}
 
 
-def _validated(model: type[M], data: dict[str, Any]) -> M:
-    """`data` checked by the REST body model; its problems are field errors, as over REST."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        raise Invalid(
-            "Invalid input.",
-            fields=[
-                FieldError(".".join(["input", *(str(p) for p in issue["loc"])]), issue["msg"])
-                for issue in error.errors()
-            ],
-        ) from None
-
-
 def _location(value: str | None) -> MenuLocation | None:
     if value is None:
         return None
@@ -257,7 +240,7 @@ class PagesQuery:
         locale: str | None = None,
         search: str | None = None,
     ) -> PageConnection:
-        query = _validated(PageQuery, _present({"status": status, "locale": locale, "q": search}))
+        query = parse_input(PageQuery, _present({"status": status, "locale": locale, "q": search}))
         page = await info.context.container.service(PageService).list_pages(
             info.context.tenant.id,
             query,
@@ -386,7 +369,7 @@ class PagesMutation:
         raw: dict[str, Any] = _given(input)
         if input.blocks is not None:
             raw["blocks"] = [_block_input(block) for block in input.blocks]
-        data = _validated(PageCreate, raw)
+        data = parse_input(PageCreate, raw)
         access = await info.context.access(PAGES, Action.CREATE)
         read = await info.context.container.service(PageService).create(
             info.context.tenant.id, data, reach=access.reach
@@ -399,7 +382,7 @@ class PagesMutation:
     async def update_page(
         self, info: Info[GraphQLContext, Any], id: uuid.UUID, input: PageUpdateInput
     ) -> Page:
-        data = _validated(PageUpdate, _given(input))
+        data = parse_input(PageUpdate, _given(input))
         access = await info.context.access(PAGES, Action.UPDATE)
         read = await info.context.container.service(PageService).update(
             info.context.tenant.id, id, data, reach=access.reach
@@ -440,7 +423,7 @@ class PagesMutation:
     async def add_block(
         self, info: Info[GraphQLContext, Any], page_id: uuid.UUID, input: BlockInput
     ) -> Block:
-        data = _validated(BlockCreate, _given(input))
+        data = parse_input(BlockCreate, _given(input))
         access = await info.context.access(PAGES, Action.UPDATE)
         read = await info.context.container.service(PageService).add_block(
             info.context.tenant.id, page_id, data, reach=access.reach
@@ -457,7 +440,7 @@ class PagesMutation:
         block_id: uuid.UUID,
         input: BlockUpdateInput,
     ) -> Block:
-        data = _validated(BlockUpdate, _given(input))
+        data = parse_input(BlockUpdate, _given(input))
         access = await info.context.access(PAGES, Action.UPDATE)
         read = await info.context.container.service(PageService).update_block(
             info.context.tenant.id, page_id, block_id, data, reach=access.reach
@@ -483,7 +466,7 @@ class PagesMutation:
     async def reorder_blocks(
         self, info: Info[GraphQLContext, Any], page_id: uuid.UUID, block_ids: list[uuid.UUID]
     ) -> list[Block]:
-        data = _validated(BlockOrder, {"block_ids": block_ids})
+        data = parse_input(BlockOrder, {"block_ids": block_ids})
         access = await info.context.access(PAGES, Action.UPDATE)
         reads = await info.context.container.service(PageService).reorder_blocks(
             info.context.tenant.id, page_id, data, reach=access.reach
@@ -494,7 +477,7 @@ class PagesMutation:
         extensions=[requires(MENUS, Action.CREATE)], description="Create a menu with its items."
     )
     async def create_menu(self, info: Info[GraphQLContext, Any], input: MenuCreateInput) -> Menu:
-        data = _validated(MenuCreate, _given(input))
+        data = parse_input(MenuCreate, _given(input))
         access = await info.context.access(MENUS, Action.CREATE)
         read = await info.context.container.service(MenuService).create(
             info.context.tenant.id, data, reach=access.reach
@@ -511,7 +494,7 @@ class PagesMutation:
         name: str | None = None,
         location: str | None = None,
     ) -> Menu:
-        data = _validated(MenuUpdate, _present({"name": name, "location": location}))
+        data = parse_input(MenuUpdate, _present({"name": name, "location": location}))
         access = await info.context.access(MENUS, Action.UPDATE)
         read = await info.context.container.service(MenuService).update(
             info.context.tenant.id, id, data, reach=access.reach
@@ -535,7 +518,7 @@ class PagesMutation:
     async def replace_menu_items(
         self, info: Info[GraphQLContext, Any], id: uuid.UUID, items: list[MenuItemInput]
     ) -> Menu:
-        data = _validated(MenuItems, {"items": _given(items)})
+        data = parse_input(MenuItems, {"items": _given(items)})
         access = await info.context.access(MENUS, Action.UPDATE)
         read = await info.context.container.service(MenuService).replace_items(
             info.context.tenant.id, id, data, reach=access.reach
@@ -548,7 +531,7 @@ class PagesMutation:
     async def add_menu_item(
         self, info: Info[GraphQLContext, Any], menu_id: uuid.UUID, input: MenuItemCreateInput
     ) -> Menu:
-        data = _validated(MenuItemCreate, _given(input))
+        data = parse_input(MenuItemCreate, _given(input))
         access = await info.context.access(MENUS, Action.UPDATE)
         read = await info.context.container.service(MenuService).add_item(
             info.context.tenant.id, menu_id, data, reach=access.reach
@@ -569,7 +552,7 @@ class PagesMutation:
         raw = {name: value for name, value in vars(input).items() if value is not strawberry.UNSET}
         if raw.get("labels") is not None:
             raw["labels"] = _given(raw["labels"])
-        data = _validated(MenuItemUpdate, raw)
+        data = parse_input(MenuItemUpdate, raw)
         access = await info.context.access(MENUS, Action.UPDATE)
         read = await info.context.container.service(MenuService).update_item(
             info.context.tenant.id, menu_id, item_id, data, reach=access.reach
