@@ -73,8 +73,10 @@ def import_all_events() -> None:
 def default_modules() -> list[ModuleDescriptor]:
     """The modules a stock RusToK ships, in dependency order."""
     from rustok.auth.module import MODULE as AUTH
+    from rustok.commerce.cart.module import MODULE as CART
     from rustok.commerce.catalog.module import MODULE as CATALOG
     from rustok.commerce.inventory.module import MODULE as INVENTORY
+    from rustok.commerce.orders.module import MODULE as ORDERS
     from rustok.commerce.pricing.module import MODULE as PRICING
     from rustok.content.module import MODULE as CONTENT
     from rustok.events.module import MODULE as EVENTS
@@ -83,7 +85,20 @@ def default_modules() -> list[ModuleDescriptor]:
     from rustok.rbac.module import MODULE as RBAC
     from rustok.tenancy.module import MODULE as TENANCY
 
-    return [EVENTS, TENANCY, RBAC, AUTH, MEDIA, CONTENT, PAGES, CATALOG, PRICING, INVENTORY]
+    return [
+        EVENTS,
+        TENANCY,
+        RBAC,
+        AUTH,
+        MEDIA,
+        CONTENT,
+        PAGES,
+        CATALOG,
+        PRICING,
+        INVENTORY,
+        CART,
+        ORDERS,
+    ]
 
 
 def build_stores(settings: Settings) -> Stores:

@@ -55,6 +55,7 @@ BODY_VARIABLES: dict[str, dict[str, str | list[str]]] = {
     "auth_change_password": {"current_password": "{{password}}"},
     "content_attach_tags": {"tag_ids": ["{{tag_id}}"]},
     "pages_reorder_blocks": {"block_ids": ["{{second_block_id}}", "{{block_id}}"]},
+    "commerce_cart_add_cart_line": {"variant_id": "{{variant_id}}"},
 }
 # Files a multipart request uploads, by operation and part: newman reads them from its working
 # directory (the repository's root in `make contract`).

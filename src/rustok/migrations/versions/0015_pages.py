@@ -1,7 +1,7 @@
 """pages: blocks of pages, menus and their items
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-01 22:30:00
 
 A page is a content node (kind `page`). `pages_blocks` holds its ordered, typed blocks;
@@ -9,8 +9,8 @@ A page is a content node (kind `page`). `pages_blocks` holds its ordered, typed 
 the tenant (composite foreign keys to `(tenant_id, id)`), so a block, an item or a link can
 never point into another tenant, and every table gets the tenant wall.
 
-It follows the last revision on main when written (0011); the brief places it after 0014
-(blog), so the integrator re-chains it once 0012-0014 are merged.
+It follows the last revision on main when written (0013); the brief places it after 0014
+(blog), so the integrator re-chains it once 0014 is merged.
 """
 
 from collections.abc import Sequence
@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql
 from rustok.core.walls import disable_tenant_wall, enable_tenant_wall
 
 revision: str = "0015"
-down_revision: str | None = "0011"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
