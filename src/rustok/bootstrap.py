@@ -82,6 +82,7 @@ def default_modules() -> list[ModuleDescriptor]:
     from rustok.content.module import MODULE as CONTENT
     from rustok.events.module import MODULE as EVENTS
     from rustok.media.module import MODULE as MEDIA
+    from rustok.pages.module import MODULE as PAGES
     from rustok.rbac.module import MODULE as RBAC
     from rustok.tenancy.module import MODULE as TENANCY
 
@@ -93,6 +94,7 @@ def default_modules() -> list[ModuleDescriptor]:
         MEDIA,
         CONTENT,
         BLOG,
+        PAGES,
         CATALOG,
         PRICING,
         INVENTORY,

@@ -235,8 +235,13 @@ def test_every_boolean_input_is_strict(container: Container) -> None:
         if mounted.route.body_field is None:
             continue
         for model in _models(mounted.route.body_field.field_info.annotation):
+            document = model.model_json_schema()
+            # A model that contains itself (a menu item's children) is a $ref to its $defs.
+            properties = (
+                document.get("properties") or document["$defs"][model.__name__]["properties"]
+            )
             for name in model.model_fields:
-                schema = model.model_json_schema()["properties"][name]
+                schema = properties[name]
                 is_bool = schema.get("type") == "boolean" or {"type": "boolean"} in schema.get(
                     "anyOf", []
                 )

@@ -161,6 +161,29 @@ NOT_APPLICABLE["POST /api/commerce/orders/{order_id}/pay"] = [positive_data_acce
 # generator repeats keys across examples. Both tested in tests/commerce/test_cart_*.py.
 NOT_APPLICABLE["POST /api/commerce/carts"] = [positive_data_acceptance]
 
+# Pages: locales a tenant enabled, cursors a list handed out, templates and block types of the
+# registries, each block type's data schema (`data` is any object in the document), and page ids
+# a menu item may link to; each a 422 naming its field, tested in tests/pages.
+NOT_APPLICABLE |= {
+    f"{method} /api/{path}": [positive_data_acceptance]
+    for method, path in (
+        ("GET", "pages"),
+        ("POST", "pages"),
+        ("GET", "pages/by-slug/{page_slug}"),
+        ("GET", "pages/{page_id}"),
+        ("PATCH", "pages/{page_id}"),
+        ("GET", "pages/{page_id}/blocks"),
+        ("POST", "pages/{page_id}/blocks"),
+        ("PATCH", "pages/{page_id}/blocks/{block_id}"),
+        ("GET", "menus"),
+        ("POST", "menus"),
+        ("GET", "menus/{menu_id}"),
+        ("PUT", "menus/{menu_id}/items"),
+        ("POST", "menus/{menu_id}/items"),
+        ("PATCH", "menus/{menu_id}/items/{menu_item_id}"),
+    )
+}
+
 
 def _all_checks() -> list[Any]:
     load_all_checks()

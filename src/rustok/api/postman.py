@@ -41,6 +41,11 @@ CAPTURES: dict[str, dict[str, str]] = {
     "auth_register": {"user_id": "user.id"},
     "content_create_node": {"node_slug": "slug"},
     "commerce_catalog_create_product": {"variant_id": "variants.0.id"},
+    "pages_create_page": {
+        "page_slug": "slug",
+        "block_id": "blocks.0.id",
+        "second_block_id": "blocks.1.id",
+    },
 }
 # Body fields that must carry a collection variable instead of the document's example.
 BODY_VARIABLES: dict[str, dict[str, str | list[str]]] = {
@@ -49,6 +54,7 @@ BODY_VARIABLES: dict[str, dict[str, str | list[str]]] = {
     "auth_logout": {"refresh_token": "{{refresh_token}}"},
     "auth_change_password": {"current_password": "{{password}}"},
     "content_attach_tags": {"tag_ids": ["{{tag_id}}"]},
+    "pages_reorder_blocks": {"block_ids": ["{{second_block_id}}", "{{block_id}}"]},
     "commerce_cart_add_cart_line": {"variant_id": "{{variant_id}}"},
 }
 # Files a multipart request uploads, by operation and part: newman reads them from its working

@@ -579,6 +579,77 @@ class NodeService(_ContentBase):
             uow.emit(NodePublished(**self._payload(read)), **self._aggregate(tenant_id, read))
         return read
 
+    async def access_in(
+        self,
+        uow: UnitOfWork,
+        node_id: uuid.UUID,
+        reach: Reach,
+        *,
+        kind: str,
+        deleted_ok: bool = False,
+    ) -> NodeRead:
+        """The live (or, with `deleted_ok`, soft-deleted) node of `kind` inside the caller's
+        unit of work, checked against `reach` (`NODE_NOT_FOUND` for another kind or tenant,
+        `NOT_OWNER` out of reach); without its translations and tags. Pages use it before they
+        change a page's blocks."""
+        node = await self._access(
+            ContentRepository(uow.session, _tenant_of(uow)),
+            node_id,
+            reach,
+            deleted_ok=deleted_ok,
+        )
+        if node.kind != kind:
+            raise NodeNotFound("No such node.")
+        return (
+            await _Reads(ContentRepository(uow.session, node.tenant_id)).nodes(
+                [node], [], details=False
+            )
+        )[0]
+
+    async def existing_in(
+        self, uow: UnitOfWork, node_ids: Sequence[uuid.UUID], *, kind: str
+    ) -> set[uuid.UUID]:
+        """Which of `node_ids` are live nodes of `kind` of the unit of work's tenant, in one
+        query (another tenant's id is missing here, like a made-up one)."""
+        repo = ContentRepository(uow.session, _tenant_of(uow))
+        return {
+            node.id
+            for node in await repo.nodes(list(dict.fromkeys(node_ids)))
+            if node.kind == kind and node.deleted_at is None
+        }
+
+    async def links(
+        self,
+        tenant_id: uuid.UUID,
+        node_ids: Sequence[uuid.UUID],
+        *,
+        kind: str,
+        locale: str | None = None,
+        reader: Reach | None = None,
+    ) -> dict[uuid.UUID, NodeRead]:
+        """The nodes of `kind` among `node_ids` that `reader` may see, with their title and
+        slug served in `locale`, in two queries (menus link to pages with them)."""
+        chain = self._read_chain(await self.locales(tenant_id), locale)
+        async with self._uow(tenant_id, read_only=True) as uow:
+            repo = ContentRepository(uow.session, tenant_id)
+            nodes = [
+                node
+                for node in await repo.nodes(list(dict.fromkeys(node_ids)))
+                if node.kind == kind and node.deleted_at is None and self._sees(reader, node)
+            ]
+            translations = await repo.translations([node.id for node in nodes])
+            found: dict[uuid.UUID, NodeRead] = {}
+            for read in await _Reads(repo).nodes(nodes, chain, details=False):
+                served = _pick(translations.get(read.id, []), chain, lambda row: row.locale)
+                found[read.id] = read.model_copy(
+                    update={
+                        "served_locale": served.locale if served else None,
+                        "title": served.title if served else None,
+                        "slug": served.slug if served else None,
+                    }
+                )
+            return found
+
     async def update(
         self, tenant_id: uuid.UUID, node_id: uuid.UUID, data: NodeUpdate, *, reach: Reach
     ) -> NodeRead:

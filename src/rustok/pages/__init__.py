@@ -1,0 +1,1 @@
+"""Pages and menus on content: pages with a template and ordered, typed blocks; menus."""
