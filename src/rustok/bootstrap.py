@@ -77,11 +77,12 @@ def default_modules() -> list[ModuleDescriptor]:
     from rustok.commerce.pricing.module import MODULE as PRICING
     from rustok.content.module import MODULE as CONTENT
     from rustok.events.module import MODULE as EVENTS
+    from rustok.forum.module import MODULE as FORUM
     from rustok.media.module import MODULE as MEDIA
     from rustok.rbac.module import MODULE as RBAC
     from rustok.tenancy.module import MODULE as TENANCY
 
-    return [EVENTS, TENANCY, RBAC, AUTH, MEDIA, CONTENT, CATALOG, PRICING]
+    return [EVENTS, TENANCY, RBAC, AUTH, MEDIA, CONTENT, CATALOG, PRICING, FORUM]
 
 
 def build_stores(settings: Settings) -> Stores:

@@ -406,6 +406,51 @@ class NodeService(_ContentBase):
                 raise NodeNotFound("No such node.")
             return (await _Reads(repo).nodes([node], chain))[0]
 
+    async def get_in(
+        self,
+        uow: UnitOfWork,
+        tenant_id: uuid.UUID,
+        node_id: uuid.UUID,
+        *,
+        reader: Reach | None = None,
+        kind: str | None = None,
+    ) -> NodeRead:
+        """`get` inside another use case's unit of work (served in the tenant's default
+        locale); `kind`: a node of another kind is `NODE_NOT_FOUND` too."""
+        locales = await self.locales(tenant_id)
+        repo = ContentRepository(uow.session, tenant_id)
+        node = await repo.node(node_id)
+        if (
+            node is None
+            or node.deleted_at is not None
+            or (kind is not None and node.kind != kind)
+            or not self._sees(reader, node)
+        ):
+            raise NodeNotFound("No such node.")
+        return (await _Reads(repo).nodes([node], locales.chain(None)))[0]
+
+    async def get_many_in(
+        self,
+        uow: UnitOfWork,
+        tenant_id: uuid.UUID,
+        node_ids: Sequence[uuid.UUID],
+        *,
+        reader: Reach | None = None,
+        locale: str | None = None,
+        details: bool = True,
+    ) -> dict[uuid.UUID, NodeRead]:
+        """The nodes of `node_ids` that exist, are not deleted and `reader` may see, batched, in
+        the caller's unit of work (modules built on content page over their own tables, then
+        read the nodes here); `details` as in `list_nodes`."""
+        chain = self._read_chain(await self.locales(tenant_id), locale)
+        repo = ContentRepository(uow.session, tenant_id)
+        rows = [
+            node
+            for node in await repo.nodes(node_ids)
+            if node.deleted_at is None and self._sees(reader, node)
+        ]
+        return {read.id: read for read in await _Reads(repo).nodes(rows, chain, details=details)}
+
     async def get_by_slug(
         self,
         tenant_id: uuid.UUID,
@@ -501,6 +546,15 @@ class NodeService(_ContentBase):
 
     async def create(self, tenant_id: uuid.UUID, data: NodeCreate, *, reach: Reach) -> NodeRead:
         """A node with its translations, bodies, SEO and tags, authored by the caller."""
+        async with self._uow(tenant_id) as uow:
+            read = await self.create_in(uow, tenant_id, data, reach=reach)
+            await uow.commit()
+            return read
+
+    async def create_in(
+        self, uow: UnitOfWork, tenant_id: uuid.UUID, data: NodeCreate, *, reach: Reach
+    ) -> NodeRead:
+        """`create` as a step of another use case's unit of work, which commits it."""
         KINDS.get(data.kind)
         metadata = KINDS.validate_metadata(data.kind, data.metadata)
         locales = await self.locales(tenant_id)
@@ -513,49 +567,62 @@ class NodeService(_ContentBase):
                 "publish_at must be in the future.",
                 fields=[FieldError("body.publish_at", "must be in the future")],
             )
-        async with self._uow(tenant_id) as uow:
-            repo = ContentRepository(uow.session, tenant_id)
-            if data.parent_id is not None:
-                await self._check_parent(repo, None, data.parent_id)
-            if data.category_id is not None:
-                await self._check_category(repo, data.category_id)
-            tag_ids = list(dict.fromkeys(data.tag_ids))
-            await self._check_tags(repo, tag_ids, "body.tag_ids")
-            node = Node(
-                tenant_id=tenant_id,
-                kind=data.kind,
-                parent_id=data.parent_id,
-                author_id=reach.actor_id,
-                category_id=data.category_id,
-                status=data.status.value,
-                publish_at=data.publish_at,
-                published_at=now if data.status is NodeStatus.PUBLISHED else None,
-                position=data.position,
-                metadata_=metadata,
-                version=1,
-                created_at=now,
-                updated_at=now,
+        repo = ContentRepository(uow.session, tenant_id)
+        if data.parent_id is not None:
+            await self._check_parent(repo, None, data.parent_id)
+        if data.category_id is not None:
+            await self._check_category(repo, data.category_id)
+        tag_ids = list(dict.fromkeys(data.tag_ids))
+        await self._check_tags(repo, tag_ids, "body.tag_ids")
+        node = Node(
+            tenant_id=tenant_id,
+            kind=data.kind,
+            parent_id=data.parent_id,
+            author_id=reach.actor_id,
+            category_id=data.category_id,
+            status=data.status.value,
+            publish_at=data.publish_at,
+            published_at=now if data.status is NodeStatus.PUBLISHED else None,
+            position=data.position,
+            metadata_=metadata,
+            version=1,
+            created_at=now,
+            updated_at=now,
+        )
+        await repo.add(node)
+        for index, item in enumerate(data.translations):
+            await self._add_translation(uow, repo, node, item, index)
+        for tag_id in tag_ids:
+            uow.session.add(
+                NodeTag(tenant_id=tenant_id, node_id=node.id, tag_id=tag_id, created_at=now)
             )
-            await repo.add(node)
-            for index, item in enumerate(data.translations):
-                await self._add_translation(uow, repo, node, item, index)
-            for tag_id in tag_ids:
-                uow.session.add(
-                    NodeTag(tenant_id=tenant_id, node_id=node.id, tag_id=tag_id, created_at=now)
-                )
-            await uow.session.flush()
-            read = (await _Reads(repo).nodes([node], locales.chain(None)))[0]
-            uow.emit(NodeCreated(**self._payload(read)), **self._aggregate(tenant_id, read))
-            if node.status == NodeStatus.PUBLISHED.value:
-                uow.emit(NodePublished(**self._payload(read)), **self._aggregate(tenant_id, read))
-            await uow.commit()
-            return read
+        await uow.session.flush()
+        read = (await _Reads(repo).nodes([node], locales.chain(None)))[0]
+        uow.emit(NodeCreated(**self._payload(read)), **self._aggregate(tenant_id, read))
+        if node.status == NodeStatus.PUBLISHED.value:
+            uow.emit(NodePublished(**self._payload(read)), **self._aggregate(tenant_id, read))
+        return read
 
     async def update(
         self, tenant_id: uuid.UUID, node_id: uuid.UUID, data: NodeUpdate, *, reach: Reach
     ) -> NodeRead:
         """Change a node read at `data.version` (else 409 `VERSION_CONFLICT`); every locale
         whose translation or body changes keeps its previous state as a revision."""
+        async with self._uow(tenant_id) as uow:
+            read = await self.update_in(uow, tenant_id, node_id, data, reach=reach)
+            await uow.commit()
+            return read
+
+    async def update_in(
+        self,
+        uow: UnitOfWork,
+        tenant_id: uuid.UUID,
+        node_id: uuid.UUID,
+        data: NodeUpdate,
+        *,
+        reach: Reach,
+    ) -> NodeRead:
+        """`update` as a step of another use case's unit of work, which commits it."""
         given = data.model_fields_set
         locales = await self.locales(tenant_id)
         for index, patch in enumerate(data.translations or []):
@@ -568,43 +635,41 @@ class NodeService(_ContentBase):
                 fields=[FieldError("body.author_id", "cannot reassign the author")],
             )
         now = clock.utcnow()
-        async with self._uow(tenant_id) as uow:
-            repo = ContentRepository(uow.session, tenant_id)
-            node = await self._claim(repo, node_id, reach, expected=data.version, now=now)
-            changes: list[str] = []
-            if "metadata" in given:
-                node.metadata_ = KINDS.validate_metadata(node.kind, data.metadata or {})
-                changes.append("metadata")
-            if "parent_id" in given:
-                if data.parent_id is not None:
-                    await self._check_parent(repo, node.id, data.parent_id)
-                node.parent_id = data.parent_id
-                changes.append("parent_id")
-            if "category_id" in given:
-                if data.category_id is not None:
-                    await self._check_category(repo, data.category_id)
-                node.category_id = data.category_id
-                changes.append("category_id")
-            if "author_id" in given:
-                node.author_id = data.author_id
-                changes.append("author_id")
-            if "position" in given and data.position is not None:
-                node.position = data.position
-                changes.append("position")
-            parts: list[TranslationUpdated | BodyUpdated] = []
-            if data.translations:
-                parts = await self._patch_translations(
-                    uow, repo, node, data.translations, reach.actor_id, now
-                )
-                changes.append("translations")
-            await uow.session.flush()
-            read = (await _Reads(repo).nodes([node], locales.chain(None)))[0]
-            aggregate = self._aggregate(tenant_id, read)
-            uow.emit(NodeUpdated(**self._payload(read), changes=changes), **aggregate)
-            for part in parts:
-                uow.emit(part, **aggregate)
-            await uow.commit()
-            return read
+        repo = ContentRepository(uow.session, tenant_id)
+        node = await self._claim(repo, node_id, reach, expected=data.version, now=now)
+        changes: list[str] = []
+        if "metadata" in given:
+            node.metadata_ = KINDS.validate_metadata(node.kind, data.metadata or {})
+            changes.append("metadata")
+        if "parent_id" in given:
+            if data.parent_id is not None:
+                await self._check_parent(repo, node.id, data.parent_id)
+            node.parent_id = data.parent_id
+            changes.append("parent_id")
+        if "category_id" in given:
+            if data.category_id is not None:
+                await self._check_category(repo, data.category_id)
+            node.category_id = data.category_id
+            changes.append("category_id")
+        if "author_id" in given:
+            node.author_id = data.author_id
+            changes.append("author_id")
+        if "position" in given and data.position is not None:
+            node.position = data.position
+            changes.append("position")
+        parts: list[TranslationUpdated | BodyUpdated] = []
+        if data.translations:
+            parts = await self._patch_translations(
+                uow, repo, node, data.translations, reach.actor_id, now
+            )
+            changes.append("translations")
+        await uow.session.flush()
+        read = (await _Reads(repo).nodes([node], locales.chain(None)))[0]
+        aggregate = self._aggregate(tenant_id, read)
+        uow.emit(NodeUpdated(**self._payload(read), changes=changes), **aggregate)
+        for part in parts:
+            uow.emit(part, **aggregate)
+        return read
 
     async def publish(self, tenant_id: uuid.UUID, node_id: uuid.UUID, *, reach: Reach) -> NodeRead:
         return await self._transition(
@@ -614,6 +679,34 @@ class NodeService(_ContentBase):
             allowed=(NodeStatus.DRAFT, NodeStatus.SCHEDULED, NodeStatus.ARCHIVED),
             to=NodeStatus.PUBLISHED,
             event=NodePublished,
+        )
+
+    async def publish_in(
+        self, uow: UnitOfWork, tenant_id: uuid.UUID, node_id: uuid.UUID, *, reach: Reach
+    ) -> NodeRead:
+        """`publish` as a step of another use case's unit of work, which commits it."""
+        return await self._transition_in(
+            uow,
+            tenant_id,
+            node_id,
+            reach,
+            allowed=(NodeStatus.DRAFT, NodeStatus.SCHEDULED, NodeStatus.ARCHIVED),
+            to=NodeStatus.PUBLISHED,
+            event=NodePublished,
+        )
+
+    async def unpublish_in(
+        self, uow: UnitOfWork, tenant_id: uuid.UUID, node_id: uuid.UUID, *, reach: Reach
+    ) -> NodeRead:
+        """`unpublish` as a step of another use case's unit of work, which commits it."""
+        return await self._transition_in(
+            uow,
+            tenant_id,
+            node_id,
+            reach,
+            allowed=(NodeStatus.PUBLISHED, NodeStatus.SCHEDULED),
+            to=NodeStatus.DRAFT,
+            event=NodeUnpublished,
         )
 
     async def unpublish(
@@ -661,15 +754,22 @@ class NodeService(_ContentBase):
 
     async def delete(self, tenant_id: uuid.UUID, node_id: uuid.UUID, *, reach: Reach) -> None:
         """Soft delete: hidden from every read but restorable; its slugs stay reserved."""
-        now = clock.utcnow()
         async with self._uow(tenant_id) as uow:
-            repo = ContentRepository(uow.session, tenant_id)
-            node = await self._claim(repo, node_id, reach, now=now)
-            node.deleted_at = now
-            await uow.session.flush()
-            read = (await _Reads(repo).nodes([node], []))[0]
-            uow.emit(NodeDeleted(**self._payload(read)), **self._aggregate(tenant_id, read))
+            await self.delete_in(uow, tenant_id, node_id, reach=reach)
             await uow.commit()
+
+    async def delete_in(
+        self, uow: UnitOfWork, tenant_id: uuid.UUID, node_id: uuid.UUID, *, reach: Reach
+    ) -> NodeRead:
+        """`delete` as a step of another use case's unit of work; the node as deleted."""
+        now = clock.utcnow()
+        repo = ContentRepository(uow.session, tenant_id)
+        node = await self._claim(repo, node_id, reach, now=now)
+        node.deleted_at = now
+        await uow.session.flush()
+        read = (await _Reads(repo).nodes([node], []))[0]
+        uow.emit(NodeDeleted(**self._payload(read)), **self._aggregate(tenant_id, read))
+        return read
 
     async def restore(self, tenant_id: uuid.UUID, node_id: uuid.UUID, *, reach: Reach) -> NodeRead:
         locales = await self.locales(tenant_id)
@@ -1179,32 +1279,56 @@ class NodeService(_ContentBase):
         event: type[NodePublished | NodeUnpublished | NodeArchived] | None,
         publish_at: datetime | None = None,
     ) -> NodeRead:
-        locales = await self.locales(tenant_id)
-        now = clock.utcnow()
         async with self._uow(tenant_id) as uow:
-            repo = ContentRepository(uow.session, tenant_id)
-            node = await self._claim(repo, node_id, reach, now=now)
-            if NodeStatus(node.status) not in allowed:
-                raise StatusConflict(
-                    f"A {node.status} node cannot become {to.value}.",
-                    fields=[FieldError("status", f"is {node.status}")],
-                )
-            node.status = to.value
-            node.publish_at = publish_at
-            if to is NodeStatus.PUBLISHED:
-                node.published_at = now
-            await uow.session.flush()
-            read = (await _Reads(repo).nodes([node], locales.chain(None)))[0]
-            aggregate = self._aggregate(tenant_id, read)
-            if event is None:
-                uow.emit(
-                    NodeUpdated(**self._payload(read), changes=["status", "publish_at"]),
-                    **aggregate,
-                )
-            else:
-                uow.emit(event(**self._payload(read)), **aggregate)
+            read = await self._transition_in(
+                uow,
+                tenant_id,
+                node_id,
+                reach,
+                allowed=allowed,
+                to=to,
+                event=event,
+                publish_at=publish_at,
+            )
             await uow.commit()
             return read
+
+    async def _transition_in(
+        self,
+        uow: UnitOfWork,
+        tenant_id: uuid.UUID,
+        node_id: uuid.UUID,
+        reach: Reach,
+        *,
+        allowed: tuple[NodeStatus, ...],
+        to: NodeStatus,
+        event: type[NodePublished | NodeUnpublished | NodeArchived] | None,
+        publish_at: datetime | None = None,
+    ) -> NodeRead:
+        locales = await self.locales(tenant_id)
+        now = clock.utcnow()
+        repo = ContentRepository(uow.session, tenant_id)
+        node = await self._claim(repo, node_id, reach, now=now)
+        if NodeStatus(node.status) not in allowed:
+            raise StatusConflict(
+                f"A {node.status} node cannot become {to.value}.",
+                fields=[FieldError("status", f"is {node.status}")],
+            )
+        node.status = to.value
+        node.publish_at = publish_at
+        if to is NodeStatus.PUBLISHED:
+            node.published_at = now
+        await uow.session.flush()
+        read = (await _Reads(repo).nodes([node], locales.chain(None)))[0]
+        aggregate = self._aggregate(tenant_id, read)
+        if event is None:
+            uow.emit(
+                NodeUpdated(**self._payload(read), changes=["status", "publish_at"]),
+                **aggregate,
+            )
+        else:
+            uow.emit(event(**self._payload(read)), **aggregate)
+        return read
 
     @staticmethod
     def _payload(read: NodeRead) -> dict[str, Any]:
