@@ -531,13 +531,12 @@ class ReplyService(_ForumBase):
                 for reply in (*page, *below)
                 if reply.id in nodes
             }
-        for reply in below:
-            parent = reads.get(reply.parent_id) if reply.parent_id else None
-            if parent is not None and reply.id in reads:
-                parent.replies.append(reads[reply.id])
-        return CursorPage(
-            items=[reads[reply.id] for reply in page if reply.id in reads], next_cursor=cursor
-        )
+            for reply in below:
+                parent = reads.get(reply.parent_id) if reply.parent_id else None
+                if parent is not None and reply.id in reads:
+                    parent.replies.append(reads[reply.id])
+            items = [reads[reply.id] for reply in page if reply.id in reads]
+        return CursorPage(items=items, next_cursor=cursor)
 
     async def get(
         self, tenant_id: uuid.UUID, reply_id: uuid.UUID, *, moderator: Reach | None = None
