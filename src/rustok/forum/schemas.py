@@ -217,7 +217,6 @@ class TopicUpdate(_Input):
             "examples": [
                 {
                     "version": 1,
-                    "status": "closed",
                     "translations": [{"locale": "en", "title": "Solved: translating topics"}],
                 }
             ]
@@ -316,11 +315,11 @@ class ReplyRead(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "id": EXAMPLE_ID,
-                    "topic_id": EXAMPLE_ID,
-                    "parent_id": None,
+                    "id": "0f5e9d3c-8b2a-4c1d-9e8f-7a6b5c4d3e2f",
+                    "topic_id": "3c2b1a09-8f7e-4d6c-b5a4-9382716f5e4d",
+                    "parent_id": EXAMPLE_ID,
                     "root_id": EXAMPLE_ID,
-                    "depth": 1,
+                    "depth": 2,
                     "author_id": EXAMPLE_ID,
                     "status": "approved",
                     "locale": "en",
@@ -329,8 +328,8 @@ class ReplyRead(BaseModel):
                     "html": "<p>See the <strong>guide</strong>.</p>\n",
                     "version": 1,
                     "created_at": EXAMPLE_TIME,
-                    "edited_at": None,
-                    "moderated_at": None,
+                    "edited_at": EXAMPLE_TIME,
+                    "moderated_at": EXAMPLE_TIME,
                     "replies": [],
                 }
             ]
