@@ -9,13 +9,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from rustok.content.schemas import (
     MAX_TRANSLATIONS,
-    Body,
     BodyFormat,
     Excerpt,
     Position,
@@ -23,6 +22,7 @@ from rustok.content.schemas import (
     Title,
     TranslationRead,
 )
+from rustok.core.text import ProseText
 from rustok.tenancy.schemas import Locale
 
 EXAMPLE_ID = "7f3b1c2e-5d4a-4e8b-9c1d-2a3b4c5d6e7f"
@@ -61,8 +61,9 @@ def _unique_locales(translations: list[Any] | None) -> None:
         raise ValueError("each locale may appear once in translations")
 
 
-PostBody = Body
-"""A topic's or a reply's text (content's body rules and size limit)."""
+PostBody = Annotated[ProseText, Field(examples=["Is there a **guide**?"])]
+"""A topic's or a reply's text: prose (no control characters but tabs and line breaks), within
+content's body size limit."""
 
 
 class ForumCategoryTranslationInput(_Input):
