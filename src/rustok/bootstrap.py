@@ -74,6 +74,7 @@ def default_modules() -> list[ModuleDescriptor]:
     """The modules a stock RusToK ships, in dependency order."""
     from rustok.auth.module import MODULE as AUTH
     from rustok.commerce.catalog.module import MODULE as CATALOG
+    from rustok.commerce.inventory.module import MODULE as INVENTORY
     from rustok.commerce.pricing.module import MODULE as PRICING
     from rustok.content.module import MODULE as CONTENT
     from rustok.events.module import MODULE as EVENTS
@@ -82,7 +83,7 @@ def default_modules() -> list[ModuleDescriptor]:
     from rustok.rbac.module import MODULE as RBAC
     from rustok.tenancy.module import MODULE as TENANCY
 
-    return [EVENTS, TENANCY, RBAC, AUTH, MEDIA, CONTENT, CATALOG, PRICING, FORUM]
+    return [EVENTS, TENANCY, RBAC, AUTH, MEDIA, CONTENT, CATALOG, PRICING, INVENTORY, FORUM]
 
 
 def build_stores(settings: Settings) -> Stores:

@@ -161,7 +161,9 @@ async def test_registration_is_limited_per_ip(
     assert [r.status_code for r in from_one_ip] == [201, 201, 429]
     refused = from_one_ip[-1]
     assert refused.json()["code"] == "RATE_LIMITED"
-    assert (refused.headers["RateLimit-Limit"], refused.headers["Retry-After"]) == ("2", "3600")
+    assert refused.headers["RateLimit-Limit"] == "2"
+    # The window opened with the first request; on a loaded machine a second may have passed.
+    assert 3590 <= int(refused.headers["Retry-After"]) <= 3600
     assert from_another.status_code == 201
     assert _rejections("register") - rejections_before == 1
 

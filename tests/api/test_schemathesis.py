@@ -83,6 +83,8 @@ async def callers(
 # unrecognised file is refused with 422/415).
 NOT_APPLICABLE = {
     "POST /api/auth/change-password": [positive_data_acceptance],
+    # `after` is a cursor the list handed out; any other string is INVALID_CURSOR (422).
+    "GET /api/admin/users": [positive_data_acceptance],
     "GET /api/content/media": [positive_data_acceptance],
     "PATCH /api/content/media/{media_id}": [positive_data_acceptance],
     "POST /api/content/media": [positive_data_acceptance],

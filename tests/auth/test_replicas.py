@@ -186,6 +186,26 @@ async def test_a_refresh_token_reuse_on_one_replica_refuses_the_session_on_the_o
     assert (await pair[1].me(acme, first["access_token"])).status_code == 401
 
 
+async def test_deactivating_a_user_on_one_replica_refuses_its_token_on_the_other(
+    pair: list[Replica], acme: TenantDetail
+) -> None:
+    await make_user(pair[0].container, acme, email="boss@example.com", roles=("admin",))
+    user = await make_user(pair[0].container, acme, email=EMAIL)
+    token = (await _session(pair[0], acme))["access_token"]
+    await _cached_on(pair[1], acme, token)
+    boss = await login(pair[0].client, acme, "boss@example.com")
+
+    deactivated = await pair[0].client.post(
+        f"/api/admin/users/{user.id}/deactivate",
+        headers=auth_headers(acme, boss["access_token"]),
+    )
+    assert deactivated.status_code == 200, deactivated.text
+
+    refused = await pair[1].me(acme, token)
+    assert refused.status_code == 401
+    assert refused.json()["code"] == "SESSION_REVOKED"
+
+
 async def test_a_role_change_on_one_replica_reaches_the_grants_on_the_other(
     pair: list[Replica], acme: TenantDetail
 ) -> None:

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from rustok.commerce.catalog.service import CatalogService
+from rustok.commerce.inventory.service import InventoryService
 from rustok.commerce.pricing.service import PricingService
 from rustok.core.tenant import LocaleSnapshot, TenantSnapshot
 from rustok.events.models import SysEvent
@@ -69,6 +70,11 @@ def catalog(container: Container) -> CatalogService:
 @pytest.fixture
 def pricing(container: Container) -> PricingService:
     return container.service(PricingService)
+
+
+@pytest.fixture
+def inventory(container: Container) -> InventoryService:
+    return container.service(InventoryService)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from rustok.cli.seed import seed_demo
 from rustok.commerce.catalog.models import Category, Collection, Product, Variant, VariantPrice
+from rustok.commerce.inventory.models import InventoryLevel, StockLocation, StockMovement
 from rustok.commerce.pricing.models import PriceList, Region
 from tests.commerce.conftest import count
 
@@ -16,7 +17,18 @@ if TYPE_CHECKING:
 
 
 async def _counts(container: Container) -> list[int]:
-    models = (Product, Variant, VariantPrice, Collection, Category, Region, PriceList)
+    models = (
+        Product,
+        Variant,
+        VariantPrice,
+        Collection,
+        Category,
+        Region,
+        PriceList,
+        StockLocation,
+        InventoryLevel,
+        StockMovement,
+    )
     return [await count(container, model) for model in models]
 
 
@@ -40,7 +52,9 @@ async def test_the_demo_shop_is_seeded_once(
 
     assert await _counts(container) == first
     assert first[0] == 24
-    assert first[5:] == [2, 2]
+    assert first[5:8] == [2, 2, 2]
+    # every counted variant has a level in Berlin, many one in Vienna; one movement per level
+    assert first[8:] == [192, 192]
     assert len(listed.json()["items"]) == 22  # two drafts are hidden from shoppers
     assert listed.json()["items"][0]["locale"] == "de"
     assert [r["name"] for r in regions.json()] == ["Europe", "United States"]

@@ -1,5 +1,6 @@
-"""The catalog's and pricing's GraphQL: queries, mutations with the REST bodies as input, codes
-of refusals, and DataLoaders that keep a page of products at a constant statement count."""
+"""The catalog's and pricing's GraphQL (and inventory's stock on variants): queries, mutations
+with the REST bodies as input, codes of refusals, and DataLoaders that keep a page of products
+at a constant statement count."""
 
 from __future__ import annotations
 
@@ -28,7 +29,10 @@ query Products($first: Int!, $locale: String) {
     hasMore nextCursor
     items {
       id title locale handle
-      variants { id sku options { option value } prices { currencyCode amount } }
+      variants {
+        id sku options { option value } prices { currencyCode amount }
+        stock { available inStock managed backorder }
+      }
       options { title label values { value } }
       images { mediaId }
       categories { title }
@@ -115,10 +119,17 @@ async def test_a_page_of_products_costs_the_same_statements_for_5_or_40(
         {"currencyCode": "USD", "amount": 2199},
     ]
     assert item["categories"] == [{"title": "Tops 5"}]
+    assert item["variants"][0]["stock"] == {
+        "available": 0,
+        "inStock": False,
+        "managed": True,
+        "backorder": False,
+    }
     assert len(large) == len(small)
     # products 1, translations 1; variants 1 + their option values 1 + options and values 2;
-    # prices 1; options and values 2; images 1; category links, categories, translations 3.
-    assert len(small) == 13, small
+    # prices 1; options and values 2; images 1; category links, categories, translations 3;
+    # stock: variants' flags 1, levels 1, expired reservations 1.
+    assert len(small) == 16, small
 
 
 async def test_queries_answer_in_the_locale_chain_and_hide_drafts(

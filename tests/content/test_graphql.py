@@ -310,3 +310,150 @@ async def test_another_tenants_nodes_are_not_found_over_graphql(
     assert listed["data"]["nodes"]["edges"] == []
     assert categories["data"] == {"categories": {"items": []}, "tags": {"items": []}}
     assert await db.snapshot() == before
+
+
+async def test_the_rest_of_the_node_lifecycle_and_tags_over_graphql(
+    unlimited_client: httpx.AsyncClient, callers: Callers, db: Db
+) -> None:
+    client, admin = unlimited_client, callers.admin.headers
+    tag = (
+        await gql(
+            client,
+            "mutation($input: JSON!) { createTag(input: $input) { id name slug } }",
+            admin,
+            input={"translations": [{"locale": "en", "name": "Rust Lang"}]},
+        )
+    )["data"]["createTag"]
+    node_id = (
+        await gql(
+            client,
+            CREATE,
+            admin,
+            input={"kind": "article", "translations": [{"locale": "en", "title": "First"}]},
+        )
+    )["data"]["createNode"]["id"]
+    await gql(
+        client,
+        """mutation($id: UUID!, $input: NodeUpdateInput!) {
+             updateNode(id: $id, input: $input) { version } }""",
+        admin,
+        id=node_id,
+        input={"version": 1, "translations": [{"locale": "en", "title": "Second"}]},
+    )
+
+    attached = await gql(
+        client,
+        """mutation($id: UUID!, $tags: [UUID!]!) {
+             attachTags(id: $id, tagIds: $tags) { tags { slug } } }""",
+        admin,
+        id=node_id,
+        tags=[tag["id"]],
+    )
+    revisions = await gql(
+        client,
+        "query($id: UUID!) { nodeRevisions(id: $id) { id title nodeVersion } }",
+        admin,
+        id=node_id,
+    )
+    revision = revisions["data"]["nodeRevisions"][0]
+    restored_revision = await gql(
+        client,
+        """mutation($id: UUID!, $rev: UUID!) {
+             restoreRevision(id: $id, revisionId: $rev) { title } }""",
+        admin,
+        id=node_id,
+        rev=revision["id"],
+    )
+    detached = await gql(
+        client,
+        "mutation($id: UUID!, $tag: UUID!) { detachTag(id: $id, tagId: $tag) { tags { slug } } }",
+        admin,
+        id=node_id,
+        tag=tag["id"],
+    )
+    scheduled = await gql(
+        client,
+        """mutation($id: UUID!) {
+             scheduleNode(id: $id, publishAt: "2040-01-01T09:00:00Z") { status publishAt } }""",
+        admin,
+        id=node_id,
+    )
+    archived = await gql(
+        client, "mutation($id: UUID!) { archiveNode(id: $id) { status } }", admin, id=node_id
+    )
+    await gql(client, "mutation($id: UUID!) { deleteNode(id: $id) }", admin, id=node_id)
+    restored = await gql(
+        client, "mutation($id: UUID!) { restoreNode(id: $id) { id status } }", admin, id=node_id
+    )
+    deleted_tag = await gql(
+        client, "mutation($id: UUID!) { deleteTag(id: $id) }", admin, id=tag["id"]
+    )
+
+    assert tag["name"] == "Rust Lang"
+    assert tag["slug"] == "rust-lang"
+    assert attached["data"]["attachTags"] == {"tags": [{"slug": "rust-lang"}]}
+    assert revision == {"id": revision["id"], "title": "First", "nodeVersion": 1}
+    assert restored_revision["data"]["restoreRevision"] == {"title": "First"}
+    assert detached["data"]["detachTag"] == {"tags": []}
+    assert scheduled["data"]["scheduleNode"] == {
+        "status": "scheduled",
+        "publishAt": "2040-01-01T09:00:00+00:00",
+    }
+    assert archived["data"]["archiveNode"] == {"status": "archived"}
+    assert restored["data"]["restoreNode"] == {"id": node_id, "status": "archived"}
+    assert deleted_tag["data"]["deleteTag"] == tag["id"]
+    assert "content.tag.attached" in await db.event_types()
+    assert "content.tag.detached" in await db.event_types()
+    assert "content.node.restored" in await db.event_types()
+
+
+async def test_category_mutations_check_input_and_permissions(
+    unlimited_client: httpx.AsyncClient, callers: Callers, db: Db
+) -> None:
+    client, admin = unlimited_client, callers.admin.headers
+    create = "mutation($input: JSON!) { createCategory(input: $input) { id name slug position } }"
+    created = (
+        await gql(client, create, admin, input={"translations": [{"locale": "en", "name": "News"}]})
+    )["data"]["createCategory"]
+    updated = await gql(
+        client,
+        """mutation($id: UUID!, $input: JSON!) {
+             updateCategory(id: $id, input: $input) { name position } }""",
+        admin,
+        id=created["id"],
+        input={"position": 3, "translations": [{"locale": "en", "name": "World"}]},
+    )
+    before = await db.snapshot()
+    events_before = await db.event_types()
+    empty_name = await gql(
+        client, create, admin, input={"translations": [{"locale": "en", "name": ""}]}
+    )
+    customer = await gql(
+        client,
+        create,
+        callers.customer.headers,
+        input={"translations": [{"locale": "en", "name": "Mine"}]},
+    )
+    naive_time = await gql(
+        client,
+        """mutation($id: UUID!) {
+             scheduleNode(id: $id, publishAt: "2040-01-01T09:00:00") { id } }""",
+        admin,
+        id=created["id"],
+    )
+    unchanged = (await db.snapshot(), await db.event_types())
+    deleted = await gql(
+        client, "mutation($id: UUID!) { deleteCategory(id: $id) }", admin, id=created["id"]
+    )
+
+    assert created["name"] == "News"
+    assert created["slug"] == "news"
+    assert updated["data"]["updateCategory"] == {"name": "World", "position": 3}
+    assert codes(empty_name) == ["VALIDATION_ERROR"]
+    assert empty_name["errors"][0]["extensions"]["fields"][0]["field"].startswith(
+        "input.translations.0.name"
+    )
+    assert codes(customer) == ["FORBIDDEN"]
+    assert codes(naive_time) == ["VALIDATION_ERROR"]
+    assert unchanged == (before, events_before)
+    assert deleted["data"]["deleteCategory"] == created["id"]

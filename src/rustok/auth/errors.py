@@ -51,3 +51,7 @@ class EmailTaken(Conflict):
 
 class CurrentPasswordIncorrect(Invalid):
     code = "CURRENT_PASSWORD_INCORRECT"
+
+
+class SelfDeactivation(Conflict):
+    code = "SELF_DEACTIVATION"

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import CursorResult
     from sqlalchemy.ext.asyncio import AsyncSession
     from sqlalchemy.sql.dml import Update
+    from sqlalchemy.sql.elements import ColumnElement
 
 # Roles belong to the RBAC module; authenticating needs a user's role slugs in the same round
 # trip as the session check, so we name the columns we join on instead of importing its models.
@@ -127,6 +128,34 @@ class UserRepository:
         )
         return await _changed(self.session, statement) == 1
 
+    async def page(
+        self,
+        after: ColumnElement[bool] | None,
+        limit: int,
+        *,
+        status: str | None,
+        email_prefix: str | None,
+    ) -> Sequence[User]:
+        """Up to `limit + 1` users in sign-up order, from `after`, filtered."""
+        query = select(User).where(User.tenant_id == self.tenant_id)
+        if after is not None:
+            query = query.where(after)
+        if status is not None:
+            query = query.where(User.status == status)
+        if email_prefix:
+            query = query.where(User.email.startswith(email_prefix, autoescape=True))
+        query = query.order_by(User.created_at, User.id).limit(limit + 1)
+        return (await self.session.scalars(query)).all()
+
+    async def set_status(self, user_id: uuid.UUID, status: str) -> bool:
+        """Set the account's status; False when it already had it."""
+        statement = (
+            update(User)
+            .where(User.tenant_id == self.tenant_id, User.id == user_id, User.status != status)
+            .values(status=status)
+        )
+        return await _changed(self.session, statement) == 1
+
     async def record_login(
         self, user_id: uuid.UUID, *, expected_hash: str, new_hash: str, now: datetime
     ) -> bool:
@@ -231,20 +260,21 @@ class SessionRepository:
         return await _changed(self.session, statement) == 1
 
     async def revoke_all_of(
-        self, user_id: uuid.UUID, *, keep: uuid.UUID, reason: str, now: datetime
+        self, user_id: uuid.UUID, *, keep: uuid.UUID | None, reason: str, now: datetime
     ) -> int:
-        """Revoke every live session of the user except `keep`; returns how many."""
+        """Revoke every live session of the user except `keep` (all when None); how many."""
         statement = (
             update(AuthSession)
             .where(
                 AuthSession.tenant_id == self.tenant_id,
                 AuthSession.user_id == user_id,
-                AuthSession.id != keep,
                 AuthSession.revoked_at.is_(None),
                 AuthSession.expires_at > now,
             )
             .values(revoked_at=now, revoked_reason=reason)
         )
+        if keep is not None:
+            statement = statement.where(AuthSession.id != keep)
         return await _changed(self.session, statement)
 
     async def add_refresh_token(self, token: RefreshToken) -> None:

@@ -1,10 +1,12 @@
-"""REST of the auth module: sign-up, login, token refresh, logout, sessions and password."""
+"""REST of the auth module: sign-up, login, token refresh, logout, sessions and password
+(`/api/auth/...`), and the tenant's users for its admins (`/api/admin/users`)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from rustok.auth.schemas import (
     AuthTokens,
@@ -16,11 +18,17 @@ from rustok.auth.schemas import (
     RevokedSessions,
     SessionRead,
     UserRead,
+    UserStatus,
 )
+from rustok.core.cursor import CursorPage, CursorParams
+from rustok.core.permissions import Action
 from rustok.core.principal import Principal
-from rustok.web.access import ContainerDep, TenantDep, authenticated, public
+from rustok.rbac.permissions import USERS
+from rustok.web.access import Access, ContainerDep, TenantDep, authenticated, public, require
 
-router = APIRouter(prefix="/auth")
+router = APIRouter()
+account = APIRouter(prefix="/auth")
+admin = APIRouter(prefix="/admin")
 
 Public = Annotated[None, public()]
 Caller = Annotated[Principal, authenticated()]
@@ -39,7 +47,7 @@ def _user_agent(request: Request) -> str | None:
     return request.headers.get("user-agent")
 
 
-@router.post(
+@account.post(
     "/register",
     response_model=AuthTokens,
     status_code=201,
@@ -62,7 +70,7 @@ async def register(
     )
 
 
-@router.post(
+@account.post(
     "/login",
     response_model=AuthTokens,
     summary="Log in with e-mail and password",
@@ -86,7 +94,7 @@ async def login(
     )
 
 
-@router.post(
+@account.post(
     "/refresh",
     response_model=AuthTokens,
     summary="Trade a refresh token for new tokens",
@@ -107,7 +115,9 @@ async def refresh(
     )
 
 
-@router.post("/logout", status_code=204, response_class=Response, summary="End the current session")
+@account.post(
+    "/logout", status_code=204, response_class=Response, summary="End the current session"
+)
 async def logout(
     container: ContainerDep, principal: Caller, body: LogoutRequest | None = None
 ) -> Response:
@@ -117,19 +127,19 @@ async def logout(
     return Response(status_code=204)
 
 
-@router.get("/me", response_model=UserRead, summary="The logged-in user")
+@account.get("/me", response_model=UserRead, summary="The logged-in user")
 async def me(container: ContainerDep, principal: Caller) -> UserRead:
     return await container.auth.me(principal)
 
 
-@router.get(
+@account.get(
     "/sessions", response_model=list[SessionRead], summary="The logged-in user's live sessions"
 )
 async def list_sessions(container: ContainerDep, principal: Caller) -> list[SessionRead]:
     return await container.auth.list_sessions(principal)
 
 
-@router.post(
+@account.post(
     "/sessions/revoke-all",
     response_model=RevokedSessions,
     summary="End every session of the logged-in user but the current one",
@@ -138,7 +148,7 @@ async def revoke_all_sessions(container: ContainerDep, principal: Caller) -> Rev
     return await container.auth.revoke_all_sessions(principal)
 
 
-@router.post(
+@account.post(
     "/change-password",
     status_code=204,
     response_class=Response,
@@ -151,3 +161,73 @@ async def change_password(
         principal, current_password=body.current_password, new_password=body.new_password
     )
     return Response(status_code=204)
+
+
+EmailPrefix = Annotated[
+    str | None,
+    Query(
+        alias="email",
+        max_length=254,
+        description="Only users whose e-mail address starts with this (case-insensitive).",
+    ),
+]
+
+
+@admin.get("/users", response_model=CursorPage[UserRead], summary="The tenant's users")
+async def list_users(
+    container: ContainerDep,
+    tenant: TenantDep,
+    page: Annotated[CursorParams, Depends()],
+    _: Annotated[Access, require(USERS, Action.LIST)],
+    status: UserStatus | None = None,
+    email: EmailPrefix = None,
+) -> CursorPage[UserRead]:
+    return await container.auth.list_users(
+        tenant.id, after=page.after, limit=page.limit, status=status, email_prefix=email
+    )
+
+
+@admin.get("/users/{user_id}", response_model=UserRead, summary="One user of the tenant")
+async def get_user(
+    user_id: uuid.UUID,
+    container: ContainerDep,
+    tenant: TenantDep,
+    _: Annotated[Access, require(USERS, Action.READ)],
+) -> UserRead:
+    return await container.auth.get_user(tenant.id, user_id)
+
+
+@admin.post(
+    "/users/{user_id}/deactivate",
+    response_model=UserRead,
+    summary="Deactivate a user: every session ends, its tokens are refused at once",
+)
+async def deactivate_user(
+    user_id: uuid.UUID,
+    container: ContainerDep,
+    tenant: TenantDep,
+    access: Annotated[Access, require(USERS, Action.UPDATE)],
+) -> UserRead:
+    return await container.auth.set_user_status(
+        tenant.id, user_id, UserStatus.INACTIVE, caller_id=access.principal.user_id
+    )
+
+
+@admin.post(
+    "/users/{user_id}/activate",
+    response_model=UserRead,
+    summary="Reactivate a user (it logs in again)",
+)
+async def activate_user(
+    user_id: uuid.UUID,
+    container: ContainerDep,
+    tenant: TenantDep,
+    access: Annotated[Access, require(USERS, Action.UPDATE)],
+) -> UserRead:
+    return await container.auth.set_user_status(
+        tenant.id, user_id, UserStatus.ACTIVE, caller_id=access.principal.user_id
+    )
+
+
+router.include_router(account)
+router.include_router(admin)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, cast
 
 import structlog
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +23,7 @@ from rustok.auth.errors import (
     InvalidCredentials,
     RefreshTokenInvalid,
     RefreshTokenReused,
+    SelfDeactivation,
     SessionExpired,
     SessionRevoked,
     TokenTenantMismatch,
@@ -52,6 +53,7 @@ from rustok.auth.tokens import (
     new_refresh_token,
 )
 from rustok.core.clock import utcnow
+from rustok.core.cursor import CursorPage, SortKey, decode_cursor, keyset_after, page_of
 from rustok.core.db import bind_platform, tenant_session
 from rustok.core.errors import DomainError, FieldError, Invalid
 from rustok.core.principal import Principal
@@ -62,6 +64,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+    from sqlalchemy.sql.elements import ColumnElement
 
     from rustok.core.settings import Settings
     from rustok.core.tenant import TenantSnapshot
@@ -79,6 +82,9 @@ IP_ADDRESS_MAX_LENGTH = 64
 USER_AGENT_MAX_LENGTH = 512
 
 
+_USERS_ORDER = "auth.users"
+
+
 class RevokeReason(StrEnum):
     """Why a session ended, as stored in `sessions.revoked_reason`."""
 
@@ -86,6 +92,7 @@ class RevokeReason(StrEnum):
     REFRESH_TOKEN_REUSE = "refresh_token_reuse"  # noqa: S105 - a reason, not a secret
     REVOKE_ALL = "revoke_all"
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 - a reason, not a secret
+    DEACTIVATED = "deactivated"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -344,6 +351,97 @@ class AuthService:
             operator=operator,
         )
         return _user_read(user, slugs).model_copy(update={"is_platform_operator": operator})
+
+    # --- user administration ------------------------------------------------------------
+
+    async def list_users(
+        self,
+        tenant_id: uuid.UUID,
+        *,
+        after: str | None = None,
+        limit: int = 20,
+        status: UserStatus | None = None,
+        email_prefix: str | None = None,
+    ) -> CursorPage[UserRead]:
+        """The tenant's users in sign-up order, a page at a time, with their roles."""
+        keys = [
+            SortKey(cast("ColumnElement[object]", User.created_at)),
+            SortKey(cast("ColumnElement[object]", User.id)),
+        ]
+        criterion = (
+            keyset_after(keys, decode_cursor(after, order=_USERS_ORDER, width=2)) if after else None
+        )
+        async with tenant_session(self._session_factory, tenant_id) as session:
+            rows = await UserRepository(session, tenant_id).page(
+                criterion,
+                limit,
+                status=status.value if status else None,
+                email_prefix=email_prefix.strip().lower() if email_prefix else None,
+            )
+            page, cursor = page_of(rows, limit, lambda u: (u.created_at, u.id), order=_USERS_ORDER)
+            roles = await self._roles.role_slugs_by_user(session, tenant_id, [u.id for u in page])
+        return CursorPage(
+            items=[_user_read(user, roles.get(user.id, ())) for user in page], next_cursor=cursor
+        )
+
+    async def get_user(self, tenant_id: uuid.UUID, user_id: uuid.UUID) -> UserRead:
+        """One user of the tenant with its roles; USER_NOT_FOUND for any other id."""
+        async with tenant_session(self._session_factory, tenant_id) as session:
+            user = await UserRepository(session, tenant_id).get(user_id)
+            if user is None:
+                raise UserNotFound("No such user in this tenant.")
+            slugs = await self._roles.role_slugs_of(session, tenant_id, user_id)
+        return _user_read(user, slugs)
+
+    async def set_user_status(
+        self,
+        tenant_id: uuid.UUID,
+        user_id: uuid.UUID,
+        status: UserStatus,
+        *,
+        caller_id: uuid.UUID | None,
+    ) -> UserRead:
+        """Deactivate (or reactivate) a user of the tenant.
+
+        Deactivation ends every session of the user and bumps its generation tag in the same
+        unit of work, so its access tokens are refused on the next request on every replica
+        and it cannot log in or refresh. The caller must hold everything the user's roles
+        carry, may not deactivate itself, and the tenant keeps an active admin. Reactivation
+        does not bring sessions back: the user logs in again.
+        """
+        deactivating = status is UserStatus.INACTIVE
+        if deactivating and caller_id == user_id:
+            raise SelfDeactivation(
+                "You cannot deactivate your own account; ask another admin.",
+                fields=[FieldError("path.user_id", "is you")],
+            )
+        async with self._uow(tenant_id) as uow:
+            users = UserRepository(uow.session, tenant_id)
+            if await users.get(user_id) is None:
+                raise UserNotFound("No such user in this tenant.")
+            await self._roles.check_account_change_in(
+                uow, tenant_id, user_id, caller_id=caller_id, ends_access=deactivating
+            )
+            if await users.set_status(user_id, status.value):
+                await self._generations.changing(uow, tenant_id, user_id)
+                revoked = 0
+                if deactivating:
+                    revoked = await SessionRepository(uow.session, tenant_id).revoke_all_of(
+                        user_id, keep=None, reason=RevokeReason.DEACTIVATED, now=utcnow()
+                    )
+                uow.emit(UserUpdated(user_id=user_id, changes=["status"]), tenant_id=tenant_id)
+                log.info(
+                    "auth.user_status_changed",
+                    tenant_id=str(tenant_id),
+                    user_id=str(user_id),
+                    status=status.value,
+                    sessions_revoked=revoked,
+                )
+            user = await users.get(user_id)
+            slugs = await self._roles.role_slugs_of(uow.session, tenant_id, user_id)
+            await uow.commit()
+        assert user is not None
+        return _user_read(user, slugs)
 
     async def list_platform_operators(self) -> list[UserRead]:
         """Every platform operator, across tenants (the operator's CLI)."""

@@ -1,5 +1,5 @@
 """GraphQL of the content module: nodes (a Relay-style connection), a node by id or slug,
-categories and tags; mutations to create, update, publish, unpublish and delete nodes.
+categories, tags and a node's revisions; a mutation for every write of the REST API.
 
 A node's translations, author, category and tags are fields with per-request DataLoaders, so a
 page of N nodes costs the same handful of statements whatever N is (tests/content/
@@ -10,39 +10,41 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import strawberry
-from pydantic import BaseModel, ValidationError
 from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from rustok.content.permissions import NODES
+from rustok.content.permissions import CATEGORIES, NODES, TAGS
 from rustok.content.rest import editor_reach
 from rustok.content.schemas import (
+    CategoryCreate,
+    CategoryUpdate,
     NodeCreate,
     NodeQuery,
     NodeRead,
     NodeSort,
     NodeUpdate,
+    RevisionRead,
+    ScheduleRequest,
+    TagCreate,
+    TagIds,
     TagRef,
+    TagUpdate,
     TranslationRead,
 )
 from rustok.content.service import CategoryService, NodeService, TagService
 from rustok.core.cursor import DEFAULT_LIMIT, MAX_LIMIT
-from rustok.core.errors import FieldError, Invalid
 from rustok.core.modules import GraphQLPart
 from rustok.core.permissions import Action
-from rustok.web.graphql import GraphQLContext, public, requires
+from rustok.web.graphql import GraphQLContext, parse_input, public, requires
 
 if TYPE_CHECKING:
     from rustok.auth.schemas import UserSummary
     from rustok.bootstrap import Container
     from rustok.content.schemas import CategoryRead, TagRead
-
-
-M = TypeVar("M", bound=BaseModel)
 
 
 class ContentLoaders:
@@ -244,6 +246,25 @@ class Node:
 
 
 @strawberry.type
+class Revision:
+    id: uuid.UUID
+    node_id: uuid.UUID
+    locale: str
+    node_version: int
+    title: str
+    slug: str
+    excerpt: str
+    body: str | None
+    format: str | None
+    created_by: uuid.UUID | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, read: RevisionRead) -> Revision:
+        return cls(**read.model_dump())
+
+
+@strawberry.type
 class PageInfo:
     has_next_page: bool
     end_cursor: str | None
@@ -336,7 +357,7 @@ class ContentQuery:
         search: str | None = None,
         sort: str = NodeSort.NEWEST.value,
     ) -> NodeConnection:
-        query = _validated(
+        query = parse_input(
             NodeQuery,
             {
                 "kind": kind,
@@ -349,6 +370,7 @@ class ContentQuery:
                 "q": search,
                 "sort": sort,
             },
+            prefix="",
         )
         chain = await _chain(info, locale)
         page = await info.context.container.service(NodeService).list_nodes(
@@ -395,6 +417,19 @@ class ContentQuery:
             items=[Tag.of(item) for item in page.items],
             page_info=PageInfo(has_next_page=page.has_more, end_cursor=page.next_cursor),
         )
+
+    @strawberry.field(
+        extensions=[requires(NODES, Action.UPDATE)],
+        description="Earlier states of a node's translations, newest first (editors only).",
+    )
+    async def node_revisions(
+        self, info: Info[GraphQLContext, Any], id: uuid.UUID
+    ) -> list[Revision]:
+        access = await info.context.access(NODES, Action.UPDATE)
+        revisions = await info.context.container.service(NodeService).revisions(
+            info.context.tenant.id, id, reach=access.reach
+        )
+        return [Revision.of(item) for item in revisions]
 
 
 @strawberry.input
@@ -443,23 +478,6 @@ def _given(value: object) -> dict[str, Any]:
     return data
 
 
-def _validated(model: type[M], data: dict[str, Any], *, prefix: str = "") -> M:
-    """`data` checked by the REST body model; its problems are field errors, as over REST."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        raise Invalid(
-            "Invalid input.",
-            fields=[
-                FieldError(
-                    ".".join([*filter(None, [prefix]), *(str(p) for p in issue["loc"])]),
-                    issue["msg"],
-                )
-                for issue in error.errors()
-            ],
-        ) from None
-
-
 def _without_nulls(data: dict[str, Any]) -> dict[str, Any]:
     cleaned = {key: value for key, value in data.items() if value is not None}
     if "translations" in cleaned:
@@ -477,7 +495,7 @@ class ContentMutation:
         description="Create a node with its translations and bodies.",
     )
     async def create_node(self, info: Info[GraphQLContext, Any], input: NodeCreateInput) -> Node:
-        data = _validated(NodeCreate, _without_nulls(_given(input)), prefix="input")
+        data = parse_input(NodeCreate, _without_nulls(_given(input)))
         access = await info.context.access(NODES, Action.CREATE)
         read = await info.context.container.service(NodeService).create(
             info.context.tenant.id, data, reach=access.reach
@@ -496,7 +514,7 @@ class ContentMutation:
             raw["translations"] = _without_nulls({"translations": raw["translations"]})[
                 "translations"
             ]
-        data = _validated(NodeUpdate, raw, prefix="input")
+        data = parse_input(NodeUpdate, raw)
         access = await info.context.access(NODES, Action.UPDATE)
         read = await info.context.container.service(NodeService).update(
             info.context.tenant.id, id, data, reach=access.reach
@@ -532,6 +550,144 @@ class ContentMutation:
             info.context.tenant.id, id, reach=access.reach
         )
         return True
+
+    @strawberry.mutation(extensions=[requires(NODES, Action.UPDATE)], description="Archive a node.")
+    async def archive_node(self, info: Info[GraphQLContext, Any], id: uuid.UUID) -> Node:
+        access = await info.context.access(NODES, Action.UPDATE)
+        read = await info.context.container.service(NodeService).archive(
+            info.context.tenant.id, id, reach=access.reach
+        )
+        return _node(read, None)
+
+    @strawberry.mutation(
+        extensions=[requires(NODES, Action.UPDATE)],
+        description="Publish a node at `publishAt` (a time with its offset).",
+    )
+    async def schedule_node(
+        self, info: Info[GraphQLContext, Any], id: uuid.UUID, publish_at: datetime
+    ) -> Node:
+        data = parse_input(ScheduleRequest, {"publish_at": publish_at}, prefix="")
+        access = await info.context.access(NODES, Action.UPDATE)
+        read = await info.context.container.service(NodeService).schedule(
+            info.context.tenant.id, id, data.publish_at, reach=access.reach
+        )
+        return _node(read, None)
+
+    @strawberry.mutation(
+        extensions=[requires(NODES, Action.DELETE)], description="Restore a deleted node."
+    )
+    async def restore_node(self, info: Info[GraphQLContext, Any], id: uuid.UUID) -> Node:
+        access = await info.context.access(NODES, Action.DELETE)
+        read = await info.context.container.service(NodeService).restore(
+            info.context.tenant.id, id, reach=access.reach
+        )
+        return _node(read, None)
+
+    @strawberry.mutation(
+        extensions=[requires(NODES, Action.UPDATE)],
+        description="Put a revision's translation and body back (kept as a revision itself).",
+    )
+    async def restore_revision(
+        self, info: Info[GraphQLContext, Any], id: uuid.UUID, revision_id: uuid.UUID
+    ) -> Node:
+        access = await info.context.access(NODES, Action.UPDATE)
+        read = await info.context.container.service(NodeService).restore_revision(
+            info.context.tenant.id, id, revision_id, reach=access.reach
+        )
+        return _node(read, None)
+
+    @strawberry.mutation(
+        extensions=[requires(NODES, Action.UPDATE)], description="Attach tags to a node."
+    )
+    async def attach_tags(
+        self, info: Info[GraphQLContext, Any], id: uuid.UUID, tag_ids: list[uuid.UUID]
+    ) -> Node:
+        data = parse_input(TagIds, {"tag_ids": tag_ids}, prefix="")
+        access = await info.context.access(NODES, Action.UPDATE)
+        read = await info.context.container.service(NodeService).attach_tags(
+            info.context.tenant.id, id, data.tag_ids, reach=access.reach
+        )
+        return _node(read, None)
+
+    @strawberry.mutation(
+        extensions=[requires(NODES, Action.UPDATE)], description="Detach a tag from a node."
+    )
+    async def detach_tag(
+        self, info: Info[GraphQLContext, Any], id: uuid.UUID, tag_id: uuid.UUID
+    ) -> Node:
+        access = await info.context.access(NODES, Action.UPDATE)
+        read = await info.context.container.service(NodeService).detach_tag(
+            info.context.tenant.id, id, tag_id, reach=access.reach
+        )
+        return _node(read, None)
+
+    @strawberry.mutation(
+        extensions=[requires(CATEGORIES, Action.CREATE)],
+        description="Create a category: `input` is the body of POST /api/content/categories.",
+    )
+    async def create_category(self, info: Info[GraphQLContext, Any], input: JSON) -> Category:
+        data = parse_input(CategoryCreate, input)
+        access = await info.context.access(CATEGORIES, Action.CREATE)
+        categories = info.context.container.service(CategoryService)
+        return Category.of(
+            await categories.create(info.context.tenant.id, data, reach=access.reach)
+        )
+
+    @strawberry.mutation(
+        extensions=[requires(CATEGORIES, Action.UPDATE)],
+        description="Change a category (`input` as PATCH's body).",
+    )
+    async def update_category(
+        self, info: Info[GraphQLContext, Any], id: uuid.UUID, input: JSON
+    ) -> Category:
+        data = parse_input(CategoryUpdate, input)
+        access = await info.context.access(CATEGORIES, Action.UPDATE)
+        categories = info.context.container.service(CategoryService)
+        return Category.of(
+            await categories.update(info.context.tenant.id, id, data, reach=access.reach)
+        )
+
+    @strawberry.mutation(
+        extensions=[requires(CATEGORIES, Action.DELETE)],
+        description="Delete a category; answers its id.",
+    )
+    async def delete_category(self, info: Info[GraphQLContext, Any], id: uuid.UUID) -> uuid.UUID:
+        access = await info.context.access(CATEGORIES, Action.DELETE)
+        await info.context.container.service(CategoryService).delete(
+            info.context.tenant.id, id, reach=access.reach
+        )
+        return id
+
+    @strawberry.mutation(
+        extensions=[requires(TAGS, Action.CREATE)],
+        description="Create a tag: `input` is the body of POST /api/content/tags.",
+    )
+    async def create_tag(self, info: Info[GraphQLContext, Any], input: JSON) -> Tag:
+        data = parse_input(TagCreate, input)
+        access = await info.context.access(TAGS, Action.CREATE)
+        tags = info.context.container.service(TagService)
+        return Tag.of(await tags.create(info.context.tenant.id, data, reach=access.reach))
+
+    @strawberry.mutation(
+        extensions=[requires(TAGS, Action.UPDATE)],
+        description="Change a tag's translations (`input` as PATCH's body).",
+    )
+    async def update_tag(self, info: Info[GraphQLContext, Any], id: uuid.UUID, input: JSON) -> Tag:
+        data = parse_input(TagUpdate, input)
+        access = await info.context.access(TAGS, Action.UPDATE)
+        tags = info.context.container.service(TagService)
+        return Tag.of(await tags.update(info.context.tenant.id, id, data, reach=access.reach))
+
+    @strawberry.mutation(
+        extensions=[requires(TAGS, Action.DELETE)],
+        description="Delete a tag (detached from every node); answers its id.",
+    )
+    async def delete_tag(self, info: Info[GraphQLContext, Any], id: uuid.UUID) -> uuid.UUID:
+        access = await info.context.access(TAGS, Action.DELETE)
+        await info.context.container.service(TagService).delete(
+            info.context.tenant.id, id, reach=access.reach
+        )
+        return id
 
 
 GRAPHQL = GraphQLPart(query=ContentQuery, mutation=ContentMutation)

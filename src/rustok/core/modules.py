@@ -53,6 +53,11 @@ class GraphQLPart:
 
     query: type | None = None
     mutation: type | None = None
+    extends: tuple[type, ...] = ()
+    """Strawberry types named like another module's type (`@strawberry.type(name="Variant")`)
+    whose fields are added to it: a module above adds to a type of one below without the one
+    below knowing (inventory's stock on the catalog's variants). Fields it has already are
+    left as they are (the extension declares them only to read them in its resolvers)."""
 
 
 @dataclass(frozen=True, slots=True)

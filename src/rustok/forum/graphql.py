@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal
 
 import strawberry
-from pydantic import BaseModel, ValidationError
 from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from rustok.content.service import NodeService
 from rustok.core.cursor import DEFAULT_LIMIT, MAX_LIMIT
-from rustok.core.errors import FieldError, Invalid
 from rustok.core.modules import GraphQLPart
 from rustok.core.permissions import Action
 from rustok.forum.permissions import FORUM_CATEGORIES, FORUM_REPLIES, FORUM_TOPICS
@@ -38,29 +36,13 @@ from rustok.forum.schemas import (
     TopicUpdate,
 )
 from rustok.forum.service import ForumCategoryService, ReplyService, TopicService
-from rustok.web.graphql import GraphQLContext, public, requires
+from rustok.web.graphql import GraphQLContext, parse_input, public, requires
 
 if TYPE_CHECKING:
     from rustok.auth.schemas import UserSummary
     from rustok.bootstrap import Container
     from rustok.content.schemas import TranslationRead
     from rustok.forum.schemas import ForumCategoryRead, ReplyRead, TopicRead
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def parse_input(model: type[M], data: object) -> M:
-    """A mutation's JSON input as a model; a refusal names each field as `input.<path>`."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        raise Invalid(
-            "Invalid input.",
-            fields=[
-                FieldError(".".join(["input", *(str(part) for part in item["loc"])]), item["msg"])
-                for item in error.errors()
-            ],
-        ) from None
 
 
 class ForumLoaders:
@@ -232,7 +214,7 @@ class ForumReplyConnection:
 
 
 def _view(view: str) -> Literal["flat", "threaded"]:
-    return parse_input(ReplyQuery, {"view": view}).view
+    return parse_input(ReplyQuery, {"view": view}, prefix="").view
 
 
 @strawberry.type
@@ -398,7 +380,7 @@ class ForumQuery:
         after: str | None = None,
         locale: str | None = None,
     ) -> ForumTopicConnection:
-        query = parse_input(TopicQuery, {"category_id": category_id, "locale": locale})
+        query = parse_input(TopicQuery, {"category_id": category_id, "locale": locale}, prefix="")
         chain = await _chain(info, locale)
         page = await info.context.container.service(TopicService).list_topics(
             info.context.tenant.id, query, after=after, limit=_first(first), details=False
@@ -595,7 +577,7 @@ class ForumMutation:
     async def moderate_forum_reply(
         self, info: Info[GraphQLContext, Any], id: uuid.UUID, status: str
     ) -> ForumReply:
-        data = parse_input(ReplyModerate, {"status": status})
+        data = parse_input(ReplyModerate, {"status": status}, prefix="")
         access = await info.context.access(FORUM_REPLIES, Action.MANAGE)
         read = await info.context.container.service(ReplyService).moderate(
             info.context.tenant.id, id, data.status, reach=access.reach

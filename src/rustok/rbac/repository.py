@@ -110,6 +110,21 @@ class RoleRepository:
         )
         return tuple(rows.all())
 
+    async def role_slugs_by_user(
+        self, user_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, tuple[str, ...]]:
+        """The role slugs of many users in one query (users without a role are left out)."""
+        rows = await self.session.execute(
+            select(UserRole.user_id, Role.slug)
+            .join(UserRole, UserRole.role_id == Role.id)
+            .where(UserRole.tenant_id == self.tenant_id, UserRole.user_id.in_(user_ids))
+            .order_by(UserRole.user_id, Role.slug)
+        )
+        found: dict[uuid.UUID, list[str]] = {}
+        for user_id, slug in rows:
+            found.setdefault(user_id, []).append(slug)
+        return {user_id: tuple(slugs) for user_id, slugs in found.items()}
+
     async def active_holders(self, role_id: uuid.UUID, *, excluding: uuid.UUID) -> int:
         """How many active users other than `excluding` hold the role."""
         found = await self.session.scalar(

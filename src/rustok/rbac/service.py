@@ -193,6 +193,11 @@ class RoleService:
     ) -> tuple[str, ...]:
         return await RoleRepository(session, tenant_id).user_role_slugs(user_id)
 
+    async def role_slugs_by_user(
+        self, session: AsyncSession, tenant_id: uuid.UUID, user_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, tuple[str, ...]]:
+        return await RoleRepository(session, tenant_id).role_slugs_by_user(user_ids)
+
     async def list_roles(self, tenant_id: uuid.UUID) -> list[RoleRead]:
         """Every role of the tenant with its permissions."""
         async with self._uow(tenant_id, read_only=True) as uow:
@@ -345,15 +350,38 @@ class RoleService:
             await uow.commit()
             return UserRolesRead(user_id=user_id, roles=list(roles))
 
+    async def check_account_change_in(
+        self,
+        uow: UnitOfWork,
+        tenant_id: uuid.UUID,
+        user_id: uuid.UUID,
+        *,
+        caller_id: uuid.UUID | None,
+        ends_access: bool,
+    ) -> None:
+        """Refuse a change to another user's account the caller may not make: it must hold
+        everything the user's roles carry (or `users:update` could lock out a stronger admin),
+        and when the change ends the user's access (deactivation) the tenant keeps an active
+        admin. Runs in the changing unit of work, so the checks see what it writes."""
+        repo = RoleRepository(uow.session, tenant_id)
+        slugs = await repo.user_role_slugs(user_id)
+        tenant_grants = _TenantGrants(await repo.all_grants())
+        held = await self._held_by(repo, tenant_grants, caller_id)
+        _require_held(held, tenant_grants.of(slugs), field="path.user_id", what="this user's roles")
+        if ends_access and ADMIN in slugs:
+            await self._keep_an_admin(repo, user_id, field="path.user_id")
+
     @staticmethod
-    async def _keep_an_admin(repo: RoleRepository, user_id: uuid.UUID) -> None:
+    async def _keep_an_admin(
+        repo: RoleRepository, user_id: uuid.UUID, *, field: str = "body.roles"
+    ) -> None:
         admin = (await repo.roles_by_slug([ADMIN]))[0]
         # Two admins demoting each other at once must not both succeed.
         await repo.lock_role(admin.id)
         if await repo.active_holders(admin.id, excluding=user_id) == 0:
             raise LastAdmin(
                 "This is the tenant's last active admin; make someone else admin first.",
-                fields=[FieldError("body.roles", "the last admin keeps the admin role")],
+                fields=[FieldError(field, "the tenant's last active admin")],
             )
 
     @staticmethod

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 from strawberry.tools import merge_types
-from strawberry.types.base import StrawberryObjectDefinition
+from strawberry.types.base import StrawberryContainer, StrawberryObjectDefinition
 
 from rustok.api.graphql.errors import DomainErrorExtension
 from rustok.api.graphql.router import RustokGraphQLRouter
@@ -41,18 +41,53 @@ def _guard_fields(root: type, slug: str, enabled_by_default: bool) -> None:
             field.extensions.append(ModuleEnabled(slug, enabled_by_default))
 
 
+def _named_types(roots: list[type]) -> dict[str, StrawberryObjectDefinition]:
+    """Every object type reachable from these roots, by GraphQL name."""
+    found: dict[str, StrawberryObjectDefinition] = {}
+    pending: list[object] = list(roots)
+    while pending:
+        definition = getattr(pending.pop(), "__strawberry_definition__", None)
+        if not isinstance(definition, StrawberryObjectDefinition) or definition.name in found:
+            continue
+        found[definition.name] = definition
+        for field in definition.fields:
+            kind: object = field.type
+            while isinstance(kind, StrawberryContainer):
+                kind = kind.of_type
+            pending.append(kind)
+    return found
+
+
+def _extend_types(roots: list[type], extensions: list[type]) -> None:
+    """Add the fields of each extension to the type of its name (once: the types are shared
+    by every app a process builds)."""
+    if not extensions:
+        return
+    named = _named_types(roots)
+    for extension in extensions:
+        definition = extension.__strawberry_definition__  # type: ignore[attr-defined]
+        target = named.get(definition.name)
+        if target is None:
+            raise ValueError(f"no GraphQL type {definition.name} to extend")
+        present = {field.python_name for field in target.fields}
+        target.fields.extend(f for f in definition.fields if f.python_name not in present)
+
+
 def build_schema(registry: ModuleRegistry) -> strawberry.Schema:
     queries: list[type] = [PlatformQuery]
     mutations: list[type] = []
+    extensions: list[type] = []
     for module in registry:
         for part in module.load_graphql():
-            for root in (part.query, part.mutation):
+            for root in (part.query, part.mutation, *part.extends):
                 if root is not None and not module.core:
                     _guard_fields(root, module.slug, module.enabled_by_default)
             if part.query is not None:
                 queries.append(part.query)
             if part.mutation is not None:
                 mutations.append(part.mutation)
+            extensions.extend(part.extends)
+    _extend_types([*queries, *mutations], extensions)
     query: Any = merge_types("Query", tuple(queries))
     mutation: Any = merge_types("Mutation", tuple(mutations)) if mutations else None
     return strawberry.Schema(

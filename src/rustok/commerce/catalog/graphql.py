@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import strawberry
-from pydantic import BaseModel, ValidationError
 from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 from strawberry.types import Info
@@ -37,7 +36,7 @@ from rustok.core.errors import FieldError, Invalid
 from rustok.core.modules import GraphQLPart
 from rustok.core.permissions import Action, Permission, Scope
 from rustok.core.text import check_plain
-from rustok.web.graphql import GraphQLContext, public, requires
+from rustok.web.graphql import GraphQLContext, parse_input, public, requires
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Sequence
@@ -53,25 +52,10 @@ if TYPE_CHECKING:
         VariantRead,
     )
 
-M = TypeVar("M", bound=BaseModel)
 K = TypeVar("K")
 V = TypeVar("V")
 
 _STAFF = Permission(PRODUCTS, Action.UPDATE)
-
-
-def parse_input(model: type[M], data: JSON) -> M:
-    """A mutation's JSON input as a model; a refusal names each field as `input.<path>`."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        raise Invalid(
-            "Invalid input.",
-            fields=[
-                FieldError(".".join(["input", *(str(part) for part in item["loc"])]), item["msg"])
-                for item in error.errors()
-            ],
-        ) from None
 
 
 class Loaders:

@@ -445,6 +445,27 @@ class CatalogRepository:
         )
         return set(rows.all())
 
+    async def variant_stock(
+        self, ids: Sequence[uuid.UUID], *, staff: bool
+    ) -> Sequence[tuple[Variant, str]]:
+        """Variants of these ids with their product's status (one statement), of products
+        the caller may see."""
+        if not ids:
+            return []
+        rows = await self.session.execute(
+            select(Variant, Product.status)
+            .join(
+                Product,
+                (Product.id == Variant.product_id) & (Product.tenant_id == Variant.tenant_id),
+            )
+            .where(
+                Variant.tenant_id == self.tenant_id,
+                Variant.id.in_(list(ids)),
+                self._visible(staff=staff),
+            )
+        )
+        return [(row[0], row[1]) for row in rows]
+
     async def skus_taken(self, skus: Sequence[str]) -> set[str]:
         if not skus:
             return set()

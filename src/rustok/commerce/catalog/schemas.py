@@ -420,6 +420,17 @@ class VariantDetail(BaseModel):
     product_status: ProductStatus
 
 
+class VariantStock(BaseModel):
+    """What inventory needs of a variant: its SKU and whether and how its stock is counted."""
+
+    id: uuid.UUID
+    product_id: uuid.UUID
+    sku: str
+    manage_inventory: bool
+    allow_backorder: bool
+    product_status: ProductStatus
+
+
 class GroupTranslationInput(_Input):
     locale: Locale
     title: Title

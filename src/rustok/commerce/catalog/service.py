@@ -73,6 +73,7 @@ from rustok.commerce.catalog.schemas import (
     TranslationRead,
     VariantDetail,
     VariantRead,
+    VariantStock,
 )
 from rustok.core.clock import utcnow
 from rustok.core.cursor import CursorPage, decode_cursor, page_of
@@ -702,6 +703,33 @@ class CatalogService:
         if uow.tenant_id is None:
             return set()
         return await CatalogRepository(uow.session, uow.tenant_id).existing_variants(variant_ids)
+
+    async def variant_stock_in(
+        self,
+        uow: UnitOfWork,
+        variant_ids: Sequence[uuid.UUID],
+        *,
+        staff: bool = True,
+        tenant_id: uuid.UUID | None = None,
+    ) -> dict[uuid.UUID, VariantStock]:
+        """SKU and stock flags of these variants, inside a caller's unit of work (inventory
+        uses it; a platform unit of work names the tenant); ids of other tenants, deleted
+        products or (for shoppers) products not on sale are missing from the answer."""
+        owner = uow.tenant_id or tenant_id
+        if owner is None:
+            return {}
+        rows = await CatalogRepository(uow.session, owner).variant_stock(variant_ids, staff=staff)
+        return {
+            variant.id: VariantStock(
+                id=variant.id,
+                product_id=variant.product_id,
+                sku=variant.sku,
+                manage_inventory=variant.manage_inventory,
+                allow_backorder=variant.allow_backorder,
+                product_status=ProductStatus(status),
+            )
+            for variant, status in rows
+        }
 
     async def _variant_of_live_product(
         self, repo: CatalogRepository, variant_id: uuid.UUID

@@ -1,0 +1,1 @@
+"""Inventory: stock locations, levels per variant and location, reservations, movements."""
