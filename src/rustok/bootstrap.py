@@ -73,6 +73,7 @@ def import_all_events() -> None:
 def default_modules() -> list[ModuleDescriptor]:
     """The modules a stock RusToK ships, in dependency order."""
     from rustok.auth.module import MODULE as AUTH
+    from rustok.commerce.cart.module import MODULE as CART
     from rustok.commerce.catalog.module import MODULE as CATALOG
     from rustok.commerce.inventory.module import MODULE as INVENTORY
     from rustok.commerce.pricing.module import MODULE as PRICING
@@ -83,7 +84,7 @@ def default_modules() -> list[ModuleDescriptor]:
     from rustok.rbac.module import MODULE as RBAC
     from rustok.tenancy.module import MODULE as TENANCY
 
-    return [EVENTS, TENANCY, RBAC, AUTH, MEDIA, CONTENT, CATALOG, PRICING, INVENTORY, FORUM]
+    return [EVENTS, TENANCY, RBAC, AUTH, MEDIA, CONTENT, CATALOG, PRICING, INVENTORY, CART, FORUM]
 
 
 def build_stores(settings: Settings) -> Stores:

@@ -52,6 +52,7 @@ BODY_VARIABLES: dict[str, dict[str, str | list[str]]] = {
     "auth_change_password": {"current_password": "{{password}}"},
     "content_attach_tags": {"tag_ids": ["{{tag_id}}"]},
     "forum_create_topic": {"category_id": "{{forum_category_id}}"},
+    "commerce_cart_add_cart_line": {"variant_id": "{{variant_id}}"},
 }
 # Requests that come after the others of their rank: a topic takes its reply before it is
 # locked, and a forum category is deleted once its topic is.

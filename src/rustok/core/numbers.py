@@ -25,4 +25,7 @@ def _whole(value: object) -> object:
     return value
 
 
-WholeNumber = Annotated[int, BeforeValidator(_whole)]
+WHOLE_NUMBER = BeforeValidator(_whole)
+"""The check alone, for bounded numbers: `Annotated[int, Field(ge=1), WHOLE_NUMBER]` keeps the
+bounds in the JSON Schema (`minimum`), which `Annotated[WholeNumber, Field(ge=1)]` loses."""
+WholeNumber = Annotated[int, WHOLE_NUMBER]

@@ -157,6 +157,12 @@ class Settings(BaseSettings):
     header_read_timeout_seconds: float = Field(default=10.0, gt=0)
     body_read_timeout_seconds: float = Field(default=15.0, gt=0)
     keep_alive_timeout_seconds: int = Field(default=5, ge=1)
+    idempotency_key_ttl_seconds: int = Field(default=24 * 3600, ge=60)
+    """How long an `Idempotency-Key` replays its first answer (ADR 0011)."""
+    idempotency_in_flight_seconds: float = Field(default=60.0, gt=0)
+    """How long a claimed key whose request never finished refuses repeats (409
+    IDEMPOTENCY_KEY_IN_FLIGHT); longer than `request_timeout_seconds`, so a request still
+    running is never overtaken."""
     metrics_token: str | None = Field(default=None, min_length=16)
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     health_check_timeout_seconds: float = Field(default=2.0, gt=0)

@@ -132,6 +132,19 @@ async def access_for(request: Request, permission: Permission) -> Access:
     return Access(principal, scope, permission)
 
 
+async def optional_access(request: Request, permission: Permission) -> Access | None:
+    """For public routes that serve a logged-in caller more: None without a token, else the
+    caller with their scope under `permission` (`Scope.NONE` included, never Forbidden). A
+    token that is sent and not valid is still refused (401)."""
+    if "authorization" not in request.headers:
+        return None
+    principal = await get_principal(request)
+    scope = await container_of(request).permissions.scope_for(
+        principal.tenant_id, principal.roles, permission
+    )
+    return Access(principal, scope, permission)
+
+
 def require(resource: Resource, action: Action) -> Any:
     """Depend on the caller holding `resource:action`; the dependency yields an `Access`."""
     permission = Permission(resource, action)

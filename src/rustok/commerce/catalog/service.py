@@ -731,6 +731,26 @@ class CatalogService:
             for variant, status in rows
         }
 
+    async def base_prices_in(
+        self, uow: UnitOfWork, variant_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, list[PriceRead]]:
+        """The base prices of these variants, inside a caller's unit of work (one statement;
+        pricing prices a cart's lines with it)."""
+        if uow.tenant_id is None or not variant_ids:
+            return {}
+        rows = await CatalogRepository(uow.session, uow.tenant_id).prices_for(variant_ids)
+        return {
+            vid: [
+                PriceRead(
+                    currency_code=p.currency_code,
+                    amount=p.amount,
+                    compare_at_amount=p.compare_at_amount,
+                )
+                for p in group
+            ]
+            for vid, group in rows.items()
+        }
+
     async def _variant_of_live_product(
         self, repo: CatalogRepository, variant_id: uuid.UUID
     ) -> Variant:

@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, computed_field
 
 from rustok.core.numbers import WholeNumber
 from rustok.core.text import PlainText
@@ -102,7 +102,9 @@ class StockLocationCreate(_Input):
     city: Annotated[PlainText, Field(min_length=1, max_length=100)] | None = None
     postal_code: Annotated[PlainText, Field(min_length=1, max_length=20)] | None = None
     country_code: Country | None = None
-    is_default: bool = Field(default=False, description="Make it the tenant's default location.")
+    is_default: StrictBool = Field(
+        default=False, description="Make it the tenant's default location."
+    )
 
 
 class StockLocationUpdate(_Input):
@@ -120,7 +122,7 @@ class StockLocationUpdate(_Input):
     city: Annotated[PlainText, Field(min_length=1, max_length=100)] | None = None
     postal_code: Annotated[PlainText, Field(min_length=1, max_length=20)] | None = None
     country_code: Country | None = None
-    is_default: bool | None = None
+    is_default: StrictBool | None = None
 
 
 class StockLocationRead(BaseModel):

@@ -133,6 +133,12 @@ class PricingRepository:
     ) -> Sequence[tuple[PriceList, PriceListPrice]]:
         """Prices of active lists whose window holds `at`, for this variant and currency (one
         statement); the lists' group and region rules are the caller's to apply."""
+        return await self.prices_in_force_for([variant_id], currency_code, at)
+
+    async def prices_in_force_for(
+        self, variant_ids: Sequence[uuid.UUID], currency_code: str, at: datetime
+    ) -> Sequence[tuple[PriceList, PriceListPrice]]:
+        """`prices_in_force` for several variants, in one statement."""
         rows = await self.session.execute(
             select(PriceList, PriceListPrice)
             .join(
@@ -145,7 +151,7 @@ class PricingRepository:
                 PriceList.status == "active",
                 or_(PriceList.starts_at.is_(None), PriceList.starts_at <= at),
                 or_(PriceList.ends_at.is_(None), PriceList.ends_at > at),
-                PriceListPrice.variant_id == variant_id,
+                PriceListPrice.variant_id.in_(list(variant_ids)),
                 PriceListPrice.currency_code == currency_code,
             )
         )

@@ -41,14 +41,14 @@ from rustok.commerce.pricing.schemas import (
 from rustok.core.clock import utcnow
 from rustok.core.errors import FieldError, Invalid
 from rustok.core.ids import new_id
-from rustok.core.money import Money, currency_of
+from rustok.core.money import Currency, Money, currency_of
 
 if TYPE_CHECKING:
     import uuid
     from collections.abc import Sequence
     from datetime import datetime
 
-    from rustok.commerce.catalog.schemas import PriceInput
+    from rustok.commerce.catalog.schemas import PriceInput, PriceRead
     from rustok.commerce.catalog.service import CatalogService
     from rustok.commerce.pricing.schemas import (
         PriceListCreate,
@@ -89,59 +89,93 @@ class PricingService:
         """The price of `quantity` units of a variant in a currency, at a time (now by
         default), for a customer group, with the tax of `region_id` (none without a region).
         Rules: `rustok.commerce.pricing.calculation`; rounding: `rustok.core.money`."""
+        async with self._uow(tenant.id, read_only=True) as uow:
+            return await self.calculate_in(
+                uow,
+                variant_id,
+                quantity,
+                currency_code,
+                region_id=region_id,
+                at=at,
+                customer_group=customer_group,
+                staff=staff,
+            )
+
+    async def calculate_in(
+        self,
+        uow: UnitOfWork,
+        variant_id: uuid.UUID,
+        quantity: int,
+        currency_code: str,
+        *,
+        region_id: uuid.UUID | None = None,
+        at: datetime | None = None,
+        customer_group: str | None = None,
+        staff: bool = False,
+    ) -> PriceCalculationRead:
+        """`calculate` inside a caller's unit of work (the cart prices a new line with it)."""
         currency = currency_of(currency_code, field="currency")
         moment = at or utcnow()
-        async with self._uow(tenant.id, read_only=True) as uow:
-            repo = PricingRepository(uow.session, tenant.id)
-            tax = Tax()
-            if region_id is not None:
-                region = await repo.region(region_id)
-                if region is None:
-                    raise RegionNotFound(
-                        "No such region.", fields=[FieldError("region_id", "no such region")]
-                    )
-                if region.currency_code != currency.code:
-                    raise RegionCurrencyMismatch(
-                        f"The region sells in {region.currency_code}, not {currency.code}.",
-                        fields=[FieldError("currency", f"the region's is {region.currency_code}")],
-                    )
-                tax = Tax(region.tax_rate_bp, region.tax_inclusive)
-            detail = await self._catalog.variant_in(uow, variant_id, staff=staff)
-            base = next(
-                (p for p in detail.variant.prices if p.currency_code == currency.code), None
+        repo = _repo(uow)
+        tax = await _tax(repo, region_id, currency.code)
+        detail = await self._catalog.variant_in(uow, variant_id, staff=staff)
+        base = next((p for p in detail.variant.prices if p.currency_code == currency.code), None)
+        if base is None:
+            raise PriceNotFound(
+                f"The variant has no price in {currency.code}.",
+                fields=[FieldError("currency", "the variant has no price in it")],
             )
-            if base is None:
-                raise PriceNotFound(
-                    f"The variant has no price in {currency.code}.",
-                    fields=[FieldError("currency", "the variant has no price in it")],
+        list_prices = [
+            _list_price(price_list, price)
+            for price_list, price in await repo.prices_in_force(variant_id, currency.code, moment)
+            if _applies(price_list, region_id, customer_group)
+        ]
+        return _calculation(variant_id, quantity, currency, base, list_prices, tax, region_id)
+
+    async def calculate_many_in(
+        self,
+        uow: UnitOfWork,
+        items: Sequence[tuple[uuid.UUID, int]],
+        currency_code: str,
+        *,
+        region_id: uuid.UUID | None = None,
+        at: datetime | None = None,
+        customer_group: str | None = None,
+        staff: bool = False,
+    ) -> dict[uuid.UUID, PriceCalculationRead]:
+        """`calculate_in` for several `(variant_id, quantity)` at once, in the same few
+        statements whatever their number (a cart's lines, a checkout). A variant the caller
+        may not buy, or without a price in the currency, is missing from the answer."""
+        currency = currency_of(currency_code, field="currency")
+        moment = at or utcnow()
+        repo = _repo(uow)
+        tax = await _tax(repo, region_id, currency.code)
+        wanted = [variant_id for variant_id, _ in items]
+        sellable = list(await self._catalog.variant_stock_in(uow, wanted, staff=staff))
+        bases = await self._catalog.base_prices_in(uow, sellable)
+        lists: dict[uuid.UUID, list[ListPrice]] = {}
+        if sellable:
+            for price_list, price in await repo.prices_in_force_for(
+                sellable, currency.code, moment
+            ):
+                if _applies(price_list, region_id, customer_group):
+                    lists.setdefault(price.variant_id, []).append(_list_price(price_list, price))
+        answer: dict[uuid.UUID, PriceCalculationRead] = {}
+        for variant_id, quantity in items:
+            base = next(
+                (p for p in bases.get(variant_id, []) if p.currency_code == currency.code), None
+            )
+            if base is not None:
+                answer[variant_id] = _calculation(
+                    variant_id,
+                    quantity,
+                    currency,
+                    base,
+                    lists.get(variant_id, []),
+                    tax,
+                    region_id,
                 )
-            list_prices = [
-                _list_price(price_list, price)
-                for price_list, price in await repo.prices_in_force(
-                    variant_id, currency.code, moment
-                )
-                if _applies(price_list, region_id, customer_group)
-            ]
-        result = calculate(Money(base.amount, currency), quantity, list_prices, tax)
-        applied = result.price_list
-        return PriceCalculationRead(
-            variant_id=variant_id,
-            quantity=quantity,
-            currency_code=currency.code,
-            exponent=currency.exponent,
-            unit_price=_money(result.unit_price),
-            original_unit_price=_money(result.original_unit_price),
-            compare_at_amount=base.compare_at_amount,
-            subtotal=_money(result.subtotal),
-            discount=_money(result.discount),
-            tax=_money(result.tax),
-            total=_money(result.total),
-            tax_rate_bp=tax.rate_basis_points,
-            tax_inclusive=tax.inclusive,
-            region_id=region_id,
-            price_list_id=applied.price_list_id if applied else None,
-            price_list_type=applied.list_type if applied else None,
-        )
+        return answer
 
     # --- base prices ----------------------------------------------------------------------------
 
@@ -186,6 +220,13 @@ class PricingService:
         async with self._uow(tenant.id, read_only=True) as uow:
             rows = await PricingRepository(uow.session, tenant.id).regions()
             return [RegionRead.model_validate(row) for row in rows]
+
+    async def region_in(self, uow: UnitOfWork, region_id: uuid.UUID) -> RegionRead | None:
+        """A region inside a caller's unit of work (the cart checks the one it is given)."""
+        if uow.tenant_id is None:
+            return None
+        region = await PricingRepository(uow.session, uow.tenant_id).region(region_id)
+        return None if region is None else RegionRead.model_validate(region)
 
     async def get_region(self, tenant: TenantSnapshot, region_id: uuid.UUID) -> RegionRead:
         async with self._uow(tenant.id, read_only=True) as uow:
@@ -469,4 +510,56 @@ def _list_read(row: PriceList, prices: Sequence[PriceListPrice]) -> PriceListRea
         version=row.version,
         prices=[PriceListPriceRead.model_validate(p) for p in prices],
         created_at=row.created_at,
+    )
+
+
+def _repo(uow: UnitOfWork) -> PricingRepository:
+    if uow.tenant_id is None:
+        raise RegionNotFound("No such region.")
+    return PricingRepository(uow.session, uow.tenant_id)
+
+
+async def _tax(repo: PricingRepository, region_id: uuid.UUID | None, currency_code: str) -> Tax:
+    """The tax of the region (none without one); the region must sell in the currency."""
+    if region_id is None:
+        return Tax()
+    region = await repo.region(region_id)
+    if region is None:
+        raise RegionNotFound("No such region.", fields=[FieldError("region_id", "no such region")])
+    if region.currency_code != currency_code:
+        raise RegionCurrencyMismatch(
+            f"The region sells in {region.currency_code}, not {currency_code}.",
+            fields=[FieldError("currency", f"the region's is {region.currency_code}")],
+        )
+    return Tax(region.tax_rate_bp, region.tax_inclusive)
+
+
+def _calculation(
+    variant_id: uuid.UUID,
+    quantity: int,
+    currency: Currency,
+    base: PriceRead,
+    list_prices: Sequence[ListPrice],
+    tax: Tax,
+    region_id: uuid.UUID | None,
+) -> PriceCalculationRead:
+    result = calculate(Money(base.amount, currency), quantity, list_prices, tax)
+    applied = result.price_list
+    return PriceCalculationRead(
+        variant_id=variant_id,
+        quantity=quantity,
+        currency_code=currency.code,
+        exponent=currency.exponent,
+        unit_price=_money(result.unit_price),
+        original_unit_price=_money(result.original_unit_price),
+        compare_at_amount=base.compare_at_amount,
+        subtotal=_money(result.subtotal),
+        discount=_money(result.discount),
+        tax=_money(result.tax),
+        total=_money(result.total),
+        tax_rate_bp=tax.rate_basis_points,
+        tax_inclusive=tax.inclusive,
+        region_id=region_id,
+        price_list_id=applied.price_list_id if applied else None,
+        price_list_type=applied.list_type if applied else None,
     )
