@@ -76,6 +76,7 @@ def default_modules() -> list[ModuleDescriptor]:
     from rustok.commerce.cart.module import MODULE as CART
     from rustok.commerce.catalog.module import MODULE as CATALOG
     from rustok.commerce.inventory.module import MODULE as INVENTORY
+    from rustok.commerce.orders.module import MODULE as ORDERS
     from rustok.commerce.pricing.module import MODULE as PRICING
     from rustok.content.module import MODULE as CONTENT
     from rustok.events.module import MODULE as EVENTS
@@ -84,7 +85,20 @@ def default_modules() -> list[ModuleDescriptor]:
     from rustok.rbac.module import MODULE as RBAC
     from rustok.tenancy.module import MODULE as TENANCY
 
-    return [EVENTS, TENANCY, RBAC, AUTH, MEDIA, CONTENT, CATALOG, PRICING, INVENTORY, CART, FORUM]
+    return [
+        EVENTS,
+        TENANCY,
+        RBAC,
+        AUTH,
+        MEDIA,
+        CONTENT,
+        CATALOG,
+        PRICING,
+        INVENTORY,
+        CART,
+        ORDERS,
+        FORUM,
+    ]
 
 
 def build_stores(settings: Settings) -> Stores:

@@ -85,6 +85,7 @@ NOT_APPLICABLE = {
     "POST /api/auth/change-password": [positive_data_acceptance],
     # `after` is a cursor the list handed out; any other string is INVALID_CURSOR (422).
     "GET /api/admin/users": [positive_data_acceptance],
+    "GET /api/commerce/inventory/movements": [positive_data_acceptance],
     "GET /api/content/media": [positive_data_acceptance],
     "PATCH /api/content/media/{media_id}": [positive_data_acceptance],
     "POST /api/content/media": [positive_data_acceptance],
@@ -129,9 +130,9 @@ NOT_APPLICABLE |= {
     )
 }
 # Commerce: handles are lower-case letters and digits of any script joined by '-' (a JSON Schema
-# pattern cannot name Unicode letter classes), and some rules bind two fields (compare-at not
-# below the amount, a tier's max not below its min); each a 422 naming the field, tested in
-# tests/commerce.
+# pattern cannot name Unicode letter classes), lists take only the cursors they handed out, and
+# some rules bind two fields (compare-at not below the amount, a tier's max not below its min);
+# each a 422 naming the field, tested in tests/commerce.
 NOT_APPLICABLE |= {
     f"{method} /api/commerce/{path}": [positive_data_acceptance]
     for method, path in (
@@ -149,8 +150,11 @@ NOT_APPLICABLE |= {
         ("PATCH", "price-lists/{price_list_id}"),
         ("POST", "regions"),
         ("PATCH", "regions/{region_id}"),
+        ("GET", "orders"),
     )
 }
+# Nor which payment providers a deployment runs besides `manual` (422 on `body.provider`).
+NOT_APPLICABLE["POST /api/commerce/orders/{order_id}/pay"] = [positive_data_acceptance]
 
 
 # A new cart names a region the tenant must have (422 UNKNOWN_REGION otherwise), and an

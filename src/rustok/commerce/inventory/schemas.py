@@ -11,19 +11,21 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, computed_field
 
-from rustok.core.numbers import WholeNumber
+from rustok.core.numbers import WHOLE_NUMBER
 from rustok.core.text import PlainText
 
 MAX_UNITS = 1_000_000_000
 """The largest quantity one request moves (a level holds at most this much more)."""
 
-Units = Annotated[WholeNumber, Field(ge=0, le=MAX_UNITS, examples=[10])]
-PositiveUnits = Annotated[WholeNumber, Field(ge=1, le=MAX_UNITS, examples=[1])]
+# Bounds before the whole-number check, so the JSON Schema says minimum / maximum.
+Units = Annotated[int, Field(ge=0, le=MAX_UNITS, examples=[10]), WHOLE_NUMBER]
+PositiveUnits = Annotated[int, Field(ge=1, le=MAX_UNITS, examples=[1]), WHOLE_NUMBER]
 Adjustment = Annotated[
-    WholeNumber,
+    int,
     Field(
         ge=-MAX_UNITS, le=MAX_UNITS, examples=[5], description="Units to add (negative: remove)."
     ),
+    WHOLE_NUMBER,
 ]
 Reason = Annotated[PlainText, Field(min_length=1, max_length=200, examples=["received"])]
 Reference = Annotated[PlainText, Field(min_length=1, max_length=200, examples=["PO-1042"])]

@@ -2,7 +2,7 @@
 status, reply count and last reply of a topic; thread position and moderation of a reply)
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-01 22:16:14
 
 Both tables are tenant-owned: each gets the tenant wall (row-level security on PostgreSQL), and
@@ -17,7 +17,7 @@ from alembic import op
 from rustok.core.walls import disable_tenant_wall, enable_tenant_wall
 
 revision: str = "0016"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

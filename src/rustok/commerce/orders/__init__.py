@@ -1,0 +1,1 @@
+"""Orders (`commerce.orders`): checkout, type-state orders, payments and their webhooks."""
