@@ -81,6 +81,7 @@ def default_modules() -> list[ModuleDescriptor]:
     from rustok.commerce.pricing.module import MODULE as PRICING
     from rustok.content.module import MODULE as CONTENT
     from rustok.events.module import MODULE as EVENTS
+    from rustok.forum.module import MODULE as FORUM
     from rustok.media.module import MODULE as MEDIA
     from rustok.pages.module import MODULE as PAGES
     from rustok.rbac.module import MODULE as RBAC
@@ -100,6 +101,7 @@ def default_modules() -> list[ModuleDescriptor]:
         INVENTORY,
         CART,
         ORDERS,
+        FORUM,
     ]
 
 

@@ -128,6 +128,23 @@ NOT_APPLICABLE |= {
         ("GET", "comments"),
     )
 }
+# Forum: the same locales and cursors, and which forum categories and replies exist (a topic's
+# category and a reply's parent are 422s naming the field), tested in tests/forum.
+NOT_APPLICABLE |= {
+    f"{method} /api/forum/{path}": [positive_data_acceptance]
+    for method, path in (
+        ("GET", "categories"),
+        ("POST", "categories"),
+        ("GET", "categories/{forum_category_id}"),
+        ("PATCH", "categories/{forum_category_id}"),
+        ("GET", "topics"),
+        ("POST", "topics"),
+        ("GET", "topics/{topic_id}"),
+        ("PATCH", "topics/{topic_id}"),
+        ("GET", "topics/{topic_id}/replies"),
+        ("POST", "topics/{topic_id}/replies"),
+    )
+}
 # Commerce: handles are lower-case letters and digits of any script joined by '-' (a JSON Schema
 # pattern cannot name Unicode letter classes), lists take only the cursors they handed out, and
 # some rules bind two fields (compare-at not below the amount, a tier's max not below its min);

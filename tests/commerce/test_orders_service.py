@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from rustok.core.tenant import TenantSnapshot
 
 BUYER = CheckoutInput(email="ada@example.com")
-CHECKOUT_STATEMENTS = {"sqlite": 32, "postgres": 32}
+CHECKOUT_STATEMENTS = {"sqlite": 21, "postgres": 21}
 """A checkout of two lines (Saleor's `checkoutComplete` runs about 230): pinned so that a
 change which adds a query per line, or a query of its own, shows here."""
 

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import (
+    Boolean,
     Column,
     Engine,
     Integer,
@@ -114,3 +115,31 @@ def test_a_cursor_not_handed_out_by_this_list_is_refused_on_the_cursor_field(
 def test_a_cursor_of_another_width_is_refused() -> None:
     with pytest.raises(Invalid):
         decode_cursor(encode_cursor((1, 2), order="x"), order="x", width=1)
+
+
+def test_a_boolean_sort_key_pages_like_any_other() -> None:
+    flags = Table(
+        "flags",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("pinned", Boolean, nullable=False),
+    )
+    engine = create_engine("sqlite://")
+    flags.metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(insert(flags), [{"id": i, "pinned": i % 3 == 0} for i in range(7)])
+    keys = (SortKey(flags.c.pinned, descending=True), SortKey(flags.c.id))
+    seen: list[int] = []
+    cursor: str | None = None
+    with engine.connect() as connection:
+        while True:
+            query = select(flags.c.id, flags.c.pinned).order_by(flags.c.pinned.desc(), flags.c.id)
+            if cursor is not None:
+                query = query.where(keyset_after(keys, decode_cursor(cursor, order="f", width=2)))
+            rows = list(connection.execute(query.limit(3)))
+            page, cursor = page_of(rows, 2, lambda r: (r.pinned, r.id), order="f")
+            seen.extend(row.id for row in page)
+            if cursor is None:
+                break
+
+    assert seen == [0, 3, 6, 1, 2, 4, 5]

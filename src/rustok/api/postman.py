@@ -13,6 +13,8 @@ The requests run in one sequence against a freshly seeded demo (`make contract`)
   session (`SESSION_ENDING`) last;
 - a `201` creation on a collection path stores the new `id` into the variable named by the
   path parameter below it (`POST /admin/roles` -> `{{role_id}}` of `/admin/roles/{role_id}`);
+- a few requests (`RUN_LATE`) come after the others of their rank, where one resource must
+  wait for another (a forum category is deleted after its topic);
 - a path parameter that nothing in the run creates (neither a creation nor a `PUT` of that
   path) names nothing in a fresh demo: that request expects `404`, which it must document.
 
@@ -55,8 +57,12 @@ BODY_VARIABLES: dict[str, dict[str, str | list[str]]] = {
     "auth_change_password": {"current_password": "{{password}}"},
     "content_attach_tags": {"tag_ids": ["{{tag_id}}"]},
     "pages_reorder_blocks": {"block_ids": ["{{second_block_id}}", "{{block_id}}"]},
+    "forum_create_topic": {"category_id": "{{forum_category_id}}"},
     "commerce_cart_add_cart_line": {"variant_id": "{{variant_id}}"},
 }
+# Requests that come after the others of their rank: a topic takes its reply before it is
+# locked, and a forum category is deleted once its topic is.
+RUN_LATE = ("forum_lock_topic", "forum_delete_category")
 # Files a multipart request uploads, by operation and part: newman reads them from its working
 # directory (the repository's root in `make contract`).
 UPLOADS: dict[str, dict[str, str]] = {
@@ -113,14 +119,14 @@ def _creations(operations: list[tuple[str, str, dict[str, Any]]]) -> dict[str, s
     return found
 
 
-def _order(path: str, method: str, operation: dict[str, Any]) -> tuple[int, str, str]:
+def _order(path: str, method: str, operation: dict[str, Any]) -> tuple[int, bool, str, str]:
     name = operation["operationId"]
     if name == LOGIN:
-        return (-1, path, method)
+        return (-1, False, path, method)
     if name in SESSION_ENDING:
-        return (len(_METHOD_RANK) + 1 + SESSION_ENDING.index(name), path, method)
+        return (len(_METHOD_RANK) + 1 + SESSION_ENDING.index(name), False, path, method)
     creation = method == "post" and not _PARAMETER.search(path)
-    return (0 if creation else _METHOD_RANK[method], path, method)
+    return (0 if creation else _METHOD_RANK[method], name in RUN_LATE, path, method)
 
 
 def _item(

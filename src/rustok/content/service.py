@@ -413,15 +413,44 @@ class NodeService(_ContentBase):
         *,
         reader: Reach | None = None,
         locale: str | None = None,
+        kind: str | None = None,
     ) -> NodeRead:
-        """`get` inside a caller's unit of work (blog, pages and forum read their nodes)."""
+        """`get` inside a caller's unit of work (blog, pages and forum read their nodes);
+        with `kind`, a node of another kind or a deleted one is `NODE_NOT_FOUND` too (a step
+        that looks up a node to attach something to)."""
         tenant_id = _tenant_of(uow)
         chain = self._read_chain(await self.locales(tenant_id), locale)
         repo = ContentRepository(uow.session, tenant_id)
         node = await repo.node(node_id)
-        if node is None or not self._sees(reader, node):
+        if (
+            node is None
+            or not self._sees(reader, node)
+            or (kind is not None and (node.kind != kind or node.deleted_at is not None))
+        ):
             raise NodeNotFound("No such node.")
         return (await _Reads(repo).nodes([node], chain))[0]
+
+    async def get_many_in(
+        self,
+        uow: UnitOfWork,
+        node_ids: Sequence[uuid.UUID],
+        *,
+        reader: Reach | None = None,
+        locale: str | None = None,
+        details: bool = True,
+    ) -> dict[uuid.UUID, NodeRead]:
+        """The nodes of `node_ids` that exist, are not deleted and `reader` may see, batched, in
+        the caller's unit of work (modules built on content page over their own tables, then
+        read the nodes here); `details` as in `list_nodes`."""
+        tenant_id = _tenant_of(uow)
+        chain = self._read_chain(await self.locales(tenant_id), locale)
+        repo = ContentRepository(uow.session, tenant_id)
+        rows = [
+            node
+            for node in await repo.nodes(node_ids)
+            if node.deleted_at is None and self._sees(reader, node)
+        ]
+        return {read.id: read for read in await _Reads(repo).nodes(rows, chain, details=details)}
 
     async def get_by_slug(
         self,

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 import orjson
 from pydantic import BaseModel, Field, computed_field
-from sqlalchemy import and_, false, or_
+from sqlalchemy import and_, false, literal, or_
 
 from rustok.core.errors import FieldError, Invalid
 
@@ -132,7 +132,8 @@ def keyset_after(keys: Sequence[SortKey], values: Sequence[CursorValue]) -> Colu
     NULL (a NULL compares as unknown); sort nullable columns through `coalesce`."""
     clauses: list[ColumnElement[bool]] = []
     for index, key in enumerate(keys):
-        value = values[index]
+        # A bool is bound as a parameter: SQLAlchemy refuses `<`/`>` against a Python bool.
+        value = literal(values[index]) if isinstance(values[index], bool) else values[index]
         beyond = key.column < value if key.descending else key.column > value
         equal_before = [keys[i].column == values[i] for i in range(index)]
         clauses.append(and_(*equal_before, beyond))

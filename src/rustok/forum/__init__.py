@@ -1,0 +1,1 @@
+"""The forum: categories, topics and threaded, moderated replies, built on content nodes."""
