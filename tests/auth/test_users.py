@@ -139,13 +139,17 @@ async def test_deactivation_refuses_the_caller_itself_the_last_admin_and_a_stron
         caller_id=None,
     )
     helper = await make_user(container, tenant, email="help@acme.test", roles=("support",))
-    ada = await make_user(container, tenant, email="ada@acme.test")
+    # A peer: support holds everything ada's roles carry (a customer carries grants support
+    # lacks, so deactivating a customer takes more than `users:update`).
+    ada = await make_user(container, tenant, email="ada@acme.test", roles=("support",))
+    customer = await make_user(container, tenant, email="cu@acme.test")
     admin = await _headers(client, tenant, "boss@acme.test")
     support = await _headers(client, tenant, "help@acme.test")
 
     itself = await client.post(f"/api/admin/users/{boss.id}/deactivate", headers=admin)
     stronger = await client.post(f"/api/admin/users/{boss.id}/deactivate", headers=support)
     peer_ok = await client.post(f"/api/admin/users/{ada.id}/deactivate", headers=support)
+    wider = await client.post(f"/api/admin/users/{customer.id}/deactivate", headers=support)
     second_admin = await make_user(container, tenant, email="two@acme.test", roles=("admin",))
     await client.post(f"/api/admin/users/{helper.id}/deactivate", headers=admin)
     last_admin_check = await client.post(
@@ -159,12 +163,15 @@ async def test_deactivation_refuses_the_caller_itself_the_last_admin_and_a_stron
     assert stronger.json()["code"] == "GRANT_NOT_HELD"
     assert stronger.json()["errors"][0]["field"] == "path.user_id"
     assert peer_ok.status_code == 200
+    assert wider.status_code == 403
+    assert wider.json()["code"] == "GRANT_NOT_HELD"
     assert last_admin_check.status_code == 200
     assert statuses == {
         "boss@acme.test": "active",
         "help@acme.test": "inactive",
         "ada@acme.test": "inactive",
         "two@acme.test": "inactive",
+        "cu@acme.test": "active",
     }
 
 
