@@ -43,7 +43,7 @@ stack: install
 	$(BIN)/rustok stack
 
 test: lint
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2 --dist loadgroup --durations=15
 
 fmt: install
 	$(BIN)/ruff format src tests bench
