@@ -95,3 +95,24 @@ async def test_concurrent_approvals_and_rejections_count_each_comment_once(
     assert counted == 10
     assert read.comment_count == 10
     assert await db.event_types("blog.comment.approved") == ["blog.comment.approved"] * 10
+
+
+async def test_publishing_a_published_post_answers_it_unchanged_with_no_event(
+    container: Container, site: TenantDetail, db: Db
+) -> None:
+    editor = Reach(Permission(POSTS, Action.MANAGE), Scope.ALL, site.id)
+    posts = container.service(PostService)
+    post = await posts.create(
+        site.id,
+        PostCreate.model_validate({"translations": [{"locale": "en", "title": "Twice"}]}),
+        reach=editor,
+    )
+
+    first = await posts.publish(site.id, post.id, reach=editor)
+    events = await db.event_types("content.node.published")
+    second = await posts.publish(site.id, post.id, reach=editor)
+
+    assert first.status == "published"
+    assert second.status == "published"
+    assert second.version == first.version
+    assert await db.event_types("content.node.published") == events == ["content.node.published"]

@@ -13,8 +13,8 @@ The requests run in one sequence against a freshly seeded demo (`make contract`)
   session (`SESSION_ENDING`) last;
 - a `201` creation on a collection path stores the new `id` into the variable named by the
   path parameter below it (`POST /admin/roles` -> `{{role_id}}` of `/admin/roles/{role_id}`);
-- a few requests (`RUN_LATE`) come after the others of their rank, where one resource must
-  wait for another (a forum category is deleted after its topic);
+- a few requests (`RUN_LATE`) come after the others of the rank it names, in its order, where
+  one resource must wait for another (a forum category is deleted after its topic);
 - a path parameter that nothing in the run creates (neither a creation nor a `PUT` of that
   path) names nothing in a fresh demo: that request expects `404`, which it must document.
 
@@ -42,6 +42,8 @@ CAPTURES: dict[str, dict[str, str]] = {
     "auth_refresh": _TOKENS,
     "auth_register": {"user_id": "user.id"},
     "content_create_node": {"node_slug": "slug"},
+    "blog_create_post": {"post_slug": "slug"},
+    "commerce_inventory_adjust_variant_inventory": {"default_location_id": "levels.0.location_id"},
     "commerce_catalog_create_product": {"variant_id": "variants.0.id"},
     "pages_create_page": {
         "page_slug": "slug",
@@ -50,7 +52,7 @@ CAPTURES: dict[str, dict[str, str]] = {
     },
 }
 # Body fields that must carry a collection variable instead of the document's example.
-BODY_VARIABLES: dict[str, dict[str, str | list[str]]] = {
+BODY_VARIABLES: dict[str, dict[str, object]] = {
     LOGIN: {"email": "{{email}}", "password": "{{password}}"},
     "auth_refresh": {"refresh_token": "{{refresh_token}}"},
     "auth_logout": {"refresh_token": "{{refresh_token}}"},
@@ -59,10 +61,39 @@ BODY_VARIABLES: dict[str, dict[str, str | list[str]]] = {
     "pages_reorder_blocks": {"block_ids": ["{{second_block_id}}", "{{block_id}}"]},
     "forum_create_topic": {"category_id": "{{forum_category_id}}"},
     "commerce_cart_add_cart_line": {"variant_id": "{{variant_id}}"},
+    "commerce_inventory_check_inventory": {
+        "lines": [{"variant_id": "{{variant_id}}", "quantity": 2}]
+    },
+    # The new location gets 25 units by `set`, and the transfer empties it into the default
+    # one, so that deleting the location afterwards finds it holding no stock.
+    "commerce_inventory_set_variant_inventory": {"location_id": "{{stock_location_id}}"},
+    "commerce_inventory_transfer_inventory": {
+        "variant_id": "{{variant_id}}",
+        "from_location_id": "{{stock_location_id}}",
+        "to_location_id": "{{default_location_id}}",
+        "quantity": 25,
+    },
+    "blog_update_settings": {"guest_comments": True},
+    "blog_update_post": {"comments_open": True},
+    # The location created by the run stays a plain one (its example makes it the default).
+    "commerce_inventory_update_stock_location": {"is_default": None},
 }
-# Requests that come after the others of their rank: a topic takes its reply before it is
-# locked, and a forum category is deleted once its topic is.
-RUN_LATE = ("forum_lock_topic", "forum_delete_category")
+# Requests that run late, in this order, after the others of the rank named (4: the actions,
+# 5: the deletions): a topic takes its reply before it is locked, and a forum category is
+# deleted once its topic is; stock is checked and moved once the actions have put some in; a
+# cart's unknown line is removed (404) while the cart is open, then the cart is checked out,
+# and only then does the product it sells leave the shop.
+RUN_LATE: dict[str, int] = {
+    "forum_lock_topic": 4,
+    "commerce_inventory_check_inventory": 4,
+    "commerce_inventory_transfer_inventory": 4,
+    "commerce_cart_remove_cart_line": 4,
+    "commerce_orders_checkout": 4,
+    "commerce_catalog_publish_product": 4,
+    "commerce_catalog_unpublish_product": 4,
+    "commerce_catalog_archive_product": 4,
+    "forum_delete_category": 5,
+}
 # Files a multipart request uploads, by operation and part: newman reads them from its working
 # directory (the repository's root in `make contract`).
 UPLOADS: dict[str, dict[str, str]] = {
@@ -126,7 +157,9 @@ def _order(path: str, method: str, operation: dict[str, Any]) -> tuple[int, bool
     if name in SESSION_ENDING:
         return (len(_METHOD_RANK) + 1 + SESSION_ENDING.index(name), False, path, method)
     creation = method == "post" and not _PARAMETER.search(path)
-    return (0 if creation else _METHOD_RANK[method], name in RUN_LATE, path, method)
+    if name in RUN_LATE:
+        return (RUN_LATE[name], True, f"{list(RUN_LATE).index(name):03d}", method)
+    return (0 if creation else _METHOD_RANK[method], False, path, method)
 
 
 def _item(

@@ -255,7 +255,17 @@ class PostService(_BlogBase):
         return self._read(read, count)
 
     async def publish(self, tenant_id: uuid.UUID, post_id: uuid.UUID, *, reach: Reach) -> PostRead:
-        return await self._step(tenant_id, post_id, reach, self._nodes.publish_in)
+        """Publish a post; a post already published is answered as it is, with no event (a
+        retried publish is not a conflict; pages do the same)."""
+        return await self._step(tenant_id, post_id, reach, self._publish_unless_published)
+
+    async def _publish_unless_published(
+        self, uow: UnitOfWork, post_id: uuid.UUID, reach: Reach
+    ) -> NodeRead:
+        current = await self._nodes.get_in(uow, post_id, reader=reach)
+        if current.status == NodeStatus.PUBLISHED:
+            return current
+        return await self._nodes.publish_in(uow, post_id, reach)
 
     async def unpublish(
         self, tenant_id: uuid.UUID, post_id: uuid.UUID, *, reach: Reach

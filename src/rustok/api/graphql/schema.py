@@ -73,7 +73,25 @@ def _extend_types(roots: list[type], extensions: list[type]) -> None:
         target.fields.extend(f for f in definition.fields if f.python_name not in present)
 
 
+_SCHEMAS: dict[tuple[object, ...], strawberry.Schema] = {}
+"""Schemas this process built, by the module set they were built from."""
+
+
 def build_schema(registry: ModuleRegistry) -> strawberry.Schema:
+    """The schema of these modules' GraphQL parts. It depends on nothing else (whether a
+    module is on for a tenant is checked per request), so a process builds it once per module
+    set: an app costs about 0.1 s less, and the test suite builds hundreds of apps."""
+    key = tuple(
+        (module.slug, module.core, module.enabled_by_default, module.load_graphql())
+        for module in registry
+    )
+    schema = _SCHEMAS.get(key)
+    if schema is None:
+        schema = _SCHEMAS[key] = _new_schema(registry)
+    return schema
+
+
+def _new_schema(registry: ModuleRegistry) -> strawberry.Schema:
     queries: list[type] = [PlatformQuery]
     mutations: list[type] = []
     extensions: list[type] = []

@@ -88,10 +88,10 @@ class StockLocationCreate(_Input):
         json_schema_extra={
             "examples": [
                 {
-                    "name": "Berlin warehouse",
-                    "address_line1": "Lagerstraße 1",
-                    "city": "Berlin",
-                    "postal_code": "10115",
+                    "name": "Hamburg warehouse",
+                    "address_line1": "Hafenstraße 7",
+                    "city": "Hamburg",
+                    "postal_code": "20359",
                     "country_code": "DE",
                     "is_default": False,
                 }
