@@ -619,8 +619,11 @@ class AuthService:
         rotated_at = spent[0].rotated_at if spent is not None else None
         successor = self._refresh_tokens.successor(spent_token)
         current = await sessions.refresh_token(hash_refresh_token(successor))
+        # `now` was read before this request waited for the row the first use held, so it can
+        # precede the rotation (a negative age): a grace of zero must still mean never.
         within_grace = (
             rotated_at is not None
+            and self._reuse_grace > timedelta(0)
             and now - rotated_at <= self._reuse_grace
             and current is not None
             and current[0].rotated_at is None
