@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from graphql import parse
+
+from rustok.api.graphql.limits import Limits, check, field_costs
+from rustok.api.graphql.schema import build_schema
 from rustok.testing.factories import auth_headers, user_token
 
 if TYPE_CHECKING:
@@ -63,7 +67,8 @@ async def test_830_aliased_database_reads_are_refused_before_any_runs(
 
     assert code == "QUERY_TOO_COMPLEX"
     assert message == (
-        "The query costs more than 200 (an object 1, a field that reads the database 10)."
+        "The query costs more than 200 (an object 1, a field that reads the database 10, once "
+        "per item of its list where it reads per item); ask for smaller pages."
     )
 
 
@@ -142,7 +147,8 @@ async def test_fields_that_read_the_database_cost_more(
     assert [user["email"] for user in allowed["data"].values()] == ["jo@acme.test"] * 20
     assert code == "QUERY_TOO_COMPLEX"
     assert message == (
-        "The query costs more than 200 (an object 1, a field that reads the database 10)."
+        "The query costs more than 200 (an object 1, a field that reads the database 10, once "
+        "per item of its list where it reads per item); ask for smaller pages."
     )
 
 
@@ -210,3 +216,48 @@ async def test_a_nul_in_the_document_or_the_variables_is_refused_before_any_fiel
         (None, {"code": "NUL_IN_REQUEST", "field": "variables"}),
         (None, {"code": "NUL_IN_REQUEST", "field": "query"}),
     ]
+
+
+POSTS_WITH_COMMENTS = (
+    "query($posts: Int!, $comments: Int!) { posts(first: $posts) { edges { node { id "
+    "comments(first: $comments) { items { id } } } } } }"
+)
+
+
+def test_a_field_read_once_per_parent_costs_once_per_item_of_its_list(
+    container: Container,
+) -> None:
+    schema = build_schema(container.registry)._schema
+    costs = field_costs(schema)
+    limits = Limits.of(container.settings)
+
+    def verdict(document: str, **variables: object) -> str | None:
+        refused = check(schema, parse(document), costs=costs, limits=limits, variables=variables)
+        return refused.code if refused is not None else None
+
+    assert "Post.comments" in costs.per_parent
+    assert "Post.author" in costs.io
+    assert "Post.author" not in costs.per_parent
+    # 20 posts, each reading its comments once: 20 reads of 11 and the page, over 200.
+    assert verdict(POSTS_WITH_COMMENTS, posts=20, comments=5) == "QUERY_TOO_COMPLEX"
+    assert verdict(POSTS_WITH_COMMENTS, posts=5, comments=20) is None
+    literal = "{ posts(first: 20) { edges { node { id comments(first: 1) { items { id } } } } } }"
+    assert verdict(literal) == "QUERY_TOO_COMPLEX"
+    # A variable the request does not give counts as the largest page.
+    assert verdict(POSTS_WITH_COMMENTS, comments=1) == "QUERY_TOO_COMPLEX"
+    # Fields a loader batches cost once, however long the page.
+    assert verdict("{ posts(first: 100) { edges { node { id author { name } } } } }") is None
+
+
+async def test_a_page_of_posts_with_their_comments_past_the_cost_is_refused_over_http(
+    client: httpx.AsyncClient, tenant: TenantDetail
+) -> None:
+    response = await client.post(
+        "/api/graphql",
+        json={"query": POSTS_WITH_COMMENTS, "variables": {"posts": 100, "comments": 100}},
+        headers=auth_headers(tenant),
+    )
+
+    code, message = refusal(response.json())
+    assert code == "QUERY_TOO_COMPLEX"
+    assert message.endswith("ask for smaller pages.")

@@ -28,43 +28,44 @@ from rustok.blog.schemas import (
 )
 from rustok.blog.service import CommentService, PostService
 from rustok.content.service import CategoryService
-from rustok.core.cursor import DEFAULT_LIMIT, MAX_LIMIT
+from rustok.core.cursor import DEFAULT_LIMIT
 from rustok.core.modules import GraphQLPart
 from rustok.core.permissions import Action
-from rustok.web.graphql import GraphQLContext, parse_input, public, requires
+from rustok.web.graphql import (
+    PER_PARENT,
+    GraphQLContext,
+    author_loader,
+    page_size,
+    parse_input,
+    per_request,
+    public,
+    requires,
+)
 
 if TYPE_CHECKING:
-    from rustok.auth.schemas import UserSummary
     from rustok.blog.schemas import BlogSettingsRead, CommentRead, PostRead, PostTranslationRead
     from rustok.bootstrap import Container
     from rustok.content.schemas import CategoryRead, TagRef
 
 
 class BlogLoaders:
-    """The loaders of one request: authors and categories, each batched into one call."""
+    """The loaders of one request: categories, batched into one call (authors: the web
+    layer's `author_loader`, shared with every module)."""
 
     def __init__(self, container: Container, tenant_id: uuid.UUID) -> None:
         categories = container.service(CategoryService)
-
-        async def authors(ids: list[uuid.UUID]) -> list[UserSummary | None]:
-            found = await container.auth.user_summaries(tenant_id, ids)
-            return [found.get(user_id) for user_id in ids]
 
         async def by_category(ids: list[uuid.UUID]) -> list[CategoryRead | None]:
             found = await categories.get_many(tenant_id, ids)
             return [found.get(category_id) for category_id in ids]
 
-        self.authors = DataLoader(load_fn=authors)
         self.categories = DataLoader(load_fn=by_category)
 
 
 def loaders(info: Info[GraphQLContext, Any]) -> BlogLoaders:
-    state = info.context.http_request.state
-    found: BlogLoaders | None = getattr(state, "blog_loaders", None)
-    if found is None:
-        found = BlogLoaders(info.context.container, info.context.tenant.id)
-        state.blog_loaders = found
-    return found
+    return per_request(
+        info, "blog_loaders", lambda: BlogLoaders(info.context.container, info.context.tenant.id)
+    )
 
 
 @strawberry.type
@@ -203,7 +204,7 @@ class Post:
     async def author(self, info: Info[GraphQLContext, Any]) -> BlogAuthor | None:
         if self.author_id is None:
             return None
-        found = await loaders(info).authors.load(self.author_id)
+        found = await author_loader(info).load(self.author_id)
         return BlogAuthor(id=found.id, name=found.name) if found else None
 
     @strawberry.field
@@ -213,7 +214,11 @@ class Post:
         found = await loaders(info).categories.load(self.category_id)
         return BlogCategory(id=found.id, name=found.name, slug=found.slug) if found else None
 
-    @strawberry.field(description="Approved comments (moderators: every status), oldest first.")
+    @strawberry.field(
+        description="Approved comments (moderators: every status), oldest first; one query "
+        "per post, so a list of posts pays it per post in the query cost.",
+        metadata={PER_PARENT: True},
+    )
     async def comments(
         self,
         info: Info[GraphQLContext, Any],
@@ -227,7 +232,7 @@ class Post:
             self.id,
             query,
             after=after,
-            limit=_first(first),
+            limit=page_size(first),
             moderator=await is_moderator(info.context.http_request),
         )
         return CommentConnection(
@@ -262,10 +267,6 @@ class BlogSettingsType:
             words_per_minute=read.words_per_minute,
             max_comment_chars=read.max_comment_chars,
         )
-
-
-def _first(first: int) -> int:
-    return max(1, min(first, MAX_LIMIT))
 
 
 def _given(value: object) -> dict[str, Any]:
@@ -310,7 +311,7 @@ class BlogQuery:
             info.context.tenant.id,
             query,
             after=after,
-            limit=_first(first),
+            limit=page_size(first),
             reader=await post_reader(info.context.http_request),
         )
         return PostConnection(

@@ -36,13 +36,20 @@ from rustok.content.schemas import (
     TranslationRead,
 )
 from rustok.content.service import CategoryService, NodeService, TagService
-from rustok.core.cursor import DEFAULT_LIMIT, MAX_LIMIT
+from rustok.core.cursor import DEFAULT_LIMIT
 from rustok.core.modules import GraphQLPart
 from rustok.core.permissions import Action
-from rustok.web.graphql import GraphQLContext, parse_input, public, requires
+from rustok.web.graphql import (
+    GraphQLContext,
+    author_loader,
+    page_size,
+    parse_input,
+    per_request,
+    public,
+    requires,
+)
 
 if TYPE_CHECKING:
-    from rustok.auth.schemas import UserSummary
     from rustok.bootstrap import Container
     from rustok.content.schemas import CategoryRead, TagRead
 
@@ -62,30 +69,22 @@ class ContentLoaders:
             found = await nodes.tags_of(tenant_id, ids, locale=locale)
             return [found.get(node_id, []) for node_id in ids]
 
-        async def authors(ids: list[uuid.UUID]) -> list[UserSummary | None]:
-            found = await container.auth.user_summaries(tenant_id, ids)
-            return [found.get(user_id) for user_id in ids]
-
         async def by_category(ids: list[uuid.UUID]) -> list[CategoryRead | None]:
             found = await categories.get_many(tenant_id, ids, locale=locale)
             return [found.get(category_id) for category_id in ids]
 
         self.translations = DataLoader(load_fn=translations)
         self.tags = DataLoader(load_fn=tags)
-        self.authors = DataLoader(load_fn=authors)
         self.categories = DataLoader(load_fn=by_category)
 
 
 def loaders(info: Info[GraphQLContext, Any], locale: str | None) -> ContentLoaders:
     """This request's loaders for `locale` (made on first use, dropped with the request)."""
-    state = info.context.http_request.state
-    per_locale: dict[str | None, ContentLoaders] | None = getattr(state, "content_loaders", None)
-    if per_locale is None:
-        per_locale = {}
-        state.content_loaders = per_locale
-    if locale not in per_locale:
-        per_locale[locale] = ContentLoaders(info.context.container, info.context.tenant.id, locale)
-    return per_locale[locale]
+    return per_request(
+        info,
+        f"content_loaders:{locale}",
+        lambda: ContentLoaders(info.context.container, info.context.tenant.id, locale),
+    )
 
 
 @strawberry.type
@@ -230,7 +229,7 @@ class Node:
     async def author(self, info: Info[GraphQLContext, Any]) -> Author | None:
         if self.author_id is None:
             return None
-        found = await loaders(info, self.locale).authors.load(self.author_id)
+        found = await author_loader(info).load(self.author_id)
         return Author(id=found.id, name=found.name) if found else None
 
     @strawberry.field
@@ -291,10 +290,6 @@ class CategoryConnection:
 class TagConnection:
     items: list[Tag]
     page_info: PageInfo
-
-
-def _first(first: int) -> int:
-    return max(1, min(first, MAX_LIMIT))
 
 
 async def _chain(info: Info[GraphQLContext, Any], locale: str | None) -> list[str]:
@@ -377,7 +372,7 @@ class ContentQuery:
             info.context.tenant.id,
             query,
             after=after,
-            limit=_first(first),
+            limit=page_size(first),
             reader=await editor_reach(info.context.http_request),
             details=False,
         )
@@ -395,7 +390,7 @@ class ContentQuery:
         locale: str | None = None,
     ) -> CategoryConnection:
         page = await info.context.container.service(CategoryService).list_categories(
-            info.context.tenant.id, after=after, limit=_first(first), locale=locale
+            info.context.tenant.id, after=after, limit=page_size(first), locale=locale
         )
         return CategoryConnection(
             items=[Category.of(item) for item in page.items],
@@ -411,7 +406,7 @@ class ContentQuery:
         locale: str | None = None,
     ) -> TagConnection:
         page = await info.context.container.service(TagService).list_tags(
-            info.context.tenant.id, after=after, limit=_first(first), locale=locale
+            info.context.tenant.id, after=after, limit=page_size(first), locale=locale
         )
         return TagConnection(
             items=[Tag.of(item) for item in page.items],

@@ -19,7 +19,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from rustok.content.service import NodeService
-from rustok.core.cursor import DEFAULT_LIMIT, MAX_LIMIT
+from rustok.core.cursor import DEFAULT_LIMIT
 from rustok.core.modules import GraphQLPart
 from rustok.core.permissions import Action
 from rustok.forum.permissions import FORUM_CATEGORIES, FORUM_REPLIES, FORUM_TOPICS
@@ -36,10 +36,18 @@ from rustok.forum.schemas import (
     TopicUpdate,
 )
 from rustok.forum.service import ForumCategoryService, ReplyService, TopicService
-from rustok.web.graphql import GraphQLContext, parse_input, public, requires
+from rustok.web.graphql import (
+    PER_PARENT,
+    GraphQLContext,
+    author_loader,
+    page_size,
+    parse_input,
+    per_request,
+    public,
+    requires,
+)
 
 if TYPE_CHECKING:
-    from rustok.auth.schemas import UserSummary
     from rustok.bootstrap import Container
     from rustok.content.schemas import TranslationRead
     from rustok.forum.schemas import ForumCategoryRead, ReplyRead, TopicRead
@@ -55,26 +63,14 @@ class ForumLoaders:
             found = await nodes.translations_of(tenant_id, ids)
             return [found.get(node_id, []) for node_id in ids]
 
-        async def authors(ids: list[uuid.UUID]) -> list[UserSummary | None]:
-            found = await container.auth.user_summaries(tenant_id, ids)
-            return [found.get(user_id) for user_id in ids]
-
         self.translations = DataLoader(load_fn=translations)
-        self.authors = DataLoader(load_fn=authors)
 
 
 def loaders(info: Info[GraphQLContext, Any]) -> ForumLoaders:
     """This request's loaders (made on first use, dropped with the request)."""
-    state = info.context.http_request.state
-    found: ForumLoaders | None = getattr(state, "forum_loaders", None)
-    if found is None:
-        found = ForumLoaders(info.context.container, info.context.tenant.id)
-        state.forum_loaders = found
-    return found
-
-
-def _first(first: int) -> int:
-    return max(1, min(first, MAX_LIMIT))
+    return per_request(
+        info, "forum_loaders", lambda: ForumLoaders(info.context.container, info.context.tenant.id)
+    )
 
 
 async def _chain(info: Info[GraphQLContext, Any], locale: str | None) -> list[str]:
@@ -95,7 +91,7 @@ async def _author(
 ) -> ForumAuthor | None:
     if author_id is None:
         return None
-    found = await loaders(info).authors.load(author_id)
+    found = await author_loader(info).load(author_id)
     return ForumAuthor(id=found.id, name=found.name) if found else None
 
 
@@ -293,7 +289,11 @@ class ForumTopic:
     async def author(self, info: Info[GraphQLContext, Any]) -> ForumAuthor | None:
         return await _author(info, self.author_id)
 
-    @strawberry.field(description="The topic's replies, oldest first (one query per topic).")
+    @strawberry.field(
+        description="The topic's replies, oldest first; one query per topic, so a list of "
+        "topics pays it per topic in the query cost.",
+        metadata={PER_PARENT: True},
+    )
     async def replies(
         self,
         info: Info[GraphQLContext, Any],
@@ -317,7 +317,7 @@ async def _replies(
         topic_id,
         view=_view(view),
         after=after,
-        limit=_first(first),
+        limit=page_size(first),
         moderator=await moderator_reach(info.context.http_request),
     )
     return ForumReplyConnection(
@@ -352,7 +352,7 @@ class ForumQuery:
         locale: str | None = None,
     ) -> ForumCategoryConnection:
         page = await info.context.container.service(ForumCategoryService).list_categories(
-            info.context.tenant.id, after=after, limit=_first(first), locale=locale
+            info.context.tenant.id, after=after, limit=page_size(first), locale=locale
         )
         return ForumCategoryConnection(
             items=[ForumCategory.of(item) for item in page.items],
@@ -383,7 +383,7 @@ class ForumQuery:
         query = parse_input(TopicQuery, {"category_id": category_id, "locale": locale}, prefix="")
         chain = await _chain(info, locale)
         page = await info.context.container.service(TopicService).list_topics(
-            info.context.tenant.id, query, after=after, limit=_first(first), details=False
+            info.context.tenant.id, query, after=after, limit=page_size(first), details=False
         )
         return ForumTopicConnection(
             edges=[ForumTopicEdge(node=ForumTopic.of(item, chain)) for item in page.items],

@@ -9,18 +9,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import strawberry
-from pydantic import ValidationError
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
-from rustok.core.cursor import DEFAULT_LIMIT, MAX_LIMIT
-from rustok.core.errors import FieldError, Invalid
+from rustok.core.cursor import DEFAULT_LIMIT
 from rustok.core.modules import GraphQLPart
 from rustok.core.permissions import Action
 from rustok.media.permissions import MEDIA
 from rustok.media.schemas import MediaUpdate
 from rustok.media.service import MediaService
-from rustok.web.graphql import GraphQLContext, requires
+from rustok.web.graphql import GraphQLContext, page_size, parse_input, per_request, requires
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -94,19 +92,17 @@ def media_loader(info: Info[GraphQLContext, Any]) -> DataLoader[uuid.UUID, Media
     """This request's loader of the tenant's media by id: every `load` of one resolver pass
     becomes one batch (two SQL statements, whatever the count). It checks no permission: the
     field using it shows media that a resource it has already authorised points at."""
-    state = info.context.http_request.state
-    loader: DataLoader[uuid.UUID, MediaType | None] | None = getattr(state, _LOADER_STATE, None)
-    if loader is None:
-        service = info.context.container.service(MediaService)
-        tenant_id = info.context.tenant.id
+    service = info.context.container.service(MediaService)
+    tenant_id = info.context.tenant.id
 
+    def make() -> DataLoader[uuid.UUID, MediaType | None]:
         async def load(ids: list[uuid.UUID]) -> Sequence[MediaType | None]:
             found = await service.get_many(tenant_id, ids)
             return [MediaType.of(found[i]) if i in found else None for i in ids]
 
-        loader = DataLoader(load_fn=load)
-        setattr(state, _LOADER_STATE, loader)
-    return loader
+        return DataLoader(load_fn=load)
+
+    return per_request(info, _LOADER_STATE, make)
 
 
 def _update_of(data: MediaUpdateInput) -> MediaUpdate:
@@ -115,14 +111,7 @@ def _update_of(data: MediaUpdateInput) -> MediaUpdate:
         raw["filename"] = data.filename
     if data.translations is not None:
         raw["translations"] = [vars(entry) for entry in data.translations]
-    try:
-        return MediaUpdate.model_validate(raw)
-    except ValidationError as error:
-        fields = [
-            FieldError(".".join(str(p) for p in ("input", *issue["loc"])), issue["msg"])
-            for issue in error.errors()
-        ]
-        raise Invalid("Invalid input.", fields=fields) from None
+    return parse_input(MediaUpdate, raw)
 
 
 @strawberry.type
@@ -153,7 +142,7 @@ class MediaQuery:
             info.context.tenant.id,
             access.reach,
             after=after,
-            limit=max(1, min(limit, MAX_LIMIT)),
+            limit=page_size(limit),
             mime_type=mime_type,
         )
         return MediaConnection(

@@ -15,7 +15,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from rustok.core.cursor import DEFAULT_LIMIT, MAX_LIMIT
+from rustok.core.cursor import DEFAULT_LIMIT
 from rustok.core.errors import FieldError, Invalid
 from rustok.core.modules import GraphQLPart
 from rustok.core.permissions import Action
@@ -40,7 +40,7 @@ from rustok.pages.schemas import (
     PageUpdate,
 )
 from rustok.pages.service import MenuService, PageService
-from rustok.web.graphql import GraphQLContext, parse_input, public, requires
+from rustok.web.graphql import GraphQLContext, page_size, parse_input, public, requires
 
 
 @strawberry.type
@@ -245,7 +245,7 @@ class PagesQuery:
             info.context.tenant.id,
             query,
             after=after,
-            limit=max(1, min(first, MAX_LIMIT)),
+            limit=page_size(first),
             reader=await page_reader(info.context.http_request),
         )
         return PageConnection(

@@ -7,14 +7,16 @@ fails on a field that carries none.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from fastapi import Request  # noqa: TC002 - FastAPI reads the annotation of context_for
 from pydantic import BaseModel, ValidationError
+from strawberry.dataloader import DataLoader
 from strawberry.extensions import FieldExtension
 from strawberry.fastapi import BaseContext
 from strawberry.permission import BasePermission, PermissionExtension
 
+from rustok.core.cursor import MAX_LIMIT
 from rustok.core.errors import FieldError, Forbidden, Invalid, NotFound
 from rustok.core.permissions import Action, Permission, Resource
 from rustok.web.access import (
@@ -28,16 +30,56 @@ from rustok.web.access import (
 )
 
 if TYPE_CHECKING:
+    import uuid
     from collections.abc import Awaitable, Callable
 
     from strawberry.types import Info
 
+    from rustok.auth.schemas import UserSummary
     from rustok.bootstrap import Container
     from rustok.core.principal import Principal
     from rustok.core.tenant import TenantSnapshot
 
 
+PER_PARENT = "rustok_per_parent"
+"""A field's `metadata` key: its resolver reads the database once per parent object (a post's
+page of comments) instead of once per page through a loader, so the query cost counts it once
+per item of the list around it: `@strawberry.field(metadata={PER_PARENT: True})`."""
+
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+
+
+def page_size(first: int) -> int:
+    """A list field's `first` as its query runs it: at least 1, at most a page (the query cost
+    counts the same, `rustok.api.graphql.limits`)."""
+    return max(1, min(first, MAX_LIMIT))
+
+
+def per_request(info: Info[GraphQLContext, Any], key: str, make: Callable[[], T]) -> T:
+    """What `make` builds, once per request under `key`: DataLoaders batch within a request and
+    must not outlive it (another caller may see other rows)."""
+    state = info.context.http_request.state
+    found = getattr(state, key, None)
+    if found is None:
+        found = make()
+        setattr(state, key, found)
+    return cast("T", found)
+
+
+def author_loader(info: Info[GraphQLContext, Any]) -> DataLoader[uuid.UUID, UserSummary | None]:
+    """Bylines of the request's tenant's users: one batch per request for every module's
+    `author` field (content, blog, forum)."""
+    container, tenant_id = info.context.container, info.context.tenant.id
+
+    def make() -> DataLoader[uuid.UUID, UserSummary | None]:
+        async def load(ids: list[uuid.UUID]) -> list[UserSummary | None]:
+            found = await container.auth.user_summaries(tenant_id, ids)
+            return [found.get(user_id) for user_id in ids]
+
+        return DataLoader(load_fn=load)
+
+    return per_request(info, "author_loader", make)
 
 
 def parse_input(model: type[M], data: object, *, prefix: str = "input") -> M:

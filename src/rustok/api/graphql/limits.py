@@ -4,6 +4,10 @@ A fragment is measured once and its figures are reused at every spread, and the 
 the first figure past its limit. So a short document whose fragments spread each other several
 times (24 levels of three spreads: 3^24 fields once expanded) is refused within its first few
 levels, as fast as it is read, before any rule that expands fragments per use runs on it.
+
+A field that reads the database costs `io_field_cost` once: the platform batches such fields of
+a page (DataLoaders). A field that reads once per parent (`PER_PARENT`: a page of a post's
+comments) costs that for every item of the list it sits in, `first` of them.
 """
 
 from __future__ import annotations
@@ -18,16 +22,27 @@ from graphql import (
     GraphQLInterfaceType,
     GraphQLObjectType,
     InlineFragmentNode,
+    IntValueNode,
     OperationDefinitionNode,
     OperationType,
     SchemaMetaFieldDef,
     TypeMetaFieldDef,
     TypeNameMetaFieldDef,
+    VariableNode,
     get_named_type,
 )
 
+from rustok.core.cursor import MAX_LIMIT
+from rustok.web.graphql import PER_PARENT
+
 if TYPE_CHECKING:
-    from graphql import DocumentNode, GraphQLNamedType, GraphQLSchema, SelectionSetNode
+    from graphql import (
+        DocumentNode,
+        GraphQLField,
+        GraphQLNamedType,
+        GraphQLSchema,
+        SelectionSetNode,
+    )
 
     from rustok.core.settings import Settings
 
@@ -70,9 +85,21 @@ class Shape:
     cost: int
     depth: int
     tree: Tree
+    per_item: int = 0
+    """The part of `cost` paid again for every item of the list the selection sits in."""
 
 
 _EMPTY = Shape(0, 0, 0, 0, {})
+
+
+@dataclass(frozen=True, slots=True)
+class FieldCosts:
+    """`Type.field` names of the fields that read the database, and of those among them that
+    read once per parent object instead of once per page."""
+
+    io: frozenset[str]
+    per_parent: frozenset[str]
+
 
 # Fields every type answers without declaring them.
 _META_FIELDS = {
@@ -125,12 +152,14 @@ class _Measure:
         self,
         schema: GraphQLSchema,
         document: DocumentNode,
-        io_fields: frozenset[str],
+        costs: FieldCosts,
         limits: Limits,
+        variables: dict[str, object],
     ) -> None:
         self.schema = schema
-        self.io_fields = io_fields
+        self.costs = costs
         self.limits = limits
+        self.variables = variables
         self.fragments = {
             definition.name.value: definition
             for definition in document.definitions
@@ -162,7 +191,7 @@ class _Measure:
         return shape
 
     def selections(self, selection_set: SelectionSetNode, parent: GraphQLNamedType | None) -> Shape:
-        fields = aliases = cost = depth = 0
+        fields = aliases = cost = depth = per_item = 0
         tree: Tree = {}
         for selection in selection_set.selections:
             inner: Shape | None
@@ -187,9 +216,10 @@ class _Measure:
             fields += inner.fields
             aliases += inner.aliases
             cost += inner.cost
+            per_item += inner.per_item
             depth = max(depth, inner.depth)
             self.check(Shape(fields, aliases, cost, depth, tree), repeats)
-        return Shape(fields, aliases, cost, depth, tree)
+        return Shape(fields, aliases, cost, depth, tree, per_item)
 
     def field(self, node: FieldNode, parent: GraphQLNamedType | None) -> Shape:
         name = node.name.value
@@ -202,10 +232,18 @@ class _Measure:
             inner = self.selections(node.selection_set, child)
         # A resolver that awaits reads the database or a cache; an object is built from what
         # its parent loaded; a scalar is free.
-        if parent is not None and f"{parent.name}.{name}" in self.io_fields:
+        qualified = f"{parent.name}.{name}" if parent is not None else ""
+        if qualified in self.costs.io:
             weight = self.limits.io_field_cost
         else:
             weight = 1 if node.selection_set is not None else 0
+        # A list of `first` items pays again, per item, what its items read once each.
+        items = self.page_size(node, definition)
+        cost = weight + inner.cost + inner.per_item * (items - 1)
+        if qualified in self.costs.per_parent:
+            per_item = cost
+        else:
+            per_item = 0 if items > 1 else inner.per_item
         # Introspection is not counted in depth: graphql-core's MaxIntrospectionDepthRule
         # bounds it, and GraphiQL's own introspection query nests 14 levels.
         introspection = name.startswith("__") or (
@@ -214,10 +252,32 @@ class _Measure:
         return Shape(
             fields=1 + inner.fields,
             aliases=inner.aliases + (1 if node.alias else 0),
-            cost=weight + inner.cost,
+            cost=cost,
             depth=0 if introspection else 1 + inner.depth,
             tree=inner.tree,
+            per_item=per_item,
         )
+
+    def page_size(self, node: FieldNode, definition: GraphQLField | None) -> int:
+        """How many items a field with a `first` argument may answer (as its resolver clamps
+        it); 1 for any other field. A variable counts with its value, an unknown one as the
+        most a page holds."""
+        if definition is None or "first" not in definition.args:
+            return 1
+        asked: object = definition.args["first"].default_value
+        for argument in node.arguments or ():
+            if argument.name.value != "first":
+                continue
+            value = argument.value
+            if isinstance(value, IntValueNode):
+                asked = int(value.value)
+            elif isinstance(value, VariableNode):
+                asked = self.variables.get(value.name.value, MAX_LIMIT)
+            else:
+                asked = MAX_LIMIT
+        if not isinstance(asked, int) or isinstance(asked, bool):
+            return MAX_LIMIT
+        return max(1, min(asked, MAX_LIMIT))
 
     def check(self, shape: Shape, repeats: int = 0) -> None:
         found = refusal(shape, repeats, self.limits)
@@ -226,14 +286,19 @@ class _Measure:
 
 
 def check(
-    schema: GraphQLSchema, document: DocumentNode, *, io_fields: frozenset[str], limits: Limits
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    *,
+    costs: FieldCosts,
+    limits: Limits,
+    variables: dict[str, object] | None = None,
 ) -> Refusal | None:
     """Why the document is refused, or None when it is within every limit.
 
     Its figures are its operations added up, each fragment no operation spreads added as if one
     did (graphql-core validates those too).
     """
-    walk = _Measure(schema, document, io_fields, limits)
+    walk = _Measure(schema, document, costs, limits, variables or {})
     fields = aliases = cost = 0
     try:
         shapes = [
@@ -292,22 +357,27 @@ def refusal(shape: Shape, repeats: int, limits: Limits) -> Refusal | None:
         return Refusal(
             "QUERY_TOO_COMPLEX",
             f"The query costs more than {limits.max_cost} (an object 1, a field that reads the "
-            f"database {limits.io_field_cost}).",
+            f"database {limits.io_field_cost}, once per item of its list where it reads per "
+            "item); ask for smaller pages.",
         )
     return None
 
 
-def io_fields(schema: GraphQLSchema) -> frozenset[str]:
-    """`Type.field` of every field whose resolver awaits: it reads the database or a cache."""
+def field_costs(schema: GraphQLSchema) -> FieldCosts:
+    """The fields whose resolver awaits (it reads the database or a cache), and those of them
+    declared `PER_PARENT`."""
     from strawberry.schema.schema_converter import GraphQLCoreConverter
     from strawberry.types.field import StrawberryField
 
-    found = set()
+    io: set[str] = set()
+    per_parent: set[str] = set()
     for type_ in schema.type_map.values():
         if not isinstance(type_, GraphQLObjectType | GraphQLInterfaceType):
             continue
         for name, definition in type_.fields.items():
             origin = (definition.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
             if isinstance(origin, StrawberryField) and origin.is_async:
-                found.add(f"{type_.name}.{name}")
-    return frozenset(found)
+                io.add(f"{type_.name}.{name}")
+                if origin.metadata.get(PER_PARENT):
+                    per_parent.add(f"{type_.name}.{name}")
+    return FieldCosts(frozenset(io), frozenset(per_parent))

@@ -18,7 +18,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
-from rustok.api.graphql.limits import Limits, check, io_fields
+from rustok.api.graphql.limits import FieldCosts, Limits, check, field_costs
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -65,7 +65,13 @@ class DocumentValidation(SchemaExtension):
             ]
         settings = self._settings()
         schema = self.execution_context.schema._schema
-        refusal = check(schema, document, io_fields=_io_fields(schema), limits=Limits.of(settings))
+        refusal = check(
+            schema,
+            document,
+            costs=_field_costs(schema),
+            limits=Limits.of(settings),
+            variables=self.execution_context.variables,
+        )
         if refusal is not None:
             return [GraphQLError(refusal.message, extensions={"code": refusal.code})]
         rules: tuple[type[ASTValidationRule], ...] = (
@@ -92,11 +98,11 @@ class DocumentValidation(SchemaExtension):
 
 
 # Computed at a schema's first request; weak, so the schemas of finished apps (tests) go.
-_IO_FIELDS: WeakKeyDictionary[GraphQLSchema, frozenset[str]] = WeakKeyDictionary()
+_FIELD_COSTS: WeakKeyDictionary[GraphQLSchema, FieldCosts] = WeakKeyDictionary()
 
 
-def _io_fields(schema: GraphQLSchema) -> frozenset[str]:
-    found = _IO_FIELDS.get(schema)
+def _field_costs(schema: GraphQLSchema) -> FieldCosts:
+    found = _FIELD_COSTS.get(schema)
     if found is None:
-        found = _IO_FIELDS[schema] = io_fields(schema)
+        found = _FIELD_COSTS[schema] = field_costs(schema)
     return found

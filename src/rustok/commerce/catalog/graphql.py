@@ -31,12 +31,12 @@ from rustok.commerce.catalog.schemas import (
     VariantUpdate,
 )
 from rustok.commerce.catalog.service import CatalogService
-from rustok.core.cursor import DEFAULT_LIMIT, MAX_LIMIT
+from rustok.core.cursor import DEFAULT_LIMIT
 from rustok.core.errors import FieldError, Invalid
 from rustok.core.modules import GraphQLPart
 from rustok.core.permissions import Action, Permission, Scope
 from rustok.core.text import check_plain
-from rustok.web.graphql import GraphQLContext, parse_input, public, requires
+from rustok.web.graphql import GraphQLContext, page_size, parse_input, per_request, public, requires
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Sequence
@@ -84,13 +84,10 @@ class Loaders:
 
 
 def loaders(info: Info[GraphQLContext, Any], locale: str | None = None) -> Loaders:
-    """This request's loaders, made on first use (kept on the request's state)."""
-    state = info.context.http_request.state
-    found: Loaders | None = getattr(state, "commerce_catalog_loaders", None)
-    if found is None:
-        found = Loaders(info.context, locale)
-        state.commerce_catalog_loaders = found
-    return found
+    """This request's loaders, made on first use by a root field with its `locale`; the
+    fields below it reuse them (two root fields asking two locales in one request share the
+    first one's option labels: the objects do not carry the locale asked for)."""
+    return per_request(info, "commerce_catalog_loaders", lambda: Loaders(info.context, locale))
 
 
 async def _staff(info: Info[GraphQLContext, Any]) -> bool:
@@ -343,7 +340,7 @@ class CatalogQuery:
             info.context.tenant,
             filters,
             after=after,
-            limit=max(1, min(first, MAX_LIMIT)),
+            limit=page_size(first),
             locale=locale,
             staff=staff,
         )

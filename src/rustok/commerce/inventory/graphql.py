@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import strawberry
-from pydantic import BaseModel, ValidationError
 from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 from strawberry.types import Info
@@ -25,11 +24,10 @@ from rustok.commerce.inventory.schemas import (
     StockLocationUpdate,
 )
 from rustok.commerce.inventory.service import InventoryService
-from rustok.core.cursor import DEFAULT_LIMIT, MAX_LIMIT
-from rustok.core.errors import FieldError, Invalid
+from rustok.core.cursor import DEFAULT_LIMIT
 from rustok.core.modules import GraphQLPart
 from rustok.core.permissions import Action
-from rustok.web.graphql import GraphQLContext, requires
+from rustok.web.graphql import GraphQLContext, page_size, parse_input, per_request, requires
 
 if TYPE_CHECKING:
     from rustok.commerce.inventory.schemas import (
@@ -40,41 +38,20 @@ if TYPE_CHECKING:
         VariantInventory,
     )
 
-M = TypeVar("M", bound=BaseModel)
-
-
-def _parse(model: type[M], data: JSON) -> M:
-    """A mutation's JSON input as a model; a refusal names each field as `input.<path>` (as
-    the catalog's; a module's GraphQL part may not import another's)."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        raise Invalid(
-            "Invalid input.",
-            fields=[
-                FieldError(".".join(["input", *(str(part) for part in item["loc"])]), item["msg"])
-                for item in error.errors()
-            ],
-        ) from None
-
 
 def _availability(info: Info[GraphQLContext, Any]) -> DataLoader[uuid.UUID, Availability | None]:
-    """This request's loader of variants' availability (kept on the request's state)."""
-    state = info.context.http_request.state
-    found: DataLoader[uuid.UUID, Availability | None] | None = getattr(
-        state, "commerce_inventory_loader", None
-    )
-    if found is None:
-        inventory = info.context.container.service(InventoryService)
-        tenant = info.context.tenant
+    """This request's loader of variants' availability."""
+    inventory = info.context.container.service(InventoryService)
+    tenant = info.context.tenant
 
+    def make() -> DataLoader[uuid.UUID, Availability | None]:
         async def load(keys: list[uuid.UUID]) -> list[Availability | None]:
             answer = await inventory.availability_by_variant(tenant, keys)
             return [answer.get(key) for key in keys]
 
-        found = DataLoader(load_fn=load)
-        state.commerce_inventory_loader = found
-    return found
+        return DataLoader(load_fn=load)
+
+    return per_request(info, "commerce_inventory_loader", make)
 
 
 @strawberry.type
@@ -251,7 +228,7 @@ class InventoryQuery:
             info.context.tenant,
             MovementFilter(variant_id=variant_id),
             after=after,
-            limit=max(1, min(first, MAX_LIMIT)),
+            limit=page_size(first),
         )
         return StockMovementConnection(
             items=[StockMovement.of(row) for row in page.items],
@@ -271,7 +248,9 @@ class InventoryMutation:
     ) -> StockLocation:
         inventory = info.context.container.service(InventoryService)
         return StockLocation.of(
-            await inventory.create_location(info.context.tenant, _parse(StockLocationCreate, input))
+            await inventory.create_location(
+                info.context.tenant, parse_input(StockLocationCreate, input)
+            )
         )
 
     @strawberry.mutation(
@@ -284,7 +263,7 @@ class InventoryMutation:
         inventory = info.context.container.service(InventoryService)
         return StockLocation.of(
             await inventory.update_location(
-                info.context.tenant, id, _parse(StockLocationUpdate, input)
+                info.context.tenant, id, parse_input(StockLocationUpdate, input)
             )
         )
 
@@ -311,7 +290,7 @@ class InventoryMutation:
         read = await info.context.container.service(InventoryService).adjust(
             info.context.tenant,
             variant_id,
-            _parse(InventoryAdjust, input),
+            parse_input(InventoryAdjust, input),
             actor_id=access.principal.user_id,
         )
         return VariantInventoryLevels.of(read)
@@ -327,7 +306,7 @@ class InventoryMutation:
         read = await info.context.container.service(InventoryService).set_level(
             info.context.tenant,
             variant_id,
-            _parse(InventorySet, input),
+            parse_input(InventorySet, input),
             actor_id=access.principal.user_id,
         )
         return VariantInventoryLevels.of(read)
@@ -342,7 +321,7 @@ class InventoryMutation:
         access = await info.context.access(INVENTORY, Action.UPDATE)
         moved = await info.context.container.service(InventoryService).transfer(
             info.context.tenant,
-            _parse(InventoryTransfer, input),
+            parse_input(InventoryTransfer, input),
             actor_id=access.principal.user_id,
         )
         return StockTransfer(

@@ -23,11 +23,11 @@ from rustok.commerce.orders.schemas import (
 )
 from rustok.commerce.orders.service import OrderService
 from rustok.commerce.orders.states import OrderStatus
-from rustok.core.cursor import DEFAULT_LIMIT, MAX_LIMIT
+from rustok.core.cursor import DEFAULT_LIMIT
 from rustok.core.errors import FieldError, Invalid
 from rustok.core.modules import GraphQLPart
 from rustok.core.permissions import Action
-from rustok.web.graphql import GraphQLContext, parse_input, public, requires
+from rustok.web.graphql import GraphQLContext, page_size, parse_input, public, requires
 
 if TYPE_CHECKING:
     from rustok.commerce.orders.schemas import OrderLineRead, OrderRead, PaymentRead, RefundRead
@@ -200,7 +200,7 @@ class OrdersQuery:
             OrderFilter(status=wanted),
             reach=access.reach,
             after=after,
-            limit=max(1, min(first, MAX_LIMIT)),
+            limit=page_size(first),
         )
         return OrderConnection(
             items=[Order.of(o) for o in page.items],

@@ -4,10 +4,9 @@ Mutation inputs are JSON objects shaped like the REST bodies, validated by the s
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import strawberry
-from pydantic import ValidationError
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
@@ -22,35 +21,15 @@ from rustok.commerce.pricing.service import PricingService
 from rustok.core.errors import FieldError, Invalid
 from rustok.core.modules import GraphQLPart
 from rustok.core.permissions import Action
-from rustok.web.graphql import GraphQLContext, public, requires
+from rustok.web.graphql import GraphQLContext, parse_input, public, requires
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel
-
     from rustok.commerce.pricing.schemas import (
         MoneyRead,
         PriceCalculationRead,
         PriceListRead,
         RegionRead,
     )
-
-
-M = TypeVar("M", bound="BaseModel")
-
-
-def _parse(model: type[M], data: JSON) -> M:
-    """A mutation's JSON input as a model; a refusal names each field as `input.<path>` (as
-    the catalog's; a module's GraphQL part may not import another's)."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        raise Invalid(
-            "Invalid input.",
-            fields=[
-                FieldError(".".join(["input", *(str(part) for part in item["loc"])]), item["msg"])
-                for item in error.errors()
-            ],
-        ) from None
 
 
 @strawberry.type
@@ -216,7 +195,7 @@ class PricingMutation:
     async def create_region(self, info: Info[GraphQLContext, Any], input: JSON) -> Region:
         pricing = info.context.container.service(PricingService)
         return Region.of(
-            await pricing.create_region(info.context.tenant, _parse(RegionCreate, input))
+            await pricing.create_region(info.context.tenant, parse_input(RegionCreate, input))
         )
 
     @strawberry.mutation(
@@ -226,7 +205,9 @@ class PricingMutation:
     async def create_price_list(self, info: Info[GraphQLContext, Any], input: JSON) -> PriceList:
         pricing = info.context.container.service(PricingService)
         return PriceList.of(
-            await pricing.create_price_list(info.context.tenant, _parse(PriceListCreate, input))
+            await pricing.create_price_list(
+                info.context.tenant, parse_input(PriceListCreate, input)
+            )
         )
 
     @strawberry.mutation(
@@ -238,7 +219,9 @@ class PricingMutation:
     ) -> PriceList:
         pricing = info.context.container.service(PricingService)
         return PriceList.of(
-            await pricing.update_price_list(info.context.tenant, id, _parse(PriceListUpdate, input))
+            await pricing.update_price_list(
+                info.context.tenant, id, parse_input(PriceListUpdate, input)
+            )
         )
 
     @strawberry.mutation(
@@ -249,7 +232,7 @@ class PricingMutation:
         self, info: Info[GraphQLContext, Any], variant_id: uuid.UUID, input: JSON
     ) -> list[VariantBasePrice]:
         pricing = info.context.container.service(PricingService)
-        data = _parse(VariantPricesUpdate, input)
+        data = parse_input(VariantPricesUpdate, input)
         result = await pricing.set_variant_prices(info.context.tenant, variant_id, data.prices)
         return [
             VariantBasePrice(
