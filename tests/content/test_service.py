@@ -42,10 +42,12 @@ from rustok.core.permissions import Scope
 from tests.content.conftest import reach
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Awaitable, Iterator
 
     from rustok.bootstrap import Container
+    from rustok.content.schemas import NodeRead
     from rustok.content.service import CategoryService, TagService
+    from rustok.core.cursor import CursorPage
     from rustok.tenancy.schemas import TenantDetail
     from tests.content.conftest import Db
 
@@ -61,11 +63,11 @@ def article(title: str = "Hello, world", **overrides: object) -> NodeCreate:
     return NodeCreate.model_validate(data)
 
 
-async def refused(db: Db, error: type[DomainError], work: object) -> DomainError:
+async def refused(db: Db, error: type[DomainError], work: Awaitable[object]) -> DomainError:
     """Run the awaitable `work`, expect `error`, and check that nothing was written."""
     before = await db.snapshot()
     with pytest.raises(error) as caught:
-        await work  # type: ignore[misc]
+        await work
     assert await db.snapshot() == before
     return caught.value
 
@@ -361,8 +363,8 @@ async def test_readers_see_what_their_reach_allows(nodes: NodeService, site: Ten
     gone = await nodes.create(site.id, article("Gone", status="published"), reach=bob)
     await nodes.delete(site.id, gone.id, reach=bob)
 
-    def titles(page: object) -> set[str | None]:
-        return {item.title for item in page.items}  # type: ignore[attr-defined]
+    def titles(page: CursorPage[NodeRead]) -> set[str | None]:
+        return {item.title for item in page.items}
 
     public = await nodes.list_nodes(site.id, NodeQuery())
     as_alice = await nodes.list_nodes(site.id, NodeQuery(), reader=alice)

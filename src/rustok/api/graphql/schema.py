@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 from strawberry.tools import merge_types
-from strawberry.types.base import StrawberryContainer, StrawberryObjectDefinition
+from strawberry.types.base import (
+    StrawberryContainer,
+    StrawberryObjectDefinition,
+    get_object_definition,
+)
 
 from rustok.api.graphql.errors import DomainErrorExtension
 from rustok.api.graphql.router import RustokGraphQLRouter
@@ -65,7 +69,7 @@ def _extend_types(roots: list[type], extensions: list[type]) -> None:
         return
     named = _named_types(roots)
     for extension in extensions:
-        definition = extension.__strawberry_definition__  # type: ignore[attr-defined]
+        definition = get_object_definition(extension, strict=True)
         target = named.get(definition.name)
         if target is None:
             raise ValueError(f"no GraphQL type {definition.name} to extend")
